@@ -1,0 +1,71 @@
+/*
+ * entrylab statistics over per-call samples (host side, GSL underneath).
+ *
+ * Every function takes plain arrays of per-call values and never keeps them.
+ * Names are exact: "mad_raw" is the median absolute deviation itself,
+ * "mad_scaled" is mad_raw * 1.4826 (a consistent estimator of the standard
+ * deviation for normal data); "sd" is the sample standard deviation (n - 1).
+ *
+ * Reproducibility: the bootstrap draws from gsl_rng_mt19937 seeded with
+ * el_stats_seed(), a 32-bit FNV-1a hash of "<first>/<second>" (for a summary:
+ * variant short name and benchmark; for a delta: "<short>-vs-<base short>" and
+ * benchmark), so the same run analysed twice gives the same intervals.
+ */
+#ifndef ENTRYLAB_STATS_H
+#define ENTRYLAB_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define EL_STATS_BOOT_DEFAULT 2000   /* bootstrap resamples */
+#define EL_STATS_MAD_SCALE    1.4826 /* mad_scaled = mad_raw * this */
+#define EL_STATS_CI_LEVEL     0.95
+#define EL_STATS_MAX_AXES     8      /* main effects: at most 2^8 cells */
+
+struct el_summary {
+	size_t n;
+	double median, mad_raw, mad_scaled;
+	double min, max, mean, sd;   /* sd: sample standard deviation, n - 1; 0 when n == 1 */
+	double ci_lo, ci_hi;         /* percentile-bootstrap 95% CI of the median */
+	int exact;                   /* all samples identical: CI is [median, median] */
+};
+
+struct el_delta {
+	double delta;                /* median(x) - median(base) */
+	double ci_lo, ci_hi;         /* bootstrap 95% CI of delta, both sides resampled */
+	double percent;              /* 100 * delta / median(base); NaN if that median is 0 */
+	double u;                    /* Mann-Whitney U statistic of x */
+	double p_value;              /* two-sided, normal approximation with tie correction */
+	int exact;                   /* both sides constant: delta has no sampling uncertainty */
+};
+
+struct el_effect {
+	double mean, min, max;       /* over the pair differences (value 2 - value 1) */
+	unsigned pairs;              /* pairs with both cells present (2^(naxes-1) when complete) */
+};
+
+/* FNV-1a 32-bit over first, '/', second. */
+uint32_t el_stats_seed(const char *first, const char *second);
+
+/* Summary of x[0..n).  boot = number of resamples (0: EL_STATS_BOOT_DEFAULT).
+ * Returns 0, or -1 when n == 0 or memory runs out. */
+int el_stats_summarize(const double *x, size_t n, unsigned boot, uint32_t seed,
+		       struct el_summary *out);
+
+/* x against base.  Returns 0, or -1 when a side is empty or memory runs out. */
+int el_stats_delta(const double *x, size_t nx, const double *base, size_t nb,
+		   unsigned boot, uint32_t seed, struct el_delta *out);
+
+/* Two-sided Mann-Whitney U test; ties get average ranks and the variance
+ * the tie correction.  All values equal: p = 1.  Returns 0 or -1. */
+int el_stats_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
+			  double *u, double *p);
+
+/* Main effect of one axis over a 2^naxes design.  cell[i] is the median of
+ * the variant whose axis k takes its second value iff bit k of i is set (NaN
+ * for a missing cell: pairs with a NaN are skipped).  Returns 0, or -1 for a
+ * bad axis or when no pair is complete. */
+int el_stats_main_effect(const double *cell, unsigned naxes, unsigned axis,
+			 struct el_effect *out);
+
+#endif

@@ -1,0 +1,210 @@
+/* Unit tests for harness/stats.c: every expected value is worked out by hand
+ * in the comment next to it. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "stats.h"
+
+#define EPS 1e-9
+
+static void test_summary_odd(void **state)
+{
+	(void)state;
+	/* x = 1 2 3 4 100: median 3; |x - 3| = 2 1 0 1 97 -> sorted 0 1 1 2 97,
+	 * MAD 1, scaled 1.4826; mean 110/5 = 22; squared deviations
+	 * 441 400 361 324 6084 = 7610, / (n-1) = 1902.5, sd = sqrt(1902.5). */
+	const double x[] = { 4, 100, 1, 3, 2 };
+	struct el_summary s;
+
+	assert_int_equal(el_stats_summarize(x, 5, 0, 1, &s), 0);
+	assert_int_equal(s.n, 5);
+	assert_true(fabs(s.median - 3.0) < EPS);
+	assert_true(fabs(s.mad_raw - 1.0) < EPS);
+	assert_true(fabs(s.mad_scaled - 1.4826) < EPS);
+	assert_true(fabs(s.mean - 22.0) < EPS);
+	assert_true(fabs(s.sd - sqrt(1902.5)) < EPS);
+	assert_true(s.min == 1.0 && s.max == 100.0);
+	assert_false(s.exact);
+	/* the input is left as it was */
+	assert_true(x[0] == 4 && x[1] == 100 && x[4] == 2);
+}
+
+static void test_summary_even(void **state)
+{
+	(void)state;
+	/* 2 4 4 4 5 5 7 9: median (4 + 5) / 2 = 4.5; mean 40/8 = 5;
+	 * squared deviations 9 1 1 1 0 0 4 16 = 32, sd = sqrt(32/7);
+	 * |x - 4.5| = 2.5 .5 .5 .5 .5 .5 2.5 4.5 -> MAD 0.5 */
+	const double x[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
+	struct el_summary s;
+
+	assert_int_equal(el_stats_summarize(x, 8, 0, 1, &s), 0);
+	assert_true(fabs(s.median - 4.5) < EPS);
+	assert_true(fabs(s.mean - 5.0) < EPS);
+	assert_true(fabs(s.sd - sqrt(32.0 / 7.0)) < EPS);
+	assert_true(fabs(s.mad_raw - 0.5) < EPS);
+	assert_true(fabs(s.mad_scaled - 0.5 * 1.4826) < EPS);
+}
+
+static void test_bootstrap_reproducible(void **state)
+{
+	(void)state;
+	const double x[] = { 101, 99, 100, 98, 103, 100, 97, 102, 100, 140, 99, 101 };
+	uint32_t seed = el_stats_seed("pcsa", "getpid");
+	struct el_summary a, b;
+
+	assert_int_equal(el_stats_summarize(x, 12, 0, seed, &a), 0);
+	assert_int_equal(el_stats_summarize(x, 12, 0, seed, &b), 0);
+	assert_true(a.ci_lo <= a.median && a.median <= a.ci_hi);
+	assert_true(a.ci_lo < a.ci_hi);            /* real spread, real interval */
+	assert_true(a.ci_lo >= a.min && a.ci_hi <= a.max);
+	assert_true(a.ci_lo == b.ci_lo && a.ci_hi == b.ci_hi);
+	/* the seed is a pure function of the names */
+	assert_int_equal(seed, el_stats_seed("pcsa", "getpid"));
+	assert_int_not_equal(seed, el_stats_seed("pcsa", "getpid_trace"));
+}
+
+static void test_identical_samples_exact(void **state)
+{
+	(void)state;
+	const double x[] = { 13, 13, 13, 13, 13, 13 };
+	const double y[] = { 16, 16, 16, 16, 16, 16 };
+	struct el_summary s;
+	struct el_delta d;
+
+	assert_int_equal(el_stats_summarize(x, 6, 0, 7, &s), 0);
+	assert_true(s.exact);
+	assert_true(s.ci_lo == 13.0 && s.ci_hi == 13.0);
+	assert_true(s.mad_raw == 0.0 && s.sd == 0.0);
+
+	/* delta 16 - 13 = 3 exactly, 300/13 percent */
+	assert_int_equal(el_stats_delta(y, 6, x, 6, 0, 7, &d), 0);
+	assert_true(d.exact);
+	assert_true(d.delta == 3.0 && d.ci_lo == 3.0 && d.ci_hi == 3.0);
+	assert_true(fabs(d.percent - 300.0 / 13.0) < EPS);
+
+	/* same values on both sides: p = 1, delta 0, exact */
+	assert_int_equal(el_stats_delta(x, 6, x, 6, 0, 7, &d), 0);
+	assert_true(d.exact && d.delta == 0.0 && d.p_value == 1.0);
+}
+
+static void test_delta_ci(void **state)
+{
+	(void)state;
+	const double base[] = { 100, 101, 99, 100, 102, 98, 100, 101, 99, 100 };
+	const double x[] = { 110, 111, 109, 110, 112, 108, 110, 111, 109, 110 };
+	struct el_delta d, e;
+
+	assert_int_equal(el_stats_delta(x, 10, base, 10, 0, 3, &d), 0);
+	assert_int_equal(el_stats_delta(x, 10, base, 10, 0, 3, &e), 0);
+	assert_false(d.exact);
+	assert_true(fabs(d.delta - 10.0) < EPS);
+	assert_true(d.ci_lo <= 10.0 && 10.0 <= d.ci_hi && d.ci_lo < d.ci_hi);
+	assert_true(d.ci_lo > 0.0);                /* clearly slower */
+	assert_true(d.ci_lo == e.ci_lo && d.ci_hi == e.ci_hi);
+	assert_true(fabs(d.percent - 10.0) < EPS);
+	assert_true(d.p_value < 0.001);
+}
+
+static void test_mann_whitney(void **state)
+{
+	(void)state;
+	double u, p;
+
+	/* 1 2 3 vs 4 5 6: U = 0, mean 4.5, var 3*3/12 * 7 = 5.25,
+	 * z = (4.5 - 0.5) / sqrt(5.25), p = 2 Q(z) ~ 0.0808 */
+	const double a[] = { 1, 2, 3 }, b[] = { 4, 5, 6 };
+	assert_int_equal(el_stats_mann_whitney(a, 3, b, 3, &u, &p), 0);
+	assert_true(u == 0.0);
+	assert_true(fabs(p - 2.0 * gsl_cdf_ugaussian_Q(4.0 / sqrt(5.25))) < EPS);
+	assert_true(fabs(p - 0.0808) < 1e-3);
+
+	/* ties: 1 2 2 vs 2 3 3; ranks 1 | 3 3 3 | 5.5 5.5; Rx = 7, U = 1;
+	 * tie term (27-3) + (8-2) = 30; var = 9/12 * (7 - 30/30) = 4.5;
+	 * z = (3.5 - 0.5) / sqrt(4.5) = sqrt(2), p = 2 Q(sqrt 2) ~ 0.1573 */
+	const double c[] = { 1, 2, 2 }, d[] = { 2, 3, 3 };
+	assert_int_equal(el_stats_mann_whitney(c, 3, d, 3, &u, &p), 0);
+	assert_true(u == 1.0);
+	assert_true(fabs(p - 0.1573) < 1e-3);
+
+	/* clearly separated, 10 each: U = 0, p ~ 1.8e-4 */
+	double lo[10], hi[10];
+	for (int i = 0; i < 10; i++) {
+		lo[i] = 1 + i;
+		hi[i] = 101 + i;
+	}
+	assert_int_equal(el_stats_mann_whitney(hi, 10, lo, 10, &u, &p), 0);
+	assert_true(u == 100.0);
+	assert_true(p < 0.001);
+
+	/* identical samples: p = 1 */
+	assert_int_equal(el_stats_mann_whitney(lo, 10, lo, 10, &u, &p), 0);
+	assert_true(p == 1.0);
+	assert_int_equal(el_stats_mann_whitney(lo, 0, lo, 10, &u, &p), -1);
+}
+
+static void test_main_effects(void **state)
+{
+	(void)state;
+	/* 2^4 design: axis 2 adds exactly +10, the others nothing; base 100
+	 * plus a pattern that is the same in each pair of axis-2 cells. */
+	double cell[16];
+	struct el_effect e;
+
+	for (int i = 0; i < 16; i++)
+		cell[i] = 100.0 + ((i >> 2) & 1) * 10.0;
+	for (unsigned axis = 0; axis < 4; axis++) {
+		assert_int_equal(el_stats_main_effect(cell, 4, axis, &e), 0);
+		assert_int_equal(e.pairs, 8);
+		double want = axis == 2 ? 10.0 : 0.0;
+		assert_true(e.mean == want && e.min == want && e.max == want);
+	}
+
+	/* an interaction: axis 0 costs +4 only when axis 1 is at value 2:
+	 * pair differences 0 (x4) and 4 (x4) -> mean 2, min 0, max 4 */
+	for (int i = 0; i < 16; i++)
+		cell[i] = 100.0 + ((i & 1) && (i & 2) ? 4.0 : 0.0);
+	assert_int_equal(el_stats_main_effect(cell, 4, 0, &e), 0);
+	assert_true(e.mean == 2.0 && e.min == 0.0 && e.max == 4.0);
+
+	/* a missing cell drops its pair */
+	cell[5] = NAN;
+	assert_int_equal(el_stats_main_effect(cell, 4, 3, &e), 0);
+	assert_int_equal(e.pairs, 7);
+	assert_int_equal(el_stats_main_effect(cell, 4, 4, &e), -1);
+}
+
+static void test_empty_input(void **state)
+{
+	(void)state;
+	struct el_summary s;
+	struct el_delta d;
+	const double x[] = { 1 };
+
+	assert_int_equal(el_stats_summarize(x, 0, 0, 0, &s), -1);
+	assert_int_equal(el_stats_delta(x, 1, x, 0, 0, 0, &d), -1);
+	/* one sample: sd 0, exact, CI is the value */
+	assert_int_equal(el_stats_summarize(x, 1, 0, 0, &s), 0);
+	assert_true(s.sd == 0.0 && s.exact && s.ci_lo == 1.0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_summary_odd),
+		cmocka_unit_test(test_summary_even),
+		cmocka_unit_test(test_bootstrap_reproducible),
+		cmocka_unit_test(test_identical_samples_exact),
+		cmocka_unit_test(test_delta_ci),
+		cmocka_unit_test(test_mann_whitney),
+		cmocka_unit_test(test_main_effects),
+		cmocka_unit_test(test_empty_input),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
