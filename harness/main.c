@@ -1,0 +1,70 @@
+/* entrylab — the host harness.  main() only: the command table and its
+ * dispatch.  Each command lives in its own file and takes (argc, argv)
+ * with argv[0] set to the command name; it returns an el_exit status. */
+#include <stdio.h>
+#include <string.h>
+
+#include "exitcodes.h"
+#include "run.h"
+#include "util.h"
+#include "variants.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+};
+
+static const struct command commands[] = {
+	{ "run", el_cmd_run,
+	  "run --image PATH --name SHORT --out DIR [--mode tcg-icount|kvm] [--timeout SEC]\n"
+	  "        [--bench a,b] [--samples N] [--run conform,bench] [--events HEX,...]\n"
+	  "        [--append ARGS] [--qemu PATH] [--max-output BYTES]\n"
+	  "                      boot one variant kernel once, check and store its records" },
+	{ "variants", el_cmd_variants,
+	  "variants --make [--variants-dir DIR]\n"
+	  "                      print the makefile fragment for every variant" },
+	{ "list", el_cmd_list,
+	  "list [--presets] [--variants-dir DIR]\n"
+	  "                      table of the variant matrix (or of the presets)" },
+	{ "resolve", el_cmd_resolve,
+	  "resolve SELECTOR[,...] [--variants-dir DIR]\n"
+	  "                      print the short names a selector means, one per line\n"
+	  "                      (selector: short, canonical, preset, floor, all, presets)" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: entrylab COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %s\n", commands[i].usage);
+	fprintf(out,
+		"\nexit status:\n"
+		"  0    everything ran and passed\n"
+		"  1    a check failed, a variant failed, or a regression\n"
+		"  2    usage or environment error (bad option, missing tool or image)\n"
+		"  3    gate: an interval straddles a threshold\n"
+		"  4    guest hit the time limit and was killed\n"
+		"  5    guest exception, panic, triple fault or unexpected QEMU exit\n"
+		"  6    truncated or malformed record stream, count mismatch\n"
+		"  130  interrupted (SIGINT/SIGTERM): children killed, nothing published\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		el_err("no command given: entrylab: see 'entrylab --help'");
+		return EL_EX_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EL_EX_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	el_err("unknown command '%s': entrylab: see 'entrylab --help'", argv[1]);
+	return EL_EX_USAGE;
+}

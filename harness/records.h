@@ -1,0 +1,130 @@
+/* Streaming, strict parser for the guest record protocol
+ * (include/entrylab/proto.h).  Feed it bytes as they arrive; it keeps the
+ * parsed data and the first located error.  Nothing in the stream can make
+ * it crash or drop a sample silently. */
+#ifndef ENTRYLAB_RECORDS_H
+#define ENTRYLAB_RECORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entrylab/proto.h"
+
+#define EL_REC_WORD   64   /* longest value kept for a word field */
+#define EL_REC_PMU    8    /* pmu0 .. pmu7 */
+#define EL_REC_TAIL   20   /* raw lines kept for failure reports */
+
+struct el_header {
+	uint64_t proto;
+	char variant[EL_MAX_LINE], short_name[EL_REC_WORD];
+	char ptregs[EL_REC_WORD], rsp[EL_REC_WORD], regs[EL_REC_WORD], exit[EL_REC_WORD];
+	char build[EL_REC_WORD], cpu[EL_REC_WORD], hv[EL_REC_WORD];
+	char mode[EL_REC_WORD], unit[EL_REC_WORD];
+};
+
+struct el_sample {
+	uint64_t index, iters, ticks, empty;
+	uint64_t pmu[EL_REC_PMU];
+	unsigned pmu_mask;    /* bit i set: pmu[i] was sent */
+	double per_call;      /* (ticks - empty) / iters */
+	bool exact;           /* (ticks - empty) % iters == 0 */
+};
+
+struct el_bench {
+	char name[EL_REC_WORD];
+	uint64_t iters, samples, warmup, events;
+	bool has_events;
+	struct el_sample *sample;
+	size_t nsample, cap;
+};
+
+struct el_unavail {
+	char name[EL_REC_WORD], reason[EL_REC_WORD];
+};
+
+enum el_tap_kind { EL_TAP_PLAN, EL_TAP_OK, EL_TAP_NOT_OK, EL_TAP_SKIP, EL_TAP_COMMENT };
+
+struct el_tap_line {
+	enum el_tap_kind kind;
+	uint64_t number;      /* test number, or the plan count */
+	char *text;           /* description (or comment, or skip reason) */
+	char *raw;            /* the line after "@T " */
+};
+
+struct el_exception {
+	uint64_t vector, err, rip, cs, rsp, cr2;
+	char name[EL_REC_WORD];
+	bool user_mode, fatal;
+};
+
+struct el_probe {
+	bool seen, ok;
+	uint64_t cpl_at_entry;
+	char reason[EL_REC_WORD];
+};
+
+struct el_final {
+	bool seen;
+	uint64_t records;
+	char status[EL_REC_WORD];   /* pass | fail | panic */
+};
+
+struct el_stream {
+	/* parsed data */
+	bool header_seen;
+	struct el_header header;
+	struct el_bench *bench;        size_t nbench;
+	struct el_unavail *unavail;    size_t nunavail;
+	struct el_tap_line *tap;       size_t ntap;
+	struct el_exception *exc;      size_t nexc;
+	char **klog;                   size_t nklog;
+	struct el_probe probe;
+	struct el_final final;
+	/* TAP totals */
+	bool tap_plan_seen;
+	uint64_t tap_planned, tap_run, tap_pass, tap_fail, tap_skip;
+
+	/* bookkeeping */
+	uint64_t line_no;              /* lines seen, including bad ones */
+	uint64_t nrecords;             /* records before @E */
+	uint64_t bytes;
+	char error[EL_MAX_LINE + 128]; /* first error, "" if none */
+	bool finished;
+
+	/* partial line from the last chunk */
+	char part[EL_MAX_LINE + 1];
+	size_t part_len;
+	bool part_too_long;
+
+	/* last raw lines, a ring */
+	char tail[EL_REC_TAIL][EL_MAX_LINE + 1];
+	unsigned tail_next, tail_count;
+};
+
+void el_stream_init(struct el_stream *s);
+void el_stream_free(struct el_stream *s);
+
+/* Feed a chunk of raw bytes (any split).  Returns 0 while no error has been
+ * found, -1 once one has (later input is still counted and kept in the
+ * tail, and parsed best-effort so that exceptions are not lost). */
+int el_stream_feed(struct el_stream *s, const char *buf, size_t len);
+
+/* Feed one complete line, without its newline. */
+int el_stream_line(struct el_stream *s, const char *line, size_t len);
+
+/* End of stream: checks truncation, the final record, the record count,
+ * per-benchmark sample counts and the TAP plan.  0 if the stream is valid. */
+int el_stream_finish(struct el_stream *s);
+
+/* The first error ("line N: what" or a stream-level message), or NULL. */
+const char *el_stream_error(const struct el_stream *s);
+
+/* Benchmark by name, or NULL. */
+const struct el_bench *el_stream_bench(const struct el_stream *s, const char *name);
+
+/* The i-th most recent raw line, oldest first: i in [0, el_stream_tail_count). */
+unsigned el_stream_tail_count(const struct el_stream *s);
+const char *el_stream_tail_line(const struct el_stream *s, unsigned i);
+
+#endif
