@@ -1,0 +1,64 @@
+# entrylab — build every variant kernel, the host harness and the tests.
+#
+#   make            harness, generator and every variant kernel (build/kernels/<short>.elf)
+#   make test       host unit tests (ASan+UBSan) and guest integration tests
+#   make clean
+#
+# Variants come from variants/axes.conf through the harness
+# (build/variants.mk is generated; never edit it).
+
+BUILD    := build
+GEN      := $(BUILD)/gen
+HOSTBIN  := $(BUILD)/host
+KBUILD   := $(BUILD)/kernels
+
+CC       ?= cc
+WARN     := -Wall -Wextra -Werror
+HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -D_GNU_SOURCE
+HOST_LIBS   := -lgsl -lgslcblas -ljansson -lhwloc -lpfm -lm
+SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# ---------------------------------------------------------------- host side
+HARNESS_SRCS := $(filter-out harness/main.c harness/systbl.c,$(wildcard harness/*.c))
+HARNESS_OBJS := $(patsubst harness/%.c,$(HOSTBIN)/obj/%.o,$(HARNESS_SRCS))
+HARNESS_SAN_OBJS := $(patsubst harness/%.c,$(HOSTBIN)/san/%.o,$(HARNESS_SRCS))
+UNIT_TESTS   := $(patsubst tests/unit/%.c,$(HOSTBIN)/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all host kernels test unit-test integration-test clean
+all: host kernels
+
+host: $(HOSTBIN)/entrylab $(HOSTBIN)/systbl
+
+$(HOSTBIN)/obj/%.o: harness/%.c $(wildcard harness/*.h) include/entrylab/proto.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Iharness -c $< -o $@
+
+$(HOSTBIN)/san/%.o: harness/%.c $(wildcard harness/*.h) include/entrylab/proto.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iharness -c $< -o $@
+
+$(HOSTBIN)/entrylab: $(HOSTBIN)/obj/main.o $(HARNESS_OBJS)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+
+$(HOSTBIN)/systbl: harness/systbl.c harness/systbl.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Iharness -DSYSTBL_MAIN -o $@ $<
+
+$(HOSTBIN)/tests/%: tests/unit/%.c $(HARNESS_SAN_OBJS) harness/systbl.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iharness -o $@ $< $(HARNESS_SAN_OBJS) harness/systbl.c -lcmocka $(HOST_LIBS)
+
+unit-test: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+# ---------------------------------------------------------------- guest side
+include kernels/kernels.mk
+
+# ---------------------------------------------------------------- tests
+integration-test: all
+	@tests/integration/run-all.sh
+
+test: unit-test integration-test
+
+clean:
+	rm -rf $(BUILD)

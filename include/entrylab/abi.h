@@ -1,0 +1,87 @@
+/*
+ * abi.h — the system-call ABI between the guest kernel (kernels/) and the
+ * guest user programs (bench/): argument meanings, structures passed through
+ * user memory, signal numbers.  Syscall numbers are generated from
+ * kernels/syscall.tbl into syscall_nr.h.  Freestanding, C only.
+ */
+#ifndef ENTRYLAB_ABI_H
+#define ENTRYLAB_ABI_H
+
+#include <stdint.h>
+
+/* Register image of a user task, in pt_regs order (getregs/setregs and the
+ * signal frame's saved context). */
+struct el_regs {
+	uint64_t r15, r14, r13, r12, rbp, rbx;
+	uint64_t r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
+	uint64_t orig_rax;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+#define EL_NSIG     32
+#define EL_SIGTRAP   5
+#define EL_SIGUSR1  10
+#define EL_SIGSEGV  11
+#define EL_SIGUSR2  12
+
+/* Handler arguments: rdi = signo, rsi = &frame->info, rdx = &frame->uc.
+ * On entry rsp = &frame->restorer, so the handler's `ret` runs the restorer,
+ * which calls rt_sigreturn with rsp = &frame->uc. */
+struct el_siginfo {
+	uint64_t signo;
+	uint64_t vector;	/* exception vector for a fault, else ~0 */
+	uint64_t err;		/* exception error code */
+	uint64_t addr;		/* faulting RIP (or CR2 for #PF) */
+	uint64_t user_mode;	/* 1 if the fault happened in ring 3 */
+};
+struct el_ucontext {
+	struct el_regs regs;
+	uint64_t magic;
+};
+#define EL_UC_MAGIC 0x656e7472796c6162ull
+struct el_sigframe {
+	uint64_t restorer;
+	struct el_ucontext uc;
+	struct el_siginfo info;
+};
+
+/* rt_sigaction(sig, handler, restorer): handler 0 = default, 1 = ignore */
+#define EL_SIG_DFL 0
+#define EL_SIG_IGN 1
+
+/* clone(flags, child_stack): the child returns 0 with the parent's registers
+ * (rsp = child_stack when non-zero); the parent gets the child's pid. */
+#define EL_CLONE_DETACHED 1	/* no wait4: the task is freed when it exits */
+
+/* el_trace(op, a, b, c) */
+#define EL_TRACE_OFF       0
+#define EL_TRACE_ENTRY     1	/* a = match nr, b = new nr, c = delta added to rdi */
+#define EL_TRACE_EXIT      2	/* enable syscall-exit tracing */
+#define EL_TRACE_SNAPSHOT  3	/* a = struct el_regs *: frame seen at the last entry */
+#define EL_TRACE_COUNTS    4	/* a = uint64_t[3]: entries, exits, rax at last exit */
+#define EL_TRACE_NONE      (~0ull)	/* match nr that matches nothing */
+
+/* el_features(): what this kernel's entry supports (the floor lacks most). */
+#define EL_FEAT_ARGREGS   (1u << 0)	/* argument registers survive a syscall */
+#define EL_FEAT_FRAME     (1u << 1)	/* full frame: getregs/setregs/iopl/execve */
+#define EL_FEAT_SIGNALS   (1u << 2)
+#define EL_FEAT_TRACE     (1u << 3)
+#define EL_FEAT_CLONE     (1u << 4)
+#define EL_FEAT_EXITWORK  (1u << 5)	/* notify-resume and reschedule work */
+#define EL_FEAT_ALL       0x3fu
+
+/* el_echo(a, b, c, d, e, f) returns this: shows every argument arrived. */
+#define EL_ECHO(a, b, c, d, e, f) \
+	((a) + 2 * (b) + 3 * (c) + 4 * (d) + 5 * (e) + 6 * (f))
+
+#define EL_ENOSYS 38
+#define EL_EINVAL 22
+#define EL_EFAULT 14
+#define EL_ESRCH   3
+#define EL_EAGAIN 11
+#define EL_ECHILD 10
+
+#define EL_USER_CS 0x2b
+#define EL_USER_DS 0x23
+
+#endif

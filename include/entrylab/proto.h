@@ -1,0 +1,67 @@
+/*
+ * entrylab record protocol, version 1 — the only thing the guest (kernels/,
+ * bench/) and the host (harness/) share.  Freestanding: no libc includes.
+ *
+ * Transport: the guest writes plain text lines to the debug console (port
+ * 0xe9); the harness reads them from QEMU's stdout.  Every line the guest
+ * sends is a record: "@<tag> key=value key=value ...\n".  Keys are [a-z0-9_],
+ * values contain no space, '=' or control characters.  A line is at most
+ * EL_MAX_LINE bytes including the newline.  TAP records carry free text after
+ * the tag (see below).  Anything else on the stream is a protocol error.
+ *
+ *   @H  header, exactly once, first record:
+ *       proto=1 variant=<canonical> short=<short> ptregs=.. rsp=.. regs=.. exit=..
+ *       build=<hex build-id> cpu=<vendor>/<family>/<model>/<stepping>
+ *       hv=<cpuid hypervisor signature or none> mode=<mode the host asked for>
+ *       unit=<ticks>   ("instructions" under tcg-icount, "tsc" under kvm)
+ *   @B  benchmark announce, before its samples:
+ *       bench=<name> iters=<n per sample> samples=<n> warmup=<n> [events=<n>]
+ *   @D  one sample: bench=<name> sample=<index> iters=<n> ticks=<loop ticks>
+ *       empty=<empty-loop ticks> [pmu0=<n> pmu1=<n> ...]
+ *       (the host computes per-call = (ticks - empty) / iters)
+ *   @N  benchmark not available in this kernel: bench=<name> reason=<word>
+ *   @T  one TAP line, verbatim after "@T ": "1..N", "ok N - text",
+ *       "not ok N - text", "ok N - text # SKIP reason", "# comment"
+ *   @P  KVM probe result: ok=<0|1> cpl_at_entry=<n> reason=<word>
+ *   @K  kernel log text: "@K <free text>" (informational)
+ *   @X  exception: vector=<n> name=<mnemonic> err=<hex> rip=<hex> cs=<hex>
+ *       rsp=<hex> cr2=<hex> mode=<user|kernel> fatal=<0|1>
+ *   @E  final record, exactly once, last: records=<number of records sent
+ *       before this one, @H included> status=<pass|fail|panic>
+ *
+ * The harness trusts a run only if @E arrives and its count matches.
+ */
+#ifndef ENTRYLAB_PROTO_H
+#define ENTRYLAB_PROTO_H
+
+#define EL_PROTO_VERSION 1
+#define EL_MAX_LINE 512          /* bytes, newline included */
+#define EL_DEBUGCON_PORT 0xe9
+#define EL_EXIT_PORT 0xf4        /* isa-debug-exit, iosize 4 */
+
+/*
+ * isa-debug-exit: the guest writes a value v, QEMU exits with (v << 1) | 1.
+ *
+ *   guest value  QEMU status  meaning
+ *   -----------  -----------  -------------------------------------------
+ *   (none)       0            guest reset or triple fault (-no-reboot)
+ *   0x10         33           run complete, every check passed
+ *   0x11         35           run complete, a conformance check failed
+ *   0x12         37           kernel panic or fatal exception
+ */
+#define EL_EXIT_PASS  0x10
+#define EL_EXIT_FAIL  0x11
+#define EL_EXIT_PANIC 0x12
+#define EL_QEMU_STATUS(v) (((v) << 1) | 1)
+
+/*
+ * Kernel command line (PVH start_info), space separated, all optional:
+ *   el.mode=<tcg-icount|kvm>   recorded in @H
+ *   el.run=<conform|bench|probe>[,...]   what to run (default conform,bench)
+ *   el.bench=<name>[,<name>...]          benchmarks to run (default all)
+ *   el.samples=<n>                       samples per benchmark (default 15)
+ *   el.budget=<ticks>                    calibration target per sample
+ *   el.events=<hex raw>[,<hex raw>...]   PMU raw encodings (kvm only)
+ */
+
+#endif

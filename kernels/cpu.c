@@ -1,0 +1,183 @@
+/*
+ * cpu.c — processor set-up: TSS with the ring-0 stack and a double-fault
+ * stack, IDT for the 32 exceptions, the per-CPU area behind the GS base,
+ * SYSCALL MSRs, the masked 8259 PIC, user access to the user region, and
+ * the kernel command line from the PVH start_info.
+ */
+#include "kernel.h"
+#include "fmt.h"
+
+struct tss {
+	u32 reserved0;
+	u64 rsp0, rsp1, rsp2;
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3, iomap_base;
+} __attribute__((packed));
+
+struct idt_gate {
+	u16 off0, sel;
+	u8 ist, type;
+	u16 off1;
+	u32 off2, reserved;
+} __attribute__((packed));
+
+extern u64 gdt[];
+extern const u64 exception_stubs[32];
+extern u64 boot_pd[512], boot_pml4[512];
+extern char entry_SYSCALL_64[], entry_floor_SYSCALL_64[] __attribute__((weak));
+
+struct percpu cpu0;
+static struct tss tss;
+static struct idt_gate idt[256];
+static u8 df_stack[4096] __attribute__((aligned(16)));
+
+static void tss_init(void)
+{
+	u64 base = (u64)&tss;
+	u64 limit = sizeof(tss) - 1;
+	tss.iomap_base = sizeof(tss);
+	tss.ist[0] = (u64)(df_stack + sizeof(df_stack));
+	gdt[TSS_SEL / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+			   (0x89ull << 40) | (((limit >> 16) & 0xf) << 48) |
+			   (((base >> 24) & 0xff) << 56);
+	gdt[TSS_SEL / 8 + 1] = base >> 32;
+	__asm__ volatile("ltr %w0" :: "r"(TSS_SEL));
+}
+
+static void idt_init(void)
+{
+	for (int v = 0; v < 32; v++) {
+		u64 a = exception_stubs[v];
+		idt[v] = (struct idt_gate){
+			.off0 = a & 0xffff, .sel = KERNEL_CS,
+			.ist = v == 8 ? 1 : 0,	/* #DF on its own stack */
+			.type = v == 3 ? 0xee : 0x8e,	/* int3 callable from ring 3 */
+			.off1 = (a >> 16) & 0xffff, .off2 = a >> 32,
+		};
+	}
+	struct { u16 limit; u64 base; } __attribute__((packed)) p = { sizeof(idt) - 1, (u64)idt };
+	__asm__ volatile("lidt %0" :: "m"(p));
+}
+
+void cpu_set_kernel_stack(u64 top)
+{
+	tss.rsp0 = top;
+	cpu0.kstack_top = top;
+}
+
+void cpu_init(void)
+{
+	tss_init();
+	idt_init();
+	outb(0x21, 0xff);	/* mask both 8259 PICs: no interrupt may arrive */
+	outb(0xa1, 0xff);
+	cpu0.self = (u64)&cpu0;
+	wrmsr(MSR_GS_BASE, (u64)&cpu0);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	wrmsr(MSR_STAR, ((u64)USER32_CS << 48) | ((u64)KERNEL_CS << 32));
+	/* The floor image links entry_floor.S; every other image does not. */
+	wrmsr(MSR_LSTAR, entry_floor_SYSCALL_64 ? (u64)entry_floor_SYSCALL_64
+						 : (u64)entry_SYSCALL_64);
+	wrmsr(MSR_FMASK, SYSCALL_FMASK);
+}
+
+/* Open the 2 MiB pages holding the user region to ring 3. */
+void mm_init(void)
+{
+	u64 start = (u64)__user_start >> 21, end = ((u64)__user_end + (1 << 21) - 1) >> 21;
+	for (u64 i = start; i < end; i++)
+		boot_pd[i] |= 0x4;
+	__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" ::: "rax", "memory");
+}
+
+bool user_range_ok(u64 addr, u64 len)
+{
+	u64 lo = (u64)__user_start & ~((1ull << 21) - 1);
+	u64 hi = ((u64)__user_end + (1 << 21) - 1) & ~((1ull << 21) - 1);
+	return addr >= lo && addr <= hi && len <= hi - addr;
+}
+
+static void cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+/* "cpu=<vendor>/<family>/<model>/<stepping> hv=<signature|none>" */
+void cpu_header_fields(char *buf, size_t n)
+{
+	u32 a, b, c, d;
+	char vendor[13], hv[13] = "none";
+	cpuid(0, &a, &b, &c, &d);
+	memcpy(vendor, &b, 4);
+	memcpy(vendor + 4, &d, 4);
+	memcpy(vendor + 8, &c, 4);
+	vendor[12] = 0;
+	cpuid(1, &a, &b, &c, &d);
+	u32 family = (a >> 8) & 0xf, model = (a >> 4) & 0xf, stepping = a & 0xf;
+	if (family == 0xf)
+		family += (a >> 20) & 0xff;
+	if (family >= 6)
+		model |= ((a >> 16) & 0xf) << 4;
+	if (c & (1u << 31)) {
+		u32 hb, hc, hd;
+		cpuid(0x40000000, &a, &hb, &hc, &hd);
+		memcpy(hv, &hb, 4);
+		memcpy(hv + 4, &hc, 4);
+		memcpy(hv + 8, &hd, 4);
+		hv[12] = 0;
+		for (int i = 0; i < 12; i++)	/* a record value has no spaces */
+			if (hv[i] <= ' ' || hv[i] > '~' || hv[i] == '=')
+				hv[i] = hv[i] ? '_' : 0;
+		if (!hv[0])
+			memcpy(hv, "unknown", 8);
+	}
+	el_snprintf(buf, n, "cpu=%s/%u/%u/%u hv=%s", vendor, family, model, stepping, hv);
+}
+
+/* ------------------------------------------------------ command line */
+static char cmdline[1024];
+
+void cmdline_init(u32 start_info)
+{
+	if (!start_info)
+		return;
+	const u32 *si = (const u32 *)(u64)start_info;
+	if (si[0] != 0x336ec578)	/* hvm_start_info magic */
+		return;
+	const char *src = (const char *)*(const u64 *)(u64)(start_info + 24);
+	size_t i = 0;
+	if (src)
+		for (; src[i] && i + 1 < sizeof(cmdline); i++)
+			cmdline[i] = src[i];
+	cmdline[i] = 0;
+}
+
+/* Value of "key=value" on the command line (a static copy), or NULL. */
+const char *cmdline_get(const char *key)
+{
+	static char value[256];
+	size_t klen = strlen(key);
+	for (const char *p = cmdline; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		if ((size_t)(p - w) > klen && w[klen] == '=' && !memcmp(w, key, klen)) {
+			size_t n = (size_t)(p - w) - klen - 1;
+			if (n >= sizeof(value))
+				n = sizeof(value) - 1;
+			memcpy(value, w + klen + 1, n);
+			value[n] = 0;
+			return value;
+		}
+	}
+	return NULL;
+}
+
+const char *cmdline_raw(void)
+{
+	return cmdline;
+}

@@ -1,0 +1,216 @@
+/*
+ * entry.S — the 64-bit SYSCALL entry and every way back to user mode.
+ *
+ * On entry (SYSCALL from ring 3): rax = syscall number, rdi, rsi, rdx, r10,
+ * r8, r9 = arguments, rcx = user RIP, r11 = user RFLAGS, rsp = user stack,
+ * IF/TF/DF/NT/AC cleared by FMASK, GS = user GS.
+ * On a SYSRET exit: rax = result; rdi, rsi, rdx, r10, r8, r9, rbx, rbp,
+ * r12-r15, rsp unchanged; rcx = RIP, r11 = RFLAGS.
+ * An IRET exit restores every register from the frame (after signal
+ * delivery, sigreturn, setregs, execve, clone, tracing).
+ *
+ * The variant axes appear only as macros from entry_variant.h.  Interrupts
+ * stay disabled in the kernel (the PIC is masked; there is no timer).
+ */
+#include "entry_variant.h"
+#include "syscall_nr.h"
+
+	.text
+	.globl entry_SYSCALL_64
+	.balign 64
+entry_SYSCALL_64:
+	swapgs
+	movq %rsp, %gs:PCPU_USER_RSP
+	movq %gs:PCPU_KSTACK, %rsp
+	PUSH_TOP_OF_STACK
+	pushq %rax			/* orig_rax */
+	pushq %rdi
+	pushq %rsi
+	pushq %rdx
+	PUSH_RCX_SLOT
+	pushq $-ENOSYS			/* rax */
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	PUSH_EXTRA_REGS
+	movq %gs:PCPU_CURRENT, %r11
+	testl $_TIF_WORK_SYSCALL_ENTRY, TASK_FLAGS(%r11)
+	jnz tracesys
+	cmpq $NR_SYSCALLS, %rax
+	jae syscall_return
+	movq %r10, %rcx
+	call *sys_call_table(, %rax, 8)
+	.globl syscall_fastpath_return
+syscall_fastpath_return:
+	movq %rax, PT_RAX(%rsp)
+syscall_return:
+	movq %gs:PCPU_CURRENT, %r11
+	testl $_TIF_ALLWORK_MASK, TASK_FLAGS(%r11)
+	jnz syscall_exit_work
+	.globl syscall_sysret
+syscall_sysret:
+	POP_EXTRA_REGS
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rax
+	popq %rcx
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	SYSRET_LOAD_TOP
+	swapgs
+	.globl syscall_sysret_insn
+syscall_sysret_insn:
+	sysretq
+	.size entry_SYSCALL_64, . - entry_SYSCALL_64
+
+/* Entry work: the tracer sees the complete frame and may change the
+ * syscall number and arguments; reload them from the frame. */
+tracesys:
+	COMPLETE_FRAME
+	movq %rsp, %rdi
+	call syscall_trace_enter	/* returns the syscall number to run */
+	movq PT_RDI(%rsp), %rdi
+	movq PT_RSI(%rsp), %rsi
+	movq PT_RDX(%rsp), %rdx
+	movq PT_R10(%rsp), %rcx
+	movq PT_R8(%rsp), %r8
+	movq PT_R9(%rsp), %r9
+	cmpq $NR_SYSCALLS, %rax
+	jae syscall_exit_full
+	call *sys_call_table(, %rax, 8)
+	movq %rax, PT_RAX(%rsp)
+	jmp syscall_exit_full
+
+/* Exit work found on the fast path.  r11 = current task. */
+syscall_exit_work:
+#ifdef EXIT_ASM
+	/* Only a reschedule pending: it changes no registers, stay on SYSRET. */
+	testl $(_TIF_ALLWORK_MASK & ~_TIF_NEED_RESCHED), TASK_FLAGS(%r11)
+	jnz 1f
+	call schedule
+	jmp syscall_return
+1:
+#endif
+	COMPLETE_FRAME
+	jmp syscall_exit_full
+
+#ifdef EXIT_ASM
+/* exit=asm: the assembler picks the work; everything beyond a reschedule
+ * leaves through IRET.  Frame complete from here on. */
+	.globl syscall_exit_full
+syscall_exit_full:
+	movq %gs:PCPU_CURRENT, %r11
+	testl $_TIF_SYSCALL_EXIT_TRACE, TASK_FLAGS(%r11)
+	jz ret_to_user_full
+	movq %rsp, %rdi
+	call syscall_trace_leave
+	.globl ret_to_user_full
+ret_to_user_full:			/* also the return of user-mode exceptions */
+	movq %gs:PCPU_CURRENT, %r11
+	movl TASK_FLAGS(%r11), %edx
+	testl $_TIF_WORK_MASK, %edx
+	jz 2f
+	testl $_TIF_NEED_RESCHED, %edx
+	jz 1f
+	call schedule
+	jmp ret_to_user_full
+1:	movq %rsp, %rdi
+	call do_notify_resume		/* signals, notify-resume: may rewrite the frame */
+	jmp ret_to_user_full
+2:	andl $~(_TIF_FULL_FRAME | _TIF_REGS_CHANGED), TASK_FLAGS(%r11)
+	jmp restore_all_iret
+#else
+/* exit=c: one C function does all the work and says whether SYSRET is
+ * still safe (0) or the frame must be restored with IRET (1). */
+	.globl syscall_exit_full
+syscall_exit_full:
+	movq %rsp, %rdi
+	call syscall_exit_to_user
+	testl %eax, %eax
+	jnz restore_all_iret
+	jmp syscall_sysret
+
+	.globl ret_to_user_full
+ret_to_user_full:
+	movq %rsp, %rdi
+	call exception_exit_to_user
+	jmp restore_all_iret
+#endif
+
+/* Full restore of a complete frame and IRET to user mode. */
+	.globl restore_all_iret
+restore_all_iret:
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rax
+	popq %rcx
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	addq $8, %rsp			/* orig_rax */
+	swapgs
+	.globl restore_all_iret_insn
+restore_all_iret_insn:
+	iretq
+
+#if defined(PTREGS_PARTIAL) && defined(REGS_ANNOTATED)
+/* Thunks generated from the table jump here with rax = the C function and
+ * 0(%rsp) = the return address of the dispatching call.  From the fast
+ * path, redo the whole syscall on the slow path with a complete frame;
+ * from the slow path, the frame is complete already: just call. */
+	.globl stub_ptregs
+stub_ptregs:
+	cmpq $syscall_fastpath_return, (%rsp)
+	jne 1f
+	addq $8, %rsp
+	COMPLETE_FRAME
+	movq %rsp, %rdi
+	call do_syscall_slow
+	jmp syscall_exit_full
+1:	jmp *%rax
+#endif
+
+/* First entry to user mode of the init task: rdi = its complete frame. */
+	.globl enter_user_first
+enter_user_first:
+	movq %rdi, %rsp
+	jmp restore_all_iret
+
+/* A new task's first switch_to() returns here, rsp at its copied frame. */
+	.globl ret_from_fork
+ret_from_fork:
+	jmp ret_to_user_full
+
+/*
+ * switch_to(prev = rdi, next = rsi): save the callee-saved registers and the
+ * kernel stack pointer of prev, resume next.  Returns in next's context.
+ */
+	.globl switch_to
+switch_to:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, TASK_KSP(%rdi)
+	movq TASK_KSP(%rsi), %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret

@@ -1,0 +1,59 @@
+/*
+ * idt.S — exception entry for vectors 0-31.  Each stub pushes a zero error
+ * code where the CPU pushes none, so the frame is always a complete pt_regs
+ * (error code in the orig_rax slot), then calls
+ * exception_handler(regs, vector).  From user mode the return goes through
+ * ret_to_user_full (work, signals, IRET); a kernel-mode exception is fatal
+ * (the handler does not return).
+ */
+#include "frame.h"
+
+.macro EXC vector, has_err
+	.balign 16
+exc_stub_\vector:
+	.if \has_err == 0
+	pushq $0
+	.endif
+	pushq %rdi
+	movl $\vector, %edi
+	jmp exception_common
+.endm
+
+	.text
+	.irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,31
+	EXC \v, 0
+	.endr
+	.irp v, 8,10,11,12,13,14,17,21,29,30
+	EXC \v, 1
+	.endr
+
+exception_common:		/* rdi saved in its slot, error code in orig_rax */
+	pushq %rsi
+	pushq %rdx
+	pushq %rcx
+	pushq %rax
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %rbx
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	testb $3, PT_CS(%rsp)
+	jz 1f
+	swapgs
+1:	movq %rdi, %rsi
+	movq %rsp, %rdi
+	call exception_handler
+	jmp ret_to_user_full
+
+	.section .rodata
+	.balign 8
+	.globl exception_stubs
+exception_stubs:
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad exc_stub_\v
+	.endr

@@ -1,0 +1,185 @@
+/*
+ * kernel.h — the entrylab guest kernel's C declarations.  Ring 0 only.
+ * Freestanding: no libc; lib/fmt.c provides formatting.
+ */
+#ifndef ENTRYLAB_KERNEL_H
+#define ENTRYLAB_KERNEL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include "frame.h"
+#include "syscall_nr.h"
+#include "entrylab/abi.h"
+#include "entrylab/proto.h"
+
+typedef uint64_t u64;
+typedef uint32_t u32;
+typedef uint16_t u16;
+typedef uint8_t u8;
+
+struct pt_regs {
+	u64 r15, r14, r13, r12, rbp, rbx;
+	u64 r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
+	u64 orig_rax;
+	u64 rip, cs, rflags, rsp, ss;
+};
+_Static_assert(offsetof(struct pt_regs, r15) == PT_R15, "pt_regs r15");
+_Static_assert(offsetof(struct pt_regs, rbx) == PT_RBX, "pt_regs rbx");
+_Static_assert(offsetof(struct pt_regs, r11) == PT_R11, "pt_regs r11");
+_Static_assert(offsetof(struct pt_regs, rax) == PT_RAX, "pt_regs rax");
+_Static_assert(offsetof(struct pt_regs, rcx) == PT_RCX, "pt_regs rcx");
+_Static_assert(offsetof(struct pt_regs, rdi) == PT_RDI, "pt_regs rdi");
+_Static_assert(offsetof(struct pt_regs, orig_rax) == PT_ORIG_RAX, "pt_regs orig_rax");
+_Static_assert(offsetof(struct pt_regs, rip) == PT_RIP, "pt_regs rip");
+_Static_assert(offsetof(struct pt_regs, rflags) == PT_RFLAGS, "pt_regs rflags");
+_Static_assert(offsetof(struct pt_regs, rsp) == PT_RSP, "pt_regs rsp");
+_Static_assert(offsetof(struct pt_regs, ss) == PT_SS, "pt_regs ss");
+_Static_assert(sizeof(struct pt_regs) == PT_SIZE, "pt_regs size");
+
+struct percpu {
+	u64 self;
+	u64 kstack_top;
+	u64 user_rsp;
+	struct task *current;
+};
+_Static_assert(offsetof(struct percpu, kstack_top) == PCPU_KSTACK, "percpu kstack");
+_Static_assert(offsetof(struct percpu, user_rsp) == PCPU_USER_RSP, "percpu user_rsp");
+_Static_assert(offsetof(struct percpu, current) == PCPU_CURRENT, "percpu current");
+_Static_assert(sizeof(struct percpu) == PCPU_SIZE, "percpu size");
+
+enum task_state { TASK_FREE, TASK_RUNNABLE, TASK_BLOCKED, TASK_ZOMBIE, TASK_DEAD };
+
+#define MAX_TASKS 8
+#define KSTACK_SIZE 16384
+
+struct sigaction_k {
+	u64 handler;		/* 0 = default (kill), 1 = ignore */
+	u64 restorer;
+};
+
+struct task {
+	volatile u32 flags;	/* TIF_* work flags; offset TASK_FLAGS */
+	u32 pad;
+	u64 ksp;		/* offset TASK_KSP */
+	u64 kstack_top;
+	u64 user_rsp_slot;	/* rsp=cached: the per-CPU slot, saved while switched out */
+	int pid;
+	int parent;
+	int state;
+	int exit_status;
+	bool detached;
+	u64 pending;		/* pending signal bits */
+	struct el_siginfo pending_info[EL_NSIG];
+	struct sigaction_k sigactions[EL_NSIG];
+	u64 notify_count;	/* notify-resume work done */
+	/* tracing */
+	u64 trace_match_nr, trace_new_nr, trace_arg_delta;
+	u64 trace_entries, trace_exits;
+	struct pt_regs trace_snapshot;
+	u64 trace_exit_rax;
+	u8 *kstack;
+};
+_Static_assert(offsetof(struct task, flags) == TASK_FLAGS, "task flags");
+_Static_assert(offsetof(struct task, ksp) == TASK_KSP, "task ksp");
+
+extern struct percpu cpu0;
+extern struct task tasks[MAX_TASKS];
+
+static inline struct task *current_task(void)
+{
+	struct task *t;
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(t) : "i"(PCPU_CURRENT));
+	return t;
+}
+
+static inline struct pt_regs *task_regs(struct task *t)
+{
+	return (struct pt_regs *)(t->kstack_top - PT_SIZE);
+}
+
+static inline void set_flag(struct task *t, u32 bit)   { t->flags |= (1u << bit); }
+static inline void clear_flag(struct task *t, u32 bit) { t->flags &= ~(1u << bit); }
+static inline bool test_flag(struct task *t, u32 bit)  { return t->flags & (1u << bit); }
+
+static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void outl(u16 port, u32 v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void wrmsr(u32 msr, u64 v)
+{
+	__asm__ volatile("wrmsr" :: "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+static inline bool is_canonical(u64 a) { return (u64)(((int64_t)a << 16) >> 16) == a; }
+
+/* console.c */
+void console_write(const char *buf, size_t len);
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void record_final(const char *status);
+__attribute__((noreturn)) void system_exit(int code, const char *status);
+__attribute__((noreturn)) void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* cpu.c */
+void cpu_init(void);
+void cpu_set_kernel_stack(u64 top);
+void cpu_header_fields(char *buf, size_t n);
+void mm_init(void);
+bool user_range_ok(u64 addr, u64 len);
+void cmdline_init(u32 start_info);
+const char *cmdline_get(const char *key);
+const char *cmdline_raw(void);
+
+/* traps.c */
+void exception_handler(struct pt_regs *regs, u64 vector);
+
+/* sched.c */
+void sched_init(void);
+void schedule(void);
+struct task *task_alloc(void);
+struct task *task_by_pid(int pid);
+void task_exit(int status) __attribute__((noreturn));
+void task_prepare_fork(struct task *t);
+void switch_user_rsp_slot(struct task *prev, struct task *next);
+void switch_to(struct task *prev, struct task *next);
+void ret_from_fork(void);
+void enter_user_first(struct pt_regs *frame) __attribute__((noreturn));
+
+/* signal.c */
+void force_sig_fault(struct task *t, int sig, u64 vector, u64 err, u64 addr);
+int send_signal(struct task *t, int sig);
+bool do_signal(struct pt_regs *regs);
+bool regs_load_user(struct pt_regs *regs, const struct el_regs *u);
+
+/* regs.c (variant-specific frame handling) */
+struct pt_regs *syscall_full_regs(void);
+void regs_fixup_top(struct pt_regs *regs);
+void regs_writeback_top(struct pt_regs *regs);
+void regs_mark_changed(void);
+bool regs_sysret_safe(const struct pt_regs *regs);
+
+/* exitwork.c */
+void do_notify_resume(struct pt_regs *regs);
+void syscall_trace_leave(struct pt_regs *regs);
+long syscall_trace_enter(struct pt_regs *regs);
+int syscall_exit_to_user(struct pt_regs *regs);
+void exception_exit_to_user(struct pt_regs *regs);
+long do_syscall_slow(struct pt_regs *regs);
+
+/* lib */
+void *memcpy(void *d, const void *s, size_t n);
+void *memset(void *d, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+bool list_has(const char *csv, const char *item);
+void report_exception(const struct pt_regs *regs, u64 vector, bool fatal);
+
+typedef long (*syscall_fn)(long, long, long, long, long, long);
+extern const syscall_fn sys_call_table[];
+
+extern char __user_start[], __user_end[];
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * traps.c — exceptions.  A fault in user mode becomes a signal for the
+ * faulting task (SIGTRAP for #DB/#BP, SIGSEGV otherwise), delivered on the
+ * way back to user mode; a task without a handler is killed, and if it is
+ * the init task the run ends as a crash.  Any exception in kernel mode is
+ * fatal.  Every fatal exception is reported as an @X record.
+ *
+ * The KVM probe (el.run=probe) also lands here on a software hypervisor
+ * where SYSCALL arrives at LSTAR still in CPL 3: the first privileged
+ * instruction there (swapgs) raises #GP from "user" mode.
+ */
+#include "kernel.h"
+
+static const char *const vector_names[32] = {
+	"DE", "DB", "NMI", "BP", "OF", "BR", "UD", "NM", "DF", "CSO", "TS", "NP",
+	"SS", "GP", "PF", "RES15", "MF", "AC", "MC", "XM", "VE", "CP", "RES22",
+	"RES23", "RES24", "RES25", "RES26", "RES27", "HV", "VC", "SX", "RES31",
+};
+
+extern char entry_SYSCALL_64[];
+
+static u64 read_cr2(void)
+{
+	u64 v;
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+void report_exception(const struct pt_regs *regs, u64 vector, bool fatal)
+{
+	kprintf("@X vector=%lu name=%s err=%lx rip=%lx cs=%lx rsp=%lx cr2=%lx mode=%s fatal=%d\n",
+		vector, vector < 32 ? vector_names[vector] : "UNKNOWN", regs->orig_rax,
+		regs->rip, regs->cs, regs->rsp, vector == 14 ? read_cr2() : 0,
+		(regs->cs & 3) ? "user" : "kernel", fatal ? 1 : 0);
+}
+
+static void probe_syscall_in_cpl3(const struct pt_regs *regs, u64 vector)
+{
+	const char *run = cmdline_get("el.run");
+	if (!run || !list_has(run, "probe"))
+		return;
+	if (vector != 13 || regs->rip != (u64)entry_SYSCALL_64)
+		return;
+	kprintf("@P ok=0 cpl_at_entry=%lu reason=syscall_in_cpl3\n", regs->cs & 3);
+	system_exit(EL_EXIT_FAIL, "fail");
+}
+
+void exception_handler(struct pt_regs *regs, u64 vector)
+{
+	if (!(regs->cs & 3)) {
+		report_exception(regs, vector, true);
+		system_exit(EL_EXIT_PANIC, "panic");
+	}
+	probe_syscall_in_cpl3(regs, vector);
+	int sig = (vector == 1 || vector == 3) ? EL_SIGTRAP : EL_SIGSEGV;
+	u64 addr = vector == 14 ? read_cr2() : regs->rip;
+	struct task *t = current_task();
+	set_flag(t, TIF_FULL_FRAME);	/* the exception frame is complete */
+	force_sig_fault(t, sig, vector, regs->orig_rax, addr);
+}
