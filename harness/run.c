@@ -336,8 +336,8 @@ void el_run_classify(const struct el_qemu_result *q, const struct el_stream *s,
 		verdict(v, EL_EX_INTERRUPTED, "interrupted");
 		return;
 	case EL_GUEST_HANG:
-		el_fmt(v->error, sizeof(v->error), "guest hung: killed after %lld s: variant %s",
-		       (long long)(q->wall_ms + 500) / 1000, name);
+		el_fmt(v->error, sizeof(v->error), "guest hung: killed after %.3g s: variant %s",
+		       (double)q->wall_ms / 1000.0, name);
 		verdict(v, EL_EX_HANG, "hang");
 		return;
 	case EL_GUEST_FLOOD:

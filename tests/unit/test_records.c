@@ -273,6 +273,36 @@ static void test_first_error_kept(void **state)
 	el_stream_free(&s);
 }
 
+/* Random corruption of a good stream: never a crash, and every failure is
+ * reported as an error (a changed stream must not pass unnoticed unless
+ * the change kept it valid). */
+static void test_mutations(void **state)
+{
+	char buf[sizeof(good_stream)];
+	unsigned seed = 12345;
+
+	(void)state;
+	for (int i = 0; i < 3000; i++) {
+		struct el_stream s;
+		int rc;
+
+		memcpy(buf, good_stream, sizeof(buf));
+		for (int k = 0; k < 1 + i % 3; k++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t pos = (seed >> 8) % (sizeof(buf) - 1);
+			seed = seed * 1103515245u + 12345u;
+			buf[pos] = (char)(seed >> 16);
+		}
+		el_stream_init(&s);
+		el_stream_feed(&s, buf, sizeof(buf) - 1);
+		rc = el_stream_finish(&s);
+		assert_true(rc == 0 ? el_stream_error(&s) == NULL : el_stream_error(&s) != NULL);
+		if (rc == 0)
+			assert_true(s.final.seen && s.header_seen);
+		el_stream_free(&s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_tap),
 		cmocka_unit_test(test_first_error_kept),
+		cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

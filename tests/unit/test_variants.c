@@ -1,0 +1,243 @@
+/* Unit tests for the variant matrix (harness/variants.c), against the
+ * project's variants/ files and against malformed temporary copies. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "variants.h"
+
+#define AXES_OK \
+	"# test axes\n" \
+	"ptregs  partial    PTREGS_PARTIAL   p\n" \
+	"ptregs  full       PTREGS_FULL      f\n" \
+	"rsp     cached     RSP_CACHED       c\n" \
+	"rsp     stored     RSP_STORED       s\n" \
+	"regs    stub       REGS_STUB        s\n" \
+	"regs    annotated  REGS_ANNOTATED   a\n" \
+	"exit    asm        EXIT_ASM         a\n" \
+	"exit    c          EXIT_C           c\n"
+
+#define PRESETS_OK \
+	"# test presets\n" \
+	"linux-3.13  partial  cached  stub       asm   # old\n" \
+	"linux-4.3   partial  stored  stub       c     # newer\n" \
+	"linux-5.x   full     stored  annotated  c     # newest\n"
+
+static char dir[] = "/tmp/entrylab-test-variants-XXXXXX";
+static char axes_path[128], presets_path[128];
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(axes_path, sizeof(axes_path), "%s/axes.conf", dir);
+	snprintf(presets_path, sizeof(presets_path), "%s/presets.conf", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(axes_path);
+	unlink(presets_path);
+	rmdir(dir);
+	return 0;
+}
+
+static void load_ok(struct el_variants *v, const char *axes, const char *presets)
+{
+	char err[EL_VARIANT_ERR] = "";
+
+	put(axes_path, axes);
+	put(presets_path, presets);
+	if (el_variants_load(v, dir, err, sizeof(err)))
+		fail_msg("load failed: %s", err);
+}
+
+/* The load fails and the message contains every one of the wanted parts. */
+static void load_fails(const char *axes, const char *presets, const char *want1,
+		       const char *want2)
+{
+	struct el_variants v;
+	char err[EL_VARIANT_ERR] = "";
+
+	put(axes_path, axes);
+	put(presets_path, presets);
+	assert_int_equal(el_variants_load(&v, dir, err, sizeof(err)), -1);
+	if (!strstr(err, want1) || (want2 && !strstr(err, want2)))
+		fail_msg("error '%s' lacks '%s' / '%s'", err, want1, want2 ? want2 : "");
+	assert_null(strchr(err, '\n'));
+}
+
+static void test_project_files(void **state)
+{
+	struct el_variants v;
+	char err[EL_VARIANT_ERR] = "", name[256];
+
+	(void)state;
+	if (el_variants_load(&v, "variants", err, sizeof(err)))
+		fail_msg("variants/ does not load: %s", err);
+	assert_int_equal(v.naxes, 4);
+	assert_int_equal(el_variant_count(&v), 16);
+	assert_true(v.npresets >= 5);
+	assert_string_equal(el_variant_canonical(&v, 0, name, sizeof(name)),
+			    "ptregs=partial,rsp=cached,regs=stub,exit=asm");
+	el_variants_free(&v);
+}
+
+static void test_matrix(void **state)
+{
+	struct el_variants v;
+	char shortn[17][16], canon[17][256], flags[512];
+
+	(void)state;
+	load_ok(&v, AXES_OK, PRESETS_OK);
+	assert_int_equal(el_variant_count(&v), 16);
+	for (int c = 0; c < 16; c++) {
+		el_variant_short(&v, c, shortn[c], sizeof(shortn[c]));
+		el_variant_canonical(&v, c, canon[c], sizeof(canon[c]));
+		assert_int_equal(strlen(shortn[c]), 4);
+		for (int d = 0; d < c; d++) {
+			assert_string_not_equal(shortn[c], shortn[d]);
+			assert_string_not_equal(canon[c], canon[d]);
+		}
+	}
+	/* binary counting, first value first, last axis fastest */
+	assert_string_equal(shortn[0], "pcsa");
+	assert_string_equal(shortn[1], "pcsc");
+	assert_string_equal(shortn[2], "pcaa");
+	assert_string_equal(shortn[8], "fcsa");
+	assert_string_equal(shortn[15], "fsac");
+	assert_string_equal(canon[5], "ptregs=partial,rsp=stored,regs=stub,exit=c");
+	assert_string_equal(el_variant_flags(&v, 5, flags, sizeof(flags)),
+			    "-DPTREGS_PARTIAL -DRSP_STORED -DREGS_STUB -DEXIT_C");
+	assert_string_equal(el_variant_flags(&v, EL_VARIANT_FLOOR, flags, sizeof(flags)),
+			    "-DENTRY_FLOOR -DPTREGS_PARTIAL -DRSP_CACHED -DREGS_STUB -DEXIT_ASM");
+	assert_string_equal(el_variant_short(&v, EL_VARIANT_FLOOR, flags, sizeof(flags)), "floor");
+	assert_string_equal(el_variant_canonical(&v, EL_VARIANT_FLOOR, flags, sizeof(flags)), "floor");
+	assert_int_equal(v.npresets, 3);
+	assert_string_equal(v.preset[2].note, "newest");
+	assert_int_equal(el_variant_preset_code(&v, &v.preset[1]), 5);
+	el_variants_free(&v);
+}
+
+/* Resolve sel; expect exactly the short names in want (space separated). */
+static void resolves_to(const struct el_variants *v, const char *sel, const char *want)
+{
+	int codes[32];
+	size_t n = 0;
+	char err[EL_VARIANT_ERR] = "", got[512] = "", s[16];
+
+	if (el_variants_resolve(v, sel, codes, 32, &n, err, sizeof(err)))
+		fail_msg("'%s' did not resolve: %s", sel, err);
+	for (size_t i = 0; i < n; i++) {
+		strcat(got, i ? " " : "");
+		strcat(got, el_variant_short(v, codes[i], s, sizeof(s)));
+	}
+	assert_string_equal(got, want);
+}
+
+static void resolve_fails(const struct el_variants *v, const char *sel, const char *want)
+{
+	int codes[32];
+	size_t n = 0;
+	char err[EL_VARIANT_ERR] = "";
+
+	assert_int_equal(el_variants_resolve(v, sel, codes, 32, &n, err, sizeof(err)), -1);
+	if (!strstr(err, want))
+		fail_msg("error '%s' lacks '%s'", err, want);
+}
+
+static void test_selectors(void **state)
+{
+	struct el_variants v;
+
+	(void)state;
+	load_ok(&v, AXES_OK, PRESETS_OK);
+	resolves_to(&v, "pcsa", "pcsa");
+	resolves_to(&v, "ptregs=full,rsp=stored,regs=annotated,exit=c", "fsac");
+	resolves_to(&v, "exit=c,regs=stub,rsp=stored,ptregs=partial", "pssc");
+	resolves_to(&v, "linux-4.3", "pssc");
+	resolves_to(&v, "floor", "floor");
+	resolves_to(&v, "presets", "pcsa pssc fsac");
+	resolves_to(&v, "pcsa,exit=c,regs=stub,rsp=stored,ptregs=partial,floor,pcsa", "pcsa pssc floor");
+	resolves_to(&v, "all", "pcsa pcsc pcaa pcac pssa pssc psaa psac "
+		    "fcsa fcsc fcaa fcac fssa fssc fsaa fsac floor");
+	el_variants_free(&v);
+}
+
+static void test_selector_errors(void **state)
+{
+	struct el_variants v;
+
+	(void)state;
+	load_ok(&v, AXES_OK, PRESETS_OK);
+	resolve_fails(&v, "colour=red,rsp=cached,regs=stub,exit=asm",
+		      "unknown axis 'colour': selector 'colour=red': use one of ptregs, rsp, regs, exit");
+	resolve_fails(&v, "ptregs=half,rsp=cached,regs=stub,exit=asm",
+		      "unknown value 'half' for axis ptregs: selector 'ptregs=half': use one of partial, full");
+	resolve_fails(&v, "linux-9.9", "unknown variant 'linux-9.9'");
+	resolve_fails(&v, "pcsx", "unknown variant 'pcsx'");
+	resolve_fails(&v, "ptregs=full,rsp=cached", "incomplete canonical variant name: axis regs missing");
+	resolve_fails(&v, "ptregs=full,rsp=cached,ptregs=partial,exit=c", "axis ptregs given twice");
+	resolve_fails(&v, "pcsa,,pcsc", "empty variant selector");
+	el_variants_free(&v);
+}
+
+static void test_file_errors(void **state)
+{
+	(void)state;
+	load_fails(AXES_OK "exit  fast  EXIT_FAST  f\n", PRESETS_OK,
+		   "axis 'exit' has a third value 'fast'", "axes.conf:10:");
+	load_fails(AXES_OK "colour red\n", PRESETS_OK, "malformed axis line: 2 columns", "axes.conf:10:");
+	load_fails("ptregs partial PTREGS_PARTIAL p\nrsp cached RSP_CACHED c\nrsp stored RSP_STORED s\n",
+		   "", "axis 'ptregs' has only one value", "axes.conf:2:");
+	load_fails(AXES_OK, PRESETS_OK "linux-6.0  partial  sideways  stub  c\n",
+		   "unknown value 'sideways' for axis rsp", "presets.conf:5: use one of cached, stored");
+	load_fails(AXES_OK, "linux-x  partial  cached  stub\n",
+		   "malformed preset line: 4 columns", "presets.conf:1:");
+	load_fails(AXES_OK, PRESETS_OK "linux-4.3  partial  stored  stub  c\n",
+		   "preset name 'linux-4.3' is taken", "presets.conf:5:");
+	load_fails(AXES_OK, "pcsa  partial  stored  stub  c\n", "preset name 'pcsa' is taken", NULL);
+	load_fails("", PRESETS_OK, "no axes defined", "axes.conf:0:");
+}
+
+static void test_missing_file(void **state)
+{
+	struct el_variants v;
+	char err[EL_VARIANT_ERR] = "";
+
+	(void)state;
+	assert_int_equal(el_variants_load(&v, "/nonexistent-entrylab", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot read /nonexistent-entrylab/axes.conf"));
+	assert_non_null(strstr(err, "--variants-dir"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_project_files),
+		cmocka_unit_test(test_matrix),
+		cmocka_unit_test(test_selectors),
+		cmocka_unit_test(test_selector_errors),
+		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_missing_file),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
