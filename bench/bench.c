@@ -97,6 +97,33 @@ static void run_one(const struct bench *b, u64 samples, u64 budget, unsigned fea
 	bench_teardown();
 }
 
+/* el.run=trace: one call of the benchmark's loop and one of its empty twin,
+ * each between the marker functions el_trace_begin and el_trace_end, so the
+ * host can cut exactly those instructions out of an execution trace. */
+void run_trace(const char *which, unsigned features)
+{
+	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++) {
+		const struct bench *b = &benches[i];
+		if (!which || !csv_has(which, b->name))
+			continue;
+		struct loop_args a;
+		bool clone;
+		if ((b->features & features) != b->features || !bench_setup(b->name, &a, &clone)) {
+			bench_teardown();
+			rec("@N bench=%s reason=unsupported_by_entry\n", b->name);
+			continue;
+		}
+		timed(&a, 4, clone, false);	/* warm-up: first-touch work stays out */
+		for (int empty = 0; empty <= 1; empty++) {
+			el_trace_begin();
+			timed(&a, 1, clone, empty);
+			el_trace_end();
+		}
+		bench_teardown();
+		rec("@K traced bench %s\n", b->name);
+	}
+}
+
 void run_benchmarks(const char *which, u64 samples, u64 budget, unsigned features)
 {
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)

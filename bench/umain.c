@@ -16,6 +16,10 @@ int el_user_main(void)
 		run_probe();
 		return 0;
 	}
+	if (csv_has(runbuf, "trace")) {
+		run_trace(arg_get("el.bench"), features);
+		return 0;
+	}
 	int failed = 0;
 	if (csv_has(runbuf, "conform"))
 		failed = run_conformance(features);

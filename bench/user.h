@@ -52,10 +52,13 @@ u64 el_loop_clone(const struct loop_args *a, u64 iters);
 u64 el_loop_clone_empty(const struct loop_args *a, u64 iters);
 void el_sig_handler_ret(void);
 void el_sig_restorer(void);
+void el_trace_begin(void);
+void el_trace_end(void);
 
 /* bench.c, conform.c, probe.c */
 void run_benchmarks(const char *which, u64 samples, u64 budget, unsigned features);
 int run_conformance(unsigned features);
 void run_probe(void);
+void run_trace(const char *which, unsigned features);
 
 #endif

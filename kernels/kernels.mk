@@ -58,9 +58,10 @@ $(KBUILD)/user/%.o: %.S $(KERNEL_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -Ibench -c $< -o $@
 $(KBUILD)/user.o: $(USER_OBJS)
-	$(LD) -r -o $@.tmp $^
+	$(LD) -r -z noexecstack -o $@.tmp $^
 	objcopy --prefix-alloc-sections=.user --keep-global-symbol=user_main \
-		--keep-global-symbol=user_stack_top $@.tmp $@
+		--keep-global-symbol=user_stack_top \
+		--keep-global-symbol=el_trace_begin --keep-global-symbol=el_trace_end $@.tmp $@
 	rm -f $@.tmp
 
 # ---- one image per variant: $(1) = short name
