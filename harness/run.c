@@ -445,6 +445,11 @@ static void result_text(struct el_buf *b, const struct run_opts *o, const struct
 	for (size_t i = 0; i < s->nunavail; i++)
 		el_buf_printf(b, "%s%s:%s", i ? "," : "", s->unavail[i].name, s->unavail[i].reason);
 	el_buf_puts(b, "\n");
+	if (s->probe.seen) {
+		el_buf_printf(b, "probe_ok=%d\nprobe_cpl_at_entry=%llu\n", s->probe.ok,
+			      (unsigned long long)s->probe.cpl_at_entry);
+		result_kv(b, "probe_reason", s->probe.reason);
+	}
 	result_kv(b, "qemu_status", el_qemu_status_text(q, qs, sizeof(qs)));
 	el_buf_printf(b, "wall_ms=%lld\n", (long long)q->wall_ms);
 	result_kv(b, "image", o->image);
@@ -528,6 +533,9 @@ static void print_summary(const struct run_opts *o, const struct el_stream *s)
 	}
 	for (size_t i = 0; i < s->nunavail; i++)
 		printf("unavailable: %s (%s)\n", s->unavail[i].name, s->unavail[i].reason);
+	if (s->probe.seen)
+		printf("probe: ok=%d cpl_at_entry=%llu reason=%s\n", s->probe.ok,
+		       (unsigned long long)s->probe.cpl_at_entry, s->probe.reason);
 	if (s->tap_plan_seen || s->tap_run)
 		printf("TAP: %llu planned, %llu pass, %llu fail, %llu skip\n",
 		       (unsigned long long)s->tap_planned, (unsigned long long)s->tap_pass,
