@@ -434,6 +434,8 @@ static int select_word(const struct el_variants *v, const char *w, struct picks 
 		       char *err, size_t errlen)
 {
 	int code = short_code(v, w), rc = 0;
+	char names[400] = "", shortn[EL_MAX_AXES + 1];
+	size_t used = 0;
 
 	if (!strcmp(w, "all")) {
 		for (int c = 0; c < el_variant_count(v) && !rc; c++)
@@ -452,9 +454,12 @@ static int select_word(const struct el_variants *v, const char *w, struct picks 
 			return pick(p, el_variant_preset_code(v, &v->preset[i]), err, errlen);
 	if (code >= 0)
 		return pick(p, code, err, errlen);
+	for (unsigned i = 0; i < v->npresets && used < sizeof(names); i++)
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+					 i ? ", " : "", v->preset[i].name);
 	el_fmt(err, errlen, "unknown variant '%s': selector: use a short name (e.g. %s), a canonical "
-	       "name, a preset (see 'entrylab list --presets'), floor, all or presets",
-	       w, el_variant_short(v, 0, (char[EL_MAX_AXES + 1]){ 0 }, EL_MAX_AXES + 1));
+	       "name (axis=value,...), a preset (%s), floor, all or presets",
+	       w, el_variant_short(v, 0, shortn, sizeof(shortn)), used ? names : "none defined");
 	return -1;
 }
 

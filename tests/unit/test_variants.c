@@ -192,7 +192,9 @@ static void test_selector_errors(void **state)
 		      "unknown axis 'colour': selector 'colour=red': use one of ptregs, rsp, regs, exit");
 	resolve_fails(&v, "ptregs=half,rsp=cached,regs=stub,exit=asm",
 		      "unknown value 'half' for axis ptregs: selector 'ptregs=half': use one of partial, full");
-	resolve_fails(&v, "linux-9.9", "unknown variant 'linux-9.9'");
+	resolve_fails(&v, "linux-9.9", "unknown variant 'linux-9.9': selector: use a short name "
+		      "(e.g. pcsa), a canonical name (axis=value,...), a preset (linux-3.13, "
+		      "linux-4.3, linux-5.x), floor, all or presets");
 	resolve_fails(&v, "pcsx", "unknown variant 'pcsx'");
 	resolve_fails(&v, "ptregs=full,rsp=cached", "incomplete canonical variant name: axis regs missing");
 	resolve_fails(&v, "ptregs=full,rsp=cached,ptregs=partial,exit=c", "axis ptregs given twice");
