@@ -39,7 +39,7 @@ $(GEN)/syscall_nr.h $(GEN)/syscall_table.S: kernels/syscall.tbl $(HOSTBIN)/systb
 # ---- the variant list, generated from variants/axes.conf by the harness
 $(BUILD)/variants.mk: variants/axes.conf variants/presets.conf $(HOSTBIN)/entrylab
 	@mkdir -p $(BUILD)
-	$(HOSTBIN)/entrylab variants --make > $@.tmp && mv $@.tmp $@
+	$(HOSTBIN)/entrylab variants --make > $@.tmp.$$$$ && mv $@.tmp.$$$$ $@
 -include $(BUILD)/variants.mk
 
 # ---- shared kernel objects
@@ -58,11 +58,11 @@ $(KBUILD)/user/%.o: %.S $(KERNEL_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -Ibench -c $< -o $@
 $(KBUILD)/user.o: $(USER_OBJS)
-	$(LD) -r -z noexecstack -o $@.tmp $^
+	$(LD) -r -z noexecstack -o $@.tmp.$$$$ $^
 	objcopy --prefix-alloc-sections=.user --keep-global-symbol=user_main \
 		--keep-global-symbol=user_stack_top \
-		--keep-global-symbol=el_trace_begin --keep-global-symbol=el_trace_end $@.tmp $@
-	rm -f $@.tmp
+		--keep-global-symbol=el_trace_begin --keep-global-symbol=el_trace_end $@.tmp.$$$$ $@.o.$$$$ && mv $@.o.$$$$ $@
+	rm -f $@.tmp.$$$$
 
 # ---- one image per variant: $(1) = short name
 define VARIANT_RULES

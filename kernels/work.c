@@ -6,14 +6,16 @@
  */
 #include "kernel.h"
 
-/* Entry tracing: the tracer sees the complete frame and may rewrite the
- * syscall number and first argument.  Returns the number to run. */
+/* Entry tracing: the tracer sees the complete frame of every syscall; for
+ * the one it watches (el_trace EL_TRACE_ENTRY) it keeps a snapshot and
+ * rewrites the syscall number and first argument.  Returns the number to
+ * run. */
 long syscall_trace_enter(struct pt_regs *regs)
 {
 	struct task *t = current_task();
 	t->trace_entries++;
-	t->trace_snapshot = *regs;
 	if (regs->orig_rax == t->trace_match_nr) {
+		t->trace_snapshot = *regs;	/* the frame as the tracer saw it */
 		regs->orig_rax = t->trace_new_nr;
 		regs->rdi += t->trace_arg_delta;
 		set_flag(t, TIF_REGS_CHANGED);
