@@ -58,11 +58,11 @@ $(KBUILD)/user/%.o: %.S $(KERNEL_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -Ibench -c $< -o $@
 $(KBUILD)/user.o: $(USER_OBJS)
-	$(LD) -r -z noexecstack -o $@.tmp.$$$$ $^
+	$(LD) -r -z noexecstack -o $@.r.$$$$ $^ && \
 	objcopy --prefix-alloc-sections=.user --keep-global-symbol=user_main \
 		--keep-global-symbol=user_stack_top \
-		--keep-global-symbol=el_trace_begin --keep-global-symbol=el_trace_end $@.tmp.$$$$ $@.o.$$$$ && mv $@.o.$$$$ $@
-	rm -f $@.tmp.$$$$
+		--keep-global-symbol=el_trace_begin --keep-global-symbol=el_trace_end \
+		$@.r.$$$$ $@.o.$$$$ && rm -f $@.r.$$$$ && mv $@.o.$$$$ $@
 
 # ---- one image per variant: $(1) = short name
 define VARIANT_RULES
