@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze.h"
 #include "exitcodes.h"
 #include "run.h"
 #include "util.h"
@@ -31,6 +32,9 @@ static const struct command commands[] = {
 	  "resolve SELECTOR[,...] [--variants-dir DIR]\n"
 	  "                      print the short names a selector means, one per line\n"
 	  "                      (selector: short, canonical, preset, floor, all, presets)" },
+	{ "analyze", cmd_analyze,
+	  "analyze DIR [--baseline SEL] [--no-plots] [--root REPO]\n"
+	  "                      statistics, summary.csv/.json, report.md and plots of a run" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
