@@ -18,7 +18,8 @@
 #define CSV_HEADER "variant,short,bench,sample,iters,ticks,empty,per_call,unit"
 #define CSV_FIELDS 9
 
-static const char *const statuses[] = { "pass", "fail", "hang", "crash", "protocol", "usage" };
+static const char *const statuses[] = { "pass", "fail", "hang", "crash", "protocol", "usage",
+					 "interrupted" };
 
 int an_safe_word(const char *s)
 {
@@ -126,19 +127,21 @@ static int result_key(struct an_run *run, struct an_variant *v, const char *key,
 	return 0;   /* other keys belong to other readers */
 }
 
-static int check_status(struct an_variant *v, const char *path)
+/* A status outside the list (a newer writer) counts as a failure, with a
+ * warning; a missing one makes the file unusable. */
+static int check_status(struct an_run *run, struct an_variant *v, const char *path)
 {
+	if (!v->status[0]) {
+		el_err("no status= line: %s: re-run the variant", path);
+		return -1;
+	}
 	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
 		if (!strcmp(v->status, statuses[i])) {
 			v->passed = i == 0;
 			return 0;
 		}
-	if (!v->status[0])
-		el_err("no status= line: %s: re-run the variant", path);
-	else
-		el_err("unknown status '%.64s' (want pass, fail, hang, crash, protocol or usage): "
-		       "%s: fix the file or re-run the variant", v->status, path);
-	return -1;
+	an_warn(run, "%s: unknown status '%s', counted as a failure", v->short_name, v->status);
+	return 0;
 }
 
 static int read_result(struct an_run *run, struct an_variant *v, const char *path)
@@ -157,7 +160,7 @@ static int read_result(struct an_run *run, struct an_variant *v, const char *pat
 	while (rc == 0 && (n = an_getline(&line, &cap, f)) != -1) {
 		line_no++;
 		char *eq = n >= 0 ? strchr(line, '=') : NULL;
-		if (n == 0 || line[0] == '#')
+		if (n == 0 || (n > 0 && line[0] == '#'))
 			continue;
 		if (!eq || eq == line) {
 			el_err("malformed result line (want key=value%s): %s:%lu: "
@@ -171,7 +174,7 @@ static int read_result(struct an_run *run, struct an_variant *v, const char *pat
 	}
 	free(line);
 	fclose(f);
-	return rc ? rc : check_status(v, path);
+	return rc ? rc : check_status(run, v, path);
 }
 
 /* ------------------------------------------------------------ <short>.samples.csv */

@@ -226,7 +226,12 @@ static void plot_heatmap(struct plot_ctx *p)
 	struct el_buf pct = { 0 }, abs = { 0 }, vars = { 0 };
 	char t[AN_NAME], num[32];
 
-	if (run->baseline < 0)
+	int any = 0;
+
+	for (size_t i = 0; i < run->nv; i++)
+		for (size_t bench = 0; bench < run->nbench; bench++)
+			any |= run->v[i].cells[bench].have_delta && run->v[i].code != EL_VARIANT_FLOOR;
+	if (run->baseline < 0 || !any)
 		return;
 	for (int m = 0; m < 2; m++) {
 		struct el_buf *b = m ? &abs : &pct;
@@ -238,7 +243,8 @@ static void plot_heatmap(struct plot_ctx *p)
 			const struct an_variant *v = &run->v[i];
 			if (!v->passed || v->code == EL_VARIANT_FLOOR)
 				continue;
-			el_buf_printf(b, "%s", v->short_name);
+			el_buf_printf(b, "\"%s%s%s\"", v->short_name, v->preset ? " " : "",
+				      v->preset ? v->preset : "");
 			for (size_t bench = 0; bench < run->nbench; bench++) {
 				const struct an_cell *c = &v->cells[bench];
 				el_buf_printf(b, " %s", gp_num(num, sizeof(num),
@@ -324,8 +330,14 @@ static void plot_presets(struct plot_ctx *p)
 {
 	const struct an_run *run = p->run;
 	struct el_buf b = { 0 }, vars = { 0 };
-	int first = run->vs.npresets ? run->preset_variant[0] : -1;
+	int first = run->vs.npresets ? run->preset_variant[0] : -1, any = 0;
 	char n[2][32];
+
+	for (unsigned p_i = 0; p_i < run->vs.npresets; p_i++)
+		for (size_t bench = 0; run->preset_variant[p_i] >= 0 && bench < run->nbench; bench++)
+			any |= run->v[run->preset_variant[p_i]].cells[bench].have_stats;
+	if (!any)
+		return;
 
 	el_buf_printf(&b, "# x preset, then per benchmark: median percent_vs_first (%s per call)\n",
 		      an_unit_label(run->unit));

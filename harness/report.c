@@ -345,7 +345,8 @@ static void md_lists(struct el_buf *b, const struct an_run *run)
 			el_buf_printf(b, "![%s](%s)\n\n", f, f);
 	}
 	if (!run->plot_note[0])
-		el_buf_puts(b, "SVG versions sit next to each PNG in plots/.\n");
+		el_buf_puts(b, run->nplot_file ? "SVG versions sit next to each PNG in plots/.\n"
+					       : "None: nothing to plot.\n");
 }
 
 static void build_md(struct el_buf *b, const struct an_run *run)

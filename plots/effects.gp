@@ -38,9 +38,9 @@ do for [term = 1:2] {
         set ylabel ylab
         plot datafile index (b - 1) using 0:($2 >= 0 ? $2 : NaN):xtic(1) with boxes lc rgb "#c0392b", \
              '' index (b - 1) using 0:($2 < 0 ? $2 : NaN) with boxes lc rgb "#2e86c1", \
-             '' index (b - 1) using 0:2:3:($4 > $3 ? $4 : NaN):2 with candlesticks \
+             '' index (b - 1) using ($4 > $3 ? $0 : NaN):2:3:4:2 with candlesticks \
                 whiskerbars 0.5 fs empty lc rgb "black" lw 1.2, \
-             '' index (b - 1) using 0:4:(fmtv($2)) with labels offset 0,0.8 font "sans,9"
+             '' index (b - 1) using 0:($4 > 0 ? $4 : 0):(fmtv($2)) with labels offset 0,0.8 font "sans,9"
     }
     unset multiplot
 }

@@ -5,7 +5,7 @@
 #   gnuplot -e "datafile='...'; unitsfile='...'; outpng='...'; outsvg='...';
 #               ptitle='...'; ylab='...'; failednote='...'" heatmap.gp
 # Data (DIR/plots/delta_percent.dat, delta_units.dat): a matrix with a header
-# row of benchmark names and a leading column of variant short names; NaN
+# row of benchmark names and a leading column of "<short> [preset]"; NaN
 # where there is no delta (benchmark unavailable).
 
 stats datafile matrix rowheaders columnheaders using 3 nooutput
@@ -16,7 +16,7 @@ nbenches = STATS_size_x
 
 set title ptitle
 set xlabel "benchmark" . failednote
-set ylabel "variant (short name)"
+set ylabel "variant (short name, preset)"
 set cblabel "change of the median vs baseline (% of the baseline median)"
 set cbrange [-span:span]
 set palette defined (0 "#2166ac", 0.5 "#f7f7f7", 1 "#b2182b")

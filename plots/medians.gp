@@ -34,7 +34,7 @@ floor_title = hasfloor ? "floor median (" . fmtv(floor_median) . ")" : ""
 set terminal pngcairo noenhanced size 1200,650 font "sans,11"
 set output outpng
 plot datafile using 1:3:xtic(2) with boxes lc rgb "#6a8caf" title "median", \
-     '' using 1:3:4:($5 > $4 ? $5 : NaN):3 with candlesticks whiskerbars 0.5 fs empty \
+     '' using ($5 > $4 ? $1 : NaN):3:4:5:3 with candlesticks whiskerbars 0.5 fs empty \
         lc rgb "black" lw 1.5 title "95% CI (bootstrap)", \
      '' using 1:5:(fmtv($3)) with labels offset 0,0.8 font "sans,9" notitle, \
      '' using 1:(0):(strcol(7) eq "-" ? "" : strcol(7)) with labels rotate by 90 left offset 0,0.5 tc rgb "#c0392b" notitle, \
