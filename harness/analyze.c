@@ -246,11 +246,13 @@ static void settle_mode(struct an_run *run, char *dst, size_t off, const char *w
 static int resolve_baseline(struct an_run *run)
 {
 	const char *sel = run->baseline_sel ? run->baseline_sel : DEFAULT_BASELINE;
-	int idx = -1;
+	char err[EL_VARIANT_ERR];
+	int code[2], idx = -1;
+	size_t n = 0;
 
-	for (unsigned p = 0; idx < 0 && p < run->vs.npresets; p++)
-		if (!strcmp(run->vs.preset[p].name, sel))
-			idx = run->preset_variant[p];
+	/* presets, short and canonical names (axes in any order), floor */
+	if (el_variants_resolve(&run->vs, sel, code, 2, &n, err, sizeof(err)) == 0 && n == 1)
+		idx = variant_by_code(run, code[0]);
 	for (size_t i = 0; idx < 0 && i < run->nv; i++)
 		if (!strcmp(run->v[i].short_name, sel) || !strcmp(run->v[i].name, sel))
 			idx = (int)i;
