@@ -1,0 +1,633 @@
+/* The run directory and meta.json of `entrylab matrix`: see meta.h. */
+#include "meta.h"
+#include "exitcodes.h"
+#include "qemu.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#define TOOL_TIMEOUT_MS 5000
+#define TOOL_MAX_OUTPUT (64 * 1024)
+#define ELF_MAX_BYTES   (64u << 20)
+
+/* ------------------------------------------------------------ run id */
+
+void mx_run_id_default(time_t t, pid_t pid, char *dst, size_t n)
+{
+	struct tm tm;
+	char stamp[32];
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	el_fmt(dst, n, "%s-%ld", stamp, (long)pid);
+}
+
+int mx_run_id_valid(const char *id)
+{
+	size_t len = strlen(id);
+
+	if (len == 0 || len >= MX_ID_MAX || id[0] == '.' || id[0] == '-')
+		return 0;
+	if (!strcmp(id, "latest") || !strncmp(id, "latest.", 7))
+		return 0;
+	for (; *id; id++)
+		if (!isalnum((unsigned char)*id) && !strchr("_.-", *id))
+			return 0;
+	return 1;
+}
+
+/* ------------------------------------------------------------ run directory */
+
+static int mkdir_parents(const char *dir)
+{
+	char *p = el_xstrdup(dir);
+	int rc = 0;
+
+	for (char *s = p + 1; *s && !rc; s++)
+		if (*s == '/') {
+			*s = '\0';
+			if (mkdir(p, 0755) < 0 && errno != EEXIST)
+				rc = -1;
+			*s = '/';
+		}
+	if (!rc && mkdir(p, 0755) < 0 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+/* 0 created, 1 the id is taken, -1 error (errno). */
+static int try_id(struct mx_rundir *d, const char *id)
+{
+	struct stat st;
+
+	el_strlcpy(d->id, id, sizeof(d->id));
+	el_fmt(d->partial, sizeof(d->partial), "%s/.%s.partial", d->results, id);
+	el_fmt(d->final, sizeof(d->final), "%s/%s", d->results, id);
+	if (lstat(d->final, &st) == 0)
+		return 1;
+	if (mkdir(d->partial, 0755) < 0)
+		return errno == EEXIST ? 1 : -1;
+	if (lstat(d->final, &st) == 0) {   /* appeared meanwhile: not ours */
+		rmdir(d->partial);
+		return 1;
+	}
+	return 0;
+}
+
+int mx_rundir_create(struct mx_rundir *d, const char *results, const char *id,
+		     char *err, size_t n)
+{
+	char base[MX_ID_MAX], cand[MX_ID_MAX + 8];
+	int rc = 1;
+
+	memset(d, 0, sizeof(*d));
+	if (!results[0] || strlen(results) + 2 * MX_ID_MAX + 16 > sizeof(d->partial)) {
+		el_fmt(err, n, "results directory path empty or too long: --results-dir: "
+		       "give a shorter path");
+		return EL_EX_USAGE;
+	}
+	el_strlcpy(d->results, results, sizeof(d->results));
+	if (mkdir_parents(results) < 0) {
+		el_fmt(err, n, "cannot create results directory: %s: %s: check --results-dir",
+		       results, strerror(errno));
+		return EL_EX_USAGE;
+	}
+	if (id) {
+		rc = try_id(d, id);
+		if (rc == 1)
+			el_fmt(err, n, "run id '%s' is already used: %s: choose another --run-id",
+			       id, results);
+	} else {
+		mx_run_id_default(time(NULL), getpid(), base, sizeof(base));
+		for (int k = 1; rc == 1 && k <= 100; k++) {
+			el_fmt(cand, sizeof(cand), k == 1 ? "%s" : "%s-%d", base, k);
+			rc = try_id(d, cand);
+		}
+		if (rc == 1)
+			el_fmt(err, n, "no free run id near %s: %s: remove old runs or give --run-id",
+			       base, results);
+	}
+	if (rc < 0)
+		el_fmt(err, n, "cannot create run directory %s: %s: check permissions of "
+		       "--results-dir", d->partial, strerror(errno));
+	return rc ? EL_EX_USAGE : 0;
+}
+
+static int our_symlink(const struct mx_rundir *d)
+{
+	char target[MX_PATH_MAX], want[MX_ID_MAX + 16];
+	ssize_t len = readlink(d->final, target, sizeof(target) - 1);
+
+	if (len < 0)
+		return 0;
+	target[len] = '\0';
+	el_fmt(want, sizeof(want), ".%s.partial", d->id);
+	return !strcmp(target, want);
+}
+
+int mx_rundir_stage(struct mx_rundir *d, char *err, size_t n)
+{
+	char target[MX_ID_MAX + 16];
+
+	el_fmt(target, sizeof(target), ".%s.partial", d->id);
+	if (symlink(target, d->final) < 0) {
+		el_fmt(err, n, "cannot create %s: %s: another process used run id %s; re-run",
+		       d->final, strerror(errno), d->id);
+		return EL_EX_USAGE;
+	}
+	d->staged = 1;
+	return 0;
+}
+
+static void fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* The partial directory becomes d->final. */
+static int make_final(struct mx_rundir *d)
+{
+	if (d->staged && our_symlink(d)) {
+		if (renameat2(AT_FDCWD, d->partial, AT_FDCWD, d->final, RENAME_EXCHANGE) == 0) {
+			unlink(d->partial);    /* now the symlink */
+			d->staged = 0;
+			return 0;
+		}
+		if (errno != EINVAL && errno != ENOSYS)
+			return -1;
+		unlink(d->final);          /* no exchange here: remove, then rename */
+	} else if (d->staged) {
+		errno = EEXIST;
+		return -1;
+	}
+	d->staged = 0;
+	if (renameat2(AT_FDCWD, d->partial, AT_FDCWD, d->final, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (access(d->final, F_OK) == 0 || errno != ENOENT) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(d->partial, d->final);
+}
+
+int mx_rundir_publish(struct mx_rundir *d, char *err, size_t n)
+{
+	char tmp[MX_PATH_MAX + 32], latest[MX_PATH_MAX + 16];
+
+	if (make_final(d) < 0) {
+		el_fmt(err, n, "cannot rename %s to %s: %s: the run is left in the partial "
+		       "directory; move it by hand", d->partial, d->final, strerror(errno));
+		return EL_EX_USAGE;
+	}
+	el_fmt(tmp, sizeof(tmp), "%s/latest.tmp.%ld", d->results, (long)getpid());
+	el_fmt(latest, sizeof(latest), "%s/latest", d->results);
+	unlink(tmp);
+	if (symlink(d->id, tmp) < 0 || rename(tmp, latest) < 0) {
+		el_fmt(err, n, "cannot point %s at %s: %s: the run is complete; remove or rename "
+		       "%s", latest, d->id, strerror(errno), latest);
+		unlink(tmp);
+		return EL_EX_USAGE;
+	}
+	fsync_dir(d->results);
+	return 0;
+}
+
+void mx_rundir_abandon(struct mx_rundir *d)
+{
+	if (d->staged && our_symlink(d))
+		unlink(d->final);
+	d->staged = 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void mx_rundir_remove(struct mx_rundir *d)
+{
+	mx_rundir_abandon(d);
+	if (d->partial[0])
+		nftw(d->partial, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ------------------------------------------------------------ host facts */
+
+static void trim(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	for (char *c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			*c = '?';
+}
+
+/* The value of a "key<tabs> : value" line, or NULL. */
+static const char *cpuinfo_value(const char *line, const char *key)
+{
+	size_t k = strlen(key);
+	const char *p = line + k;
+
+	if (strncmp(line, key, k))
+		return NULL;
+	p += strspn(p, " \t");
+	if (*p != ':')
+		return NULL;
+	return p + 1 + strspn(p + 1, " \t");
+}
+
+int mx_cpuinfo(const char *path, char *model, size_t model_n, char *micro, size_t micro_n)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	const char *v;
+
+	el_strlcpy(model, "unknown", model_n);
+	el_strlcpy(micro, "unknown", micro_n);
+	if (!f)
+		return -1;
+	int have_model = 0, have_micro = 0;
+	while ((!have_model || !have_micro) && fgets(line, sizeof(line), f)) {
+		if (!have_model && (v = cpuinfo_value(line, "model name"))) {
+			el_strlcpy(model, v, model_n);
+			trim(model);
+			have_model = model[0] != '\0';
+		} else if (!have_micro && (v = cpuinfo_value(line, "microcode"))) {
+			el_strlcpy(micro, v, micro_n);
+			trim(micro);
+			have_micro = micro[0] != '\0';
+		}
+	}
+	fclose(f);
+	if (!model[0])
+		el_strlcpy(model, "unknown", model_n);
+	if (!micro[0])
+		el_strlcpy(micro, "unknown", micro_n);
+	return 0;
+}
+
+static void append_sink(void *ctx, const char *data, size_t len)
+{
+	el_buf_append(ctx, data, len);
+}
+
+/* Run argv; its stdout in out.  0 when it exited 0; else -1 and a reason. */
+static int capture(char *const argv[], int64_t timeout_ms, struct el_buf *out,
+		   char *why, size_t n)
+{
+	struct el_qemu_limits lim = { timeout_ms, TOOL_MAX_OUTPUT };
+	struct el_qemu_result r;
+	int rc = -1;
+
+	el_qemu_run(argv, &lim, append_sink, out, &r);
+	if (r.end == EL_QEMU_EXITED && r.code == 0)
+		rc = 0;
+	else if (r.end == EL_QEMU_EXITED)
+		el_fmt(why, n, "%s exited with status %d", argv[0], r.code);
+	else if (r.end == EL_QEMU_NOT_FOUND)
+		el_fmt(why, n, "%s not found", argv[0]);
+	else if (r.end == EL_QEMU_TIMEOUT)
+		el_fmt(why, n, "%s timed out", argv[0]);
+	else if (r.end == EL_QEMU_FLOOD)
+		el_fmt(why, n, "%s wrote more than %d bytes", argv[0], TOOL_MAX_OUTPUT);
+	else
+		el_fmt(why, n, "%s failed to run", argv[0]);
+	el_qemu_result_free(&r);
+	return rc;
+}
+
+int mx_tool_line(char *const argv[], int64_t timeout_ms, char *dst, size_t n)
+{
+	struct el_buf out = { 0 };
+	int rc = capture(argv, timeout_ms, &out, dst, n);
+
+	if (rc == 0) {
+		size_t len = out.data ? strcspn(out.data, "\n") : 0;
+		if (len == 0) {
+			el_fmt(dst, n, "%s printed nothing", argv[0]);
+			rc = -1;
+		} else {
+			out.data[len] = '\0';
+			el_strlcpy(dst, out.data, n);
+			trim(dst);
+		}
+	}
+	el_buf_free(&out);
+	return rc;
+}
+
+static void git_facts(struct mx_host *h, const char *root)
+{
+	char *rev[] = { "git", "-C", (char *)root, "rev-parse", "HEAD", NULL };
+	char *status[] = { "git", "-C", (char *)root, "status", "--porcelain", NULL };
+	struct el_buf out = { 0 };
+	char why[MX_LINE];
+
+	h->git_dirty = -1;
+	if (mx_tool_line(rev, TOOL_TIMEOUT_MS, h->git_rev, sizeof(h->git_rev)) < 0)
+		h->git_rev[0] = '\0';
+	else if (capture(status, TOOL_TIMEOUT_MS, &out, why, sizeof(why)) == 0)
+		h->git_dirty = out.len > 0;
+	else if (out.len > 0)     /* more than the cap: certainly dirty */
+		h->git_dirty = 1;
+	el_buf_free(&out);
+}
+
+void mx_host_collect(struct mx_host *h, const char *root, const char *qemu_version)
+{
+	char *qemu[] = { EL_QEMU_DEFAULT, "--version", NULL };
+	char *cc[] = { "cc", "--version", NULL };
+	struct utsname u;
+
+	memset(h, 0, sizeof(*h));
+	mx_cpuinfo("/proc/cpuinfo", h->cpu_model, sizeof(h->cpu_model),
+		   h->microcode, sizeof(h->microcode));
+	if (uname(&u) == 0) {
+		el_strlcpy(h->sysname, u.sysname, sizeof(h->sysname));
+		el_strlcpy(h->release, u.release, sizeof(h->release));
+		el_strlcpy(h->version, u.version, sizeof(h->version));
+		el_strlcpy(h->machine, u.machine, sizeof(h->machine));
+	}
+	h->online_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (qemu_version)
+		el_strlcpy(h->qemu, qemu_version, sizeof(h->qemu));
+	else if (mx_tool_line(qemu, TOOL_TIMEOUT_MS, h->qemu, sizeof(h->qemu)) < 0)
+		el_strlcpy(h->qemu, "unknown", sizeof(h->qemu));
+	if (mx_tool_line(cc, TOOL_TIMEOUT_MS, h->compiler, sizeof(h->compiler)) < 0)
+		el_strlcpy(h->compiler, "unknown", sizeof(h->compiler));
+	git_facts(h, root);
+}
+
+/* ------------------------------------------------------------ ELF build-id */
+
+/* Look for the GNU build-id note in [off, off + size) of the file. */
+static int notes_build_id(const unsigned char *file, size_t len, uint64_t off, uint64_t size,
+			  uint64_t align, char *dst, size_t n)
+{
+	uint64_t end, p = off;
+
+	align = align == 8 ? 8 : 4;
+	if (off > len || size > len - off)
+		return -1;
+	end = off + size;
+	while (end - p >= sizeof(Elf64_Nhdr)) {
+		Elf64_Nhdr nh;
+		memcpy(&nh, file + p, sizeof(nh));
+		uint64_t name = p + sizeof(nh);
+		uint64_t desc = name + ((nh.n_namesz + align - 1) & ~(align - 1));
+		uint64_t next = desc + ((nh.n_descsz + align - 1) & ~(align - 1));
+		if (desc > end || next > end || nh.n_descsz > end - desc)
+			return -1;
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    !memcmp(file + name, "GNU", 4) && nh.n_descsz > 0 && 2 * nh.n_descsz < n) {
+			for (uint32_t i = 0; i < nh.n_descsz; i++)
+				sprintf(dst + 2 * i, "%02x", file[desc + i]);
+			return 0;
+		}
+		p = next;
+	}
+	return -1;
+}
+
+static int elf_scan(const unsigned char *f, size_t len, char *dst, size_t n)
+{
+	Elf64_Ehdr eh;
+
+	if (len < sizeof(eh) || memcmp(f, ELFMAG, SELFMAG) || f[EI_CLASS] != ELFCLASS64 ||
+	    f[EI_DATA] != ELFDATA2LSB)
+		return -1;
+	memcpy(&eh, f, sizeof(eh));
+	for (unsigned i = 0; eh.e_phentsize == sizeof(Elf64_Phdr) && i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		uint64_t at = eh.e_phoff + (uint64_t)i * sizeof(ph);
+		if (eh.e_phoff > len || at > len - sizeof(ph))
+			break;
+		memcpy(&ph, f + at, sizeof(ph));
+		if (ph.p_type == PT_NOTE &&
+		    notes_build_id(f, len, ph.p_offset, ph.p_filesz, ph.p_align, dst, n) == 0)
+			return 0;
+	}
+	for (unsigned i = 0; eh.e_shentsize == sizeof(Elf64_Shdr) && i < eh.e_shnum; i++) {
+		Elf64_Shdr sh;
+		uint64_t at = eh.e_shoff + (uint64_t)i * sizeof(sh);
+		if (eh.e_shoff > len || at > len - sizeof(sh))
+			break;
+		memcpy(&sh, f + at, sizeof(sh));
+		if (sh.sh_type == SHT_NOTE &&
+		    notes_build_id(f, len, sh.sh_offset, sh.sh_size, sh.sh_addralign, dst, n) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+int mx_elf_build_id(const char *path, char *dst, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	unsigned char *f = NULL;
+	size_t got = 0;
+	int rc = -1;
+
+	if (n)
+		dst[0] = '\0';
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size <= ELF_MAX_BYTES) {
+		f = el_xrealloc(NULL, (size_t)st.st_size);
+		ssize_t r;
+		while (got < (size_t)st.st_size &&
+		       (r = read(fd, f + got, (size_t)st.st_size - got)) > 0)
+			got += (size_t)r;
+		rc = got == (size_t)st.st_size ? elf_scan(f, got, dst, n) : -1;
+	}
+	if (rc && n)
+		dst[0] = '\0';
+	free(f);
+	close(fd);
+	return rc;
+}
+
+/* ------------------------------------------------------------ meta.json */
+
+/* A JSON string from any bytes: invalid UTF-8 and control characters
+ * become '?' so that nothing a user typed can make the file unwritable. */
+static json_t *jstr(const char *s)
+{
+	json_t *j;
+	char *copy;
+
+	if (!s)
+		return json_string("");
+	if ((j = json_string(s)))
+		return j;
+	copy = el_xstrdup(s);
+	for (char *c = copy; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			*c = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
+static json_t *jstr_or_null(const char *s)
+{
+	return s && s[0] ? jstr(s) : json_null();
+}
+
+static void utc(time_t t, char *dst, size_t n)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(dst, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* key=value lines (pin_render, noise_render) as one object of strings,
+ * plus "warnings": nwarn strings, stride bytes apart from warn. */
+static json_t *kv_object(void (*render)(const void *, FILE *), const void *what,
+			 const char *warn, int nwarn, size_t stride)
+{
+	char *text = NULL, *save = NULL;
+	size_t size = 0;
+	json_t *o = json_object(), *w = json_array();
+	FILE *f = open_memstream(&text, &size);
+
+	if (f) {
+		render(what, f);
+		fclose(f);
+	}
+	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+		if (eq && eq != line) {
+			*eq = '\0';
+			json_object_set_new(o, line, jstr(eq + 1));
+		}
+	}
+	free(text);
+	for (int i = 0; i < nwarn; i++)
+		json_array_append_new(w, jstr(warn + (size_t)i * stride));
+	json_object_set_new(o, "warnings", w);
+	return o;
+}
+
+static void render_pin(const void *p, FILE *f) { pin_render(p, f); }
+static void render_noise(const void *r, FILE *f) { noise_render(r, f); }
+
+static json_t *host_json(const struct mx_host *h)
+{
+	return json_pack("{s:o,s:o,s:{s:o,s:o,s:o,s:o},s:I,s:o,s:o,s:{s:o,s:o}}",
+		"cpu_model", jstr(h->cpu_model), "microcode", jstr(h->microcode),
+		"kernel", "sysname", jstr(h->sysname), "release", jstr(h->release),
+		"version", jstr(h->version), "machine", jstr(h->machine),
+		"online_cpus", (json_int_t)h->online_cpus,
+		"qemu", jstr(h->qemu), "compiler", jstr(h->compiler),
+		"git", "revision", jstr_or_null(h->git_rev),
+		"dirty", h->git_dirty < 0 ? json_null() : json_boolean(h->git_dirty));
+}
+
+static json_t *variant_json(const struct mx_variant *v)
+{
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:f}",
+		"short", jstr(v->short_name), "canonical", jstr(v->canonical),
+		"flags", jstr(v->flags), "image", jstr(v->image),
+		"build_id", jstr_or_null(v->build_id), "status", jstr_or_null(v->status),
+		"exit", v->exit < 0 ? json_null() : json_integer(v->exit),
+		"error", jstr_or_null(v->error), "elapsed_s", v->elapsed_s);
+}
+
+static json_t *pin_json(const struct mx_meta *m)
+{
+	json_t *o;
+
+	if (!m->pin)
+		return json_pack("{s:o,s:o}", "error", jstr_or_null(m->pin_error),
+				 "applied", jstr_or_null(m->pin_applied));
+	o = kv_object(render_pin, m->pin, m->pin->warn[0], m->pin->nwarn, PIN_WARN_LEN);
+	json_object_set_new(o, "applied", jstr_or_null(m->pin_applied));
+	return o;
+}
+
+static json_t *noise_json(const struct noise_report *r)
+{
+	return r ? kv_object(render_noise, r, r->warn[0], r->nwarn, NOISE_WARN_LEN) : json_null();
+}
+
+json_t *mx_meta_json(const struct mx_meta *m)
+{
+	char start[32], end[32];
+	json_t *cmd = json_array(), *vars = json_array(), *noise_warn = json_array();
+	size_t failed = 0;
+
+	utc(m->start, start, sizeof(start));
+	utc(m->end, end, sizeof(end));
+	for (int i = 0; i < m->argc; i++)
+		json_array_append_new(cmd, jstr(m->argv[i]));
+	for (size_t i = 0; i < m->nv; i++) {
+		json_array_append_new(vars, variant_json(&m->v[i]));
+		failed += strcmp(m->v[i].status, "pass") != 0;
+	}
+	for (int i = 0; m->noise && i < m->noise->nwarn; i++)
+		json_array_append_new(noise_warn, jstr(m->noise->warn[i]));
+	return json_pack("{s:i,s:o,s:s,s:s,s:f,s:o,s:{s:o,s:o,s:o,s:o},"
+			 "s:{s:I,s:o,s:f,s:i,s:o},s:o,s:o,s:o,s:o,s:o,s:I}",
+		"schema", 1, "run_id", jstr(m->run_id), "start_utc", start, "end_utc", end,
+		"elapsed_s", m->elapsed_s, "command", cmd,
+		"mode", "requested", jstr(m->mode_requested), "mode", jstr(m->mode),
+		"unit", jstr(m->unit), "reason", jstr(m->mode_reason),
+		"options", "samples", (json_int_t)m->samples, "bench", jstr(m->bench),
+		"timeout_s", m->timeout_s, "jobs", (int)m->jobs,
+		"baseline", jstr_or_null(m->baseline),
+		"host", m->host ? host_json(m->host) : json_null(),
+		"pinning", pin_json(m), "noise", noise_json(m->noise),
+		"noise_warnings", noise_warn, "variants", vars,
+		"variants_failed", (json_int_t)failed);
+}
+
+int mx_meta_write(const char *dir, const struct mx_meta *m, char *err, size_t n)
+{
+	char path[MX_PATH_MAX + 16];
+	json_t *j = mx_meta_json(m);
+	char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	int rc = 0;
+
+	el_fmt(path, sizeof(path), "%s/meta.json", dir);
+	if (!text) {
+		el_fmt(err, n, "cannot encode meta.json: %s: report this as a bug", dir);
+		rc = EL_EX_USAGE;
+	} else if (el_write_atomic(path, text, strlen(text)) < 0) {
+		el_fmt(err, n, "cannot write %s: %s: check free space and permissions",
+		       path, strerror(errno));
+		rc = EL_EX_USAGE;
+	}
+	free(text);
+	json_decref(j);
+	return rc;
+}
