@@ -6,8 +6,9 @@
 
 #include "analyze.h"
 #include "exitcodes.h"
-#include "matrix.h"
+#include "pathlen.h"
 #include "run.h"
+#include "trace.h"
 #include "util.h"
 #include "variants.h"
 
@@ -23,11 +24,6 @@ static const struct command commands[] = {
 	  "        [--bench a,b] [--samples N] [--run conform,bench] [--events HEX,...]\n"
 	  "        [--append ARGS] [--qemu PATH] [--max-output BYTES]\n"
 	  "                      boot one variant kernel once, check and store its records" },
-	{ "matrix", el_cmd_matrix,
-	  "matrix [--variants SEL,...] [--bench a,b] [--samples N] [--jobs N] [--mode auto|tcg|kvm]\n"
-	  "        [--baseline SEL] [--results-dir DIR] [--run-id ID] [--timeout SEC] [--no-plots]\n"
-	  "        [--list-benches]\n"
-	  "                      boot every selected variant, publish results/<run-id>/ and report" },
 	{ "variants", el_cmd_variants,
 	  "variants --make [--variants-dir DIR]\n"
 	  "                      print the makefile fragment for every variant" },
@@ -38,6 +34,14 @@ static const struct command commands[] = {
 	  "resolve SELECTOR[,...] [--variants-dir DIR]\n"
 	  "                      print the short names a selector means, one per line\n"
 	  "                      (selector: short, canonical, preset, floor, all, presets)" },
+	{ "trace", el_cmd_trace,
+	  "trace [--diff VARIANT_A] VARIANT BENCH [--kernels DIR] [--qemu PATH] [--timeout SEC]\n"
+	  "                      the exact instruction path of one call under tcg-icount, checked\n"
+	  "                      against the matrix figure; --diff A B BENCH aligns two variants" },
+	{ "pathlen", el_cmd_pathlen,
+	  "pathlen [VARIANT...] [--csv] [--kernels DIR] [--variants-dir DIR]\n"
+	  "                      static fast-path length: instructions and bytes from the entry\n"
+	  "                      symbol to its sysretq in each image" },
 	{ "analyze", cmd_analyze,
 	  "analyze DIR [--baseline SEL] [--no-plots] [--root REPO]\n"
 	  "                      statistics, summary.csv/.json, report.md and plots of a run" },

@@ -1,0 +1,651 @@
+/* `entrylab trace`: see trace.h.  The log parser and path finder are here;
+ * the side-by-side comparison is at the end of the file. */
+#include "trace.h"
+#include "exitcodes.h"
+#include "pathlen.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TRACE_TIMEOUT_MS 60000
+#define TRACE_MAX_OUTPUT (1u << 20)
+#define DIFF_MAX_CELLS   (32u << 20)   /* alignment table, bytes */
+
+static const char *const bench_names[] = {
+#define EL_BENCH(name, features, description) #name,
+#include "entrylab/benches.def"
+#undef EL_BENCH
+	NULL
+};
+
+/* ------------------------------------------------------------ log lines */
+
+/* 1..16 hex digits then the character stop; advances *s past stop. */
+static bool hex_then(const char **s, uint64_t *v, char stop)
+{
+	const char *p = *s;
+	int digits = 0;
+
+	*v = 0;
+	for (; digits <= 16; p++, digits++) {
+		char c = *p;
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			break;
+		*v = *v << 4 | (uint64_t)d;
+	}
+	if (digits == 0 || digits > 16 || *p != stop)
+		return false;
+	*s = p + 1;
+	return true;
+}
+
+enum el_log_kind el_log_line(const char *line, uint64_t *pc)
+{
+	static const char stopped[] = "Stopped execution of TB chain before ";
+	const char *b = strchr(line, '[');
+	uint64_t cs_base;
+
+	if (!strncmp(line, "Trace ", 6))
+		return b && (b++, hex_then(&b, &cs_base, '/')) && hex_then(&b, pc, '/') ?
+			EL_LOG_EXEC : EL_LOG_BAD;
+	if (!strncmp(line, stopped, sizeof(stopped) - 1))
+		return b && (b++, hex_then(&b, pc, ']')) ? EL_LOG_STOPPED : EL_LOG_BAD;
+	return EL_LOG_OTHER;
+}
+
+/* ------------------------------------------------------------ windows */
+
+void el_trace_log_init(struct el_trace_log *t, uint64_t begin, uint64_t end)
+{
+	memset(t, 0, sizeof(*t));
+	t->begin = begin;
+	t->end = end;
+}
+
+void el_trace_log_free(struct el_trace_log *t)
+{
+	free(t->pc[0]);
+	free(t->pc[1]);
+	t->pc[0] = t->pc[1] = NULL;
+}
+
+static void push_pc(struct el_trace_log *t, uint64_t pc)
+{
+	int w = t->nwin;
+
+	if (t->n[w] >= EL_TRACE_WINDOW_MAX) {
+		t->overflow = true;
+		return;
+	}
+	if (t->n[w] == t->cap[w]) {
+		t->cap[w] = t->cap[w] ? t->cap[w] * 2 : 1024;
+		t->pc[w] = el_xrealloc(t->pc[w], t->cap[w] * sizeof(uint64_t));
+	}
+	t->pc[w][t->n[w]++] = pc;
+}
+
+static void on_exec(struct el_trace_log *t, uint64_t pc)
+{
+	t->closed_last = false;
+	if (t->nwin >= 2)
+		return;
+	if (!t->open) {
+		if (pc == t->begin) {
+			t->open = true;
+			push_pc(t, pc);
+		}
+		return;
+	}
+	if (pc == t->end) {
+		t->open = false;
+		t->nwin++;
+		t->closed_last = true;
+		return;
+	}
+	push_pc(t, pc);
+}
+
+/* QEMU entered the block just logged but did not run it (the instruction
+ * budget ran out first): take that line back. */
+static void on_stopped(struct el_trace_log *t, uint64_t pc)
+{
+	int w = t->nwin;
+
+	if (t->closed_last && pc == t->end) {
+		t->nwin--;
+		t->open = true;
+	} else if (t->open && t->n[w] && t->pc[w][t->n[w] - 1] == pc) {
+		t->n[w]--;
+		t->open = t->n[w] > 0;
+	}
+	t->closed_last = false;
+}
+
+void el_trace_log_feed(struct el_trace_log *t, const char *line)
+{
+	uint64_t pc = 0;
+
+	switch (el_log_line(line, &pc)) {
+	case EL_LOG_EXEC:
+		t->exec_lines++;
+		on_exec(t, pc);
+		break;
+	case EL_LOG_STOPPED:
+		t->stopped_lines++;
+		on_stopped(t, pc);
+		break;
+	case EL_LOG_BAD:
+		t->bad_lines++;
+		break;
+	case EL_LOG_OTHER:
+		break;
+	}
+}
+
+int el_trace_log_read(struct el_trace_log *t, FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		el_trace_log_feed(t, line);
+	}
+	free(line);
+	return ferror(f) ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ the path */
+
+int el_trace_find_path(const struct el_image *im, const uint64_t *pc, size_t n,
+		       struct el_path *p, char *err, size_t errlen)
+{
+	const struct el_insn *in = NULL;
+	size_t i, end = 0;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i + 1 < n; i++) {
+		if (el_image_ring(im, pc[i]) != EL_RING3)
+			continue;
+		in = el_insn_at(im, pc[i]);
+		if (in && !strcmp(in->text, "syscall") && el_image_ring(im, pc[i + 1]) == EL_RING0)
+			break;
+	}
+	if (i + 1 >= n || !in || !in->len) {
+		el_fmt(err, errlen, "no syscall instruction from ring 3 into ring 0 in the loop window");
+		return -1;
+	}
+	p->start = i;
+	p->syscall_pc = pc[i];
+	p->return_pc = pc[i] + in->len;
+	for (size_t j = i + 1; j < n; j++)
+		if (pc[j] == p->return_pc && el_image_ring(im, pc[j - 1]) == EL_RING0)
+			end = j;
+	if (!end) {
+		el_fmt(err, errlen, "the syscall at 0x%llx never returned to 0x%llx in the loop window",
+		       (unsigned long long)p->syscall_pc, (unsigned long long)p->return_pc);
+		return -1;
+	}
+	p->len = end - i;
+	return 0;
+}
+
+/* ------------------------------------------------------------ capture */
+
+static void argv_push(struct el_argv *a, const char *s)
+{
+	a->v = el_xrealloc(a->v, (a->n + 2) * sizeof(*a->v));
+	a->v[a->n++] = el_xstrdup(s);
+	a->v[a->n] = NULL;
+}
+
+void el_trace_qemu_argv(const char *qemu, const char *image, const char *short_name,
+			const char *bench, const char *logpath, bool one_insn_per_tb,
+			struct el_argv *a)
+{
+	char cmdline[256];
+	struct el_qemu_config c = {
+		.qemu = qemu, .image = image, .cmdline = cmdline, .name = short_name,
+		.mode = EL_MODE_TCG_ICOUNT,
+	};
+
+	el_fmt(cmdline, sizeof(cmdline), "el.mode=tcg-icount el.run=trace el.bench=%s", bench);
+	el_qemu_argv(&c, a);
+	for (size_t i = 0; one_insn_per_tb && i + 1 < a->n; i++)
+		if (!strcmp(a->v[i], "-accel")) {
+			free(a->v[i + 1]);
+			a->v[i + 1] = el_xstrdup("tcg,one-insn-per-tb=on");
+		}
+	if (!one_insn_per_tb)
+		argv_push(a, "-singlestep");
+	argv_push(a, "-d");
+	argv_push(a, "exec,nochain");
+	argv_push(a, "-D");
+	argv_push(a, logpath);
+}
+
+/* ------------------------------------------------------------ one trace */
+
+struct trace_opts {
+	const char *variants_dir, *kernels_dir, *qemu;
+	int64_t timeout_ms;
+	bool diff;
+	char *pos[3];
+	int npos;
+};
+
+struct trace_run {
+	struct el_kimage k;
+	struct el_image im;
+	struct el_trace_log log;
+	struct el_path path;
+	long long matrix;       /* loop window - empty window */
+};
+
+static void console_sink(void *ctx, const char *data, size_t len)
+{
+	el_buf_append(ctx, data, len);
+}
+
+/* Why the guest did not end with a pass; an el_exit status. */
+static int boot_verdict(const struct trace_opts *o, const struct trace_run *r, const char *bench,
+			const struct el_qemu_result *q, const char *console)
+{
+	const char *bin = o->qemu ? o->qemu : EL_QEMU_DEFAULT, *na = strstr(console, "@N bench=");
+	enum el_guest_end g = el_qemu_decode(q);
+	char st[64];
+
+	if (g == EL_GUEST_NO_QEMU) {
+		el_err("cannot run %s (%s): %s: install qemu-system-x86 or fix --qemu", bin,
+		       q->end == EL_QEMU_NOT_FOUND ? "not found" : strerror(q->code),
+		       o->qemu ? "--qemu" : "PATH");
+		return EL_EX_USAGE;
+	}
+	if (g == EL_GUEST_HANG || g == EL_GUEST_INTERRUPTED) {
+		el_err("%s: trace of %s %s: %s", g == EL_GUEST_HANG ? "guest hung, killed" :
+		       "interrupted, QEMU killed", r->k.short_name, bench,
+		       g == EL_GUEST_HANG ? "raise --timeout or run 'entrylab run' on the image" : "nothing kept");
+		return g == EL_GUEST_HANG ? EL_EX_HANG : EL_EX_INTERRUPTED;
+	}
+	if (na) {
+		int n = (int)strcspn(na, "\n");
+		el_err("benchmark %s is not available in variant %s (guest: %.*s): choose a benchmark "
+		       "the variant supports", bench, r->k.short_name, n > 120 ? 120 : n, na);
+		return EL_EX_USAGE;
+	}
+	if (g != EL_GUEST_PASS) {
+		el_err("trace boot failed (QEMU %s): %s: run 'entrylab run --image %s' to see why",
+		       el_qemu_status_text(q, st, sizeof(st)), r->k.path, r->k.path);
+		return EL_EX_CRASH;
+	}
+	return EL_EX_OK;
+}
+
+static bool rejected_singlestep(const struct el_qemu_result *q)
+{
+	return q->end == EL_QEMU_EXITED && q->code == 1 && q->err.data &&
+	       strstr(q->err.data, "singlestep");
+}
+
+/* Boot the image once with QEMU's exec log going to logpath. */
+static int boot_traced(const struct trace_opts *o, const struct trace_run *r, const char *bench,
+		       const char *logpath)
+{
+	struct el_qemu_limits lim = { o->timeout_ms, TRACE_MAX_OUTPUT };
+	struct el_qemu_result q;
+	struct el_buf con = { 0 };
+	struct el_argv a;
+	int rc;
+
+	for (int attempt = 0;; attempt++) {
+		/* QEMU 7.2 spells it -singlestep; from 8.1 one-insn-per-tb */
+		el_trace_qemu_argv(o->qemu, r->k.path, r->k.short_name, bench, logpath, attempt, &a);
+		el_buf_free(&con);
+		el_qemu_run(a.v, &lim, console_sink, &con, &q);
+		el_argv_free(&a);
+		if (attempt || !rejected_singlestep(&q))
+			break;
+		el_qemu_result_free(&q);
+	}
+	rc = boot_verdict(o, r, bench, &q, con.data ? con.data : "");
+	el_qemu_result_free(&q);
+	el_buf_free(&con);
+	return rc;
+}
+
+static int read_log(struct trace_run *r, const char *bench, const char *logpath)
+{
+	FILE *f = fopen(logpath, "r");
+
+	if (!f || el_trace_log_read(&r->log, f)) {
+		el_err("cannot read QEMU's exec log: %s: %s: check free space in the temp directory",
+		       logpath, strerror(errno));
+		if (f)
+			fclose(f);
+		return EL_EX_USAGE;
+	}
+	fclose(f);
+	if (r->log.bad_lines || r->log.overflow) {
+		el_err("%s in QEMU's exec log: %s %s: use QEMU 7.2 (its -d exec format)",
+		       r->log.overflow ? "a marker window longer than 16M instructions" :
+		       "unparsable Trace lines", r->k.short_name, bench);
+		return EL_EX_USAGE;
+	}
+	if (r->log.nwin < 2) {
+		el_err("the trace never reached the markers (%d of 2 el_trace_begin..el_trace_end windows, "
+		       "%llu instructions logged): %s %s: rebuild the image with 'make'", r->log.nwin,
+		       (unsigned long long)r->log.exec_lines, r->k.short_name, bench);
+		return EL_EX_USAGE;
+	}
+	return EL_EX_OK;
+}
+
+/* Trace one call of bench in the variant sel; an el_exit status. */
+static int trace_one(const struct trace_opts *o, const char *sel, const char *bench,
+		     struct trace_run *r)
+{
+	const struct el_sym *b, *e;
+	char err[1024], logpath[] = "/tmp/entrylab-trace-XXXXXX";
+	int fd, rc;
+
+	if (el_select_one(o->variants_dir, o->kernels_dir, sel, &r->k, "trace"))
+		return EL_EX_USAGE;
+	if (el_image_load(&r->im, r->k.path, true, err, sizeof(err))) {
+		el_err("%s", err);
+		return EL_EX_USAGE;
+	}
+	b = el_sym_find(&r->im, "el_trace_begin");
+	e = el_sym_find(&r->im, "el_trace_end");
+	if (!b || !e) {
+		el_err("image has no el_trace_begin/el_trace_end markers: %s: rebuild it with 'make'",
+		       r->k.path);
+		return EL_EX_USAGE;
+	}
+	el_trace_log_init(&r->log, b->addr, e->addr);
+	if ((fd = mkstemp(logpath)) < 0) {
+		el_err("cannot create a temporary file: %s: %s: free space in /tmp", logpath, strerror(errno));
+		return EL_EX_USAGE;
+	}
+	close(fd);
+	rc = boot_traced(o, r, bench, logpath);
+	if (rc == EL_EX_OK)
+		rc = read_log(r, bench, logpath);
+	unlink(logpath);
+	if (rc != EL_EX_OK)
+		return rc;
+	r->matrix = (long long)r->log.n[0] - (long long)r->log.n[1];
+	if (el_trace_find_path(&r->im, r->log.pc[0], r->log.n[0], &r->path, err, sizeof(err))) {
+		el_err("%s: %s %s: the loop window does not hold one call", err, r->k.short_name, bench);
+		return EL_EX_FAIL;
+	}
+	return EL_EX_OK;
+}
+
+static void trace_free(struct trace_run *r)
+{
+	el_image_free(&r->im);
+	el_trace_log_free(&r->log);
+}
+
+static const char *ring_name(const struct el_image *im, uint64_t pc)
+{
+	enum el_ring ring = el_image_ring(im, pc);
+
+	return ring == EL_RING0 ? "ring0" : ring == EL_RING3 ? "ring3" : "ring?";
+}
+
+static const char *insn_text(const struct el_image *im, uint64_t pc)
+{
+	const struct el_insn *in = el_insn_at(im, pc);
+
+	return in ? in->text : "(not in the disassembly)";
+}
+
+/* The verification line; returns false if the two counts disagree. */
+static bool verify(const struct trace_run *r, const char *bench, const char *label)
+{
+	printf("%scount = %zu instructions; matrix figure (loop - empty) = %lld\n", label,
+	       r->path.len, r->matrix);
+	printf("%s(loop window %zu - empty window %zu instructions, %s %s)\n", label[0] ? "  " : "",
+	       r->log.n[0], r->log.n[1], r->k.short_name, bench);
+	if ((long long)r->path.len == r->matrix)
+		return true;
+	el_err("path count %zu disagrees with the matrix figure %lld: %s %s: the marker windows hold "
+	       "something else; check bench/bench.c run_trace", r->path.len, r->matrix,
+	       r->k.short_name, bench);
+	return false;
+}
+
+static int print_path(const struct trace_run *r, const char *bench)
+{
+	size_t ring0 = 0;
+	char loc[256];
+
+	printf("trace %s %s: %s\n", r->k.short_name, bench, r->k.canonical);
+	printf("one call, from the loop's syscall to its return, as executed under tcg-icount\n");
+	printf("%-5s  %-10s  %-36s  %s\n", "ring", "address", "symbol+offset", "instruction");
+	for (size_t i = r->path.start; i < r->path.start + r->path.len; i++) {
+		uint64_t pc = r->log.pc[0][i];
+		ring0 += el_image_ring(&r->im, pc) == EL_RING0;
+		printf("%-5s  0x%-8llx  %-36s  %s\n", ring_name(&r->im, pc), (unsigned long long)pc,
+		       el_sym_format(&r->im, pc, loc, sizeof(loc)), insn_text(&r->im, pc));
+	}
+	printf("total: %zu instructions (ring0 %zu, ring3 %zu)\n", r->path.len, ring0,
+	       r->path.len - ring0);
+	return verify(r, bench, "") ? EL_EX_OK : EL_EX_FAIL;
+}
+
+/* ------------------------------------------------------------ --diff */
+
+enum { OP_BOTH, OP_A, OP_B };
+struct op {
+	unsigned char kind;
+	size_t ia, ib;   /* path positions (the one not in use is ignored) */
+};
+
+static char **path_keys(const struct trace_run *r)
+{
+	char **k = el_xrealloc(NULL, (r->path.len + 1) * sizeof(*k)), buf[512];
+
+	for (size_t i = 0; i < r->path.len; i++)
+		k[i] = el_xstrdup(el_image_insn_key(&r->im, r->log.pc[0][r->path.start + i],
+						     buf, sizeof(buf)));
+	return k;
+}
+
+/* Longest common subsequence of the middle a[0..na) x b[0..nb), appended
+ * to ops from offsets oa, ob; one direction byte per cell. */
+static void lcs(char **a, size_t na, char **b, size_t nb, size_t oa, size_t ob,
+		struct op *ops, size_t *nops)
+{
+	uint32_t *next = el_xrealloc(NULL, (nb + 1) * sizeof(uint32_t));
+	uint32_t *cur = el_xrealloc(NULL, (nb + 1) * sizeof(uint32_t)), *t;
+	unsigned char *dir = el_xrealloc(NULL, na * nb + 1);
+	size_t i = na, j;
+
+	memset(next, 0, (nb + 1) * sizeof(uint32_t));
+	while (i-- > 0) {
+		cur[nb] = 0;
+		for (j = nb; j-- > 0;) {
+			unsigned char *d = &dir[i * nb + j];
+			if (!strcmp(a[i], b[j]))
+				cur[j] = next[j + 1] + 1, *d = OP_BOTH;
+			else if (next[j] >= cur[j + 1])
+				cur[j] = next[j], *d = OP_A;
+			else
+				cur[j] = cur[j + 1], *d = OP_B;
+		}
+		t = next, next = cur, cur = t;
+	}
+	for (i = 0, j = 0; i < na || j < nb;) {
+		int k = i == na ? OP_B : j == nb ? OP_A : dir[i * nb + j];
+		ops[(*nops)++] = (struct op){ (unsigned char)k, oa + i, ob + j };
+		i += k != OP_B;
+		j += k != OP_A;
+	}
+	free(dir);
+	free(cur);
+	free(next);
+}
+
+/* Align the two paths: common prefix and suffix, LCS in between (or, past
+ * DIFF_MAX_CELLS, all of A's middle then all of B's). */
+static size_t align_paths(char **a, size_t na, char **b, size_t nb, struct op *ops)
+{
+	size_t pre = 0, suf = 0, n = 0, ma, mb;
+
+	while (pre < na && pre < nb && !strcmp(a[pre], b[pre]))
+		ops[n++] = (struct op){ OP_BOTH, pre, pre }, pre++;
+	while (suf < na - pre && suf < nb - pre && !strcmp(a[na - 1 - suf], b[nb - 1 - suf]))
+		suf++;
+	ma = na - pre - suf;
+	mb = nb - pre - suf;
+	if (ma && mb && ma <= DIFF_MAX_CELLS / mb) {
+		lcs(a + pre, ma, b + pre, mb, pre, pre, ops, &n);
+	} else {
+		for (size_t i = 0; i < ma; i++)
+			ops[n++] = (struct op){ OP_A, pre + i, 0 };
+		for (size_t j = 0; j < mb; j++)
+			ops[n++] = (struct op){ OP_B, 0, pre + j };
+	}
+	for (size_t k = 0; k < suf; k++)
+		ops[n++] = (struct op){ OP_BOTH, na - suf + k, nb - suf + k };
+	return n;
+}
+
+static void diff_row(const struct trace_run *ra, const struct trace_run *rb, const struct op *op)
+{
+	static const char marks[] = { ' ', '-', '+' };
+	const struct trace_run *r = op->kind == OP_B ? rb : ra;
+	uint64_t pa = ra->log.pc[0][ra->path.start + (op->kind == OP_B ? 0 : op->ia)];
+	uint64_t pb = rb->log.pc[0][rb->path.start + (op->kind == OP_A ? 0 : op->ib)];
+	uint64_t pc = op->kind == OP_B ? pb : pa;
+	char la[256] = "", lb[256] = "";
+
+	if (op->kind != OP_B)
+		el_sym_format(&ra->im, pa, la, sizeof(la));
+	if (op->kind != OP_A)
+		el_sym_format(&rb->im, pb, lb, sizeof(lb));
+	printf("%c %-5s  %-34s  %-34s  %s\n", marks[op->kind], ring_name(&r->im, pc),
+	       la[0] ? la : ".", lb[0] ? lb : ".", insn_text(&r->im, pc));
+}
+
+static int print_diff(const struct trace_run *ra, const struct trace_run *rb, const char *bench)
+{
+	char **ka = path_keys(ra), **kb = path_keys(rb);
+	struct op *ops = el_xrealloc(NULL, (ra->path.len + rb->path.len + 1) * sizeof(*ops));
+	size_t n = align_paths(ka, ra->path.len, kb, rb->path.len, ops), count[3] = { 0 };
+	bool ok;
+
+	printf("trace --diff %s %s %s\n  A = %s: %s\n  B = %s: %s\n", ra->k.short_name,
+	       rb->k.short_name, bench, ra->k.short_name, ra->k.canonical, rb->k.short_name,
+	       rb->k.canonical);
+	printf("(' ' in both, '-' only in A, '+' only in B; aligned by symbol and instruction)\n");
+	printf("  %-5s  %-34s  %-34s  %s\n", "ring", "A: symbol+offset", "B: symbol+offset",
+	       "instruction");
+	for (size_t i = 0; i < n; i++) {
+		diff_row(ra, rb, &ops[i]);
+		count[ops[i].kind]++;
+	}
+	ok = verify(ra, bench, "A: ");
+	ok = verify(rb, bench, "B: ") && ok;
+	printf("difference B - A = %+lld instructions (in both %zu, only in A %zu, only in B %zu)\n",
+	       (long long)rb->path.len - (long long)ra->path.len, count[OP_BOTH], count[OP_A],
+	       count[OP_B]);
+	for (size_t i = 0; i < ra->path.len; i++)
+		free(ka[i]);
+	for (size_t i = 0; i < rb->path.len; i++)
+		free(kb[i]);
+	free(ka);
+	free(kb);
+	free(ops);
+	return ok ? EL_EX_OK : EL_EX_FAIL;
+}
+
+/* ------------------------------------------------------------ command */
+
+static bool known_bench(const char *name)
+{
+	for (const char *const *b = bench_names; *b; b++)
+		if (!strcmp(*b, name))
+			return true;
+	return false;
+}
+
+static int parse_timeout(const char *s, int64_t *ms)
+{
+	uint64_t sec;
+
+	if (el_parse_u64(s, &sec) || sec == 0 || sec > 86400)
+		return -1;
+	*ms = (int64_t)sec * 1000;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct trace_opts *o)
+{
+	const char *val;
+
+	memset(o, 0, sizeof(*o));
+	o->variants_dir = "variants";
+	o->kernels_dir = "build/kernels";
+	o->timeout_ms = TRACE_TIMEOUT_MS;
+	for (int i = 1; i < argc; i++) {
+		if ((val = el_opt_value(argc, argv, &i, "--variants-dir")))
+			o->variants_dir = val;
+		else if ((val = el_opt_value(argc, argv, &i, "--kernels")))
+			o->kernels_dir = val;
+		else if ((val = el_opt_value(argc, argv, &i, "--qemu")))
+			o->qemu = val;
+		else if ((val = el_opt_value(argc, argv, &i, "--timeout"))) {
+			if (parse_timeout(val, &o->timeout_ms)) {
+				el_err("bad value '%s' for --timeout: entrylab trace: give whole seconds from 1 to 86400", val);
+				return -1;
+			}
+		} else if (!strcmp(argv[i], "--diff"))
+			o->diff = true;
+		else if (argv[i][0] == '-' || o->npos == 3) {
+			el_err("%s '%s': entrylab trace: see 'entrylab --help'", argv[i][0] == '-' ?
+			       "unknown option or missing value" : "unexpected argument", argv[i]);
+			return -1;
+		} else
+			o->pos[o->npos++] = argv[i];
+	}
+	if (o->npos != (o->diff ? 3 : 2)) {
+		el_err("wrong number of arguments: entrylab trace: give VARIANT BENCH, or --diff VARIANT_A VARIANT_B BENCH");
+		return -1;
+	}
+	if (!known_bench(o->pos[o->npos - 1])) {
+		el_err("unknown benchmark '%s': entrylab trace: use one of include/entrylab/benches.def "
+		       "(getpid, iopl, signal, ...)", o->pos[o->npos - 1]);
+		return -1;
+	}
+	return 0;
+}
+
+int el_cmd_trace(int argc, char **argv)
+{
+	struct trace_opts o;
+	struct trace_run r[2];
+	int rc;
+
+	if (parse_opts(argc, argv, &o))
+		return EL_EX_USAGE;
+	memset(r, 0, sizeof(r));
+	el_qemu_catch_signals();
+	rc = trace_one(&o, o.pos[0], o.pos[o.npos - 1], &r[0]);
+	if (rc == EL_EX_OK && o.diff)
+		rc = trace_one(&o, o.pos[1], o.pos[2], &r[1]);
+	if (rc == EL_EX_OK)
+		rc = o.diff ? print_diff(&r[0], &r[1], o.pos[2]) : print_path(&r[0], o.pos[1]);
+	trace_free(&r[0]);
+	trace_free(&r[1]);
+	return rc;
+}
