@@ -6,6 +6,7 @@
 
 #include "analyze.h"
 #include "exitcodes.h"
+#include "matrix.h"
 #include "pathlen.h"
 #include "run.h"
 #include "trace.h"
@@ -24,6 +25,11 @@ static const struct command commands[] = {
 	  "        [--bench a,b] [--samples N] [--run conform,bench] [--events HEX,...]\n"
 	  "        [--append ARGS] [--qemu PATH] [--max-output BYTES]\n"
 	  "                      boot one variant kernel once, check and store its records" },
+	{ "matrix", el_cmd_matrix,
+	  "matrix [--variants SEL,...] [--bench a,b] [--samples N] [--jobs N] [--mode auto|tcg|kvm]\n"
+	  "        [--baseline SEL] [--results-dir DIR] [--run-id ID] [--timeout SEC] [--no-plots]\n"
+	  "        [--list-benches]\n"
+	  "                      boot every selected variant, publish results/<run-id>/ and report" },
 	{ "variants", el_cmd_variants,
 	  "variants --make [--variants-dir DIR]\n"
 	  "                      print the makefile fragment for every variant" },
