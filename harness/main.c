@@ -41,9 +41,10 @@ static const struct command commands[] = {
 	  "                      print the short names a selector means, one per line\n"
 	  "                      (selector: short, canonical, preset, floor, all, presets)" },
 	{ "trace", el_cmd_trace,
-	  "trace [--diff VARIANT_A] VARIANT BENCH [--kernels DIR] [--qemu PATH] [--timeout SEC]\n"
+	  "trace VARIANT BENCH | trace --diff VARIANT_A VARIANT_B BENCH\n"
+	  "        [--kernels DIR] [--variants-dir DIR] [--qemu PATH] [--timeout SEC]\n"
 	  "                      the exact instruction path of one call under tcg-icount, checked\n"
-	  "                      against the matrix figure; --diff A B BENCH aligns two variants" },
+	  "                      against the matrix figure; --diff aligns two variants' paths" },
 	{ "pathlen", el_cmd_pathlen,
 	  "pathlen [VARIANT...] [--csv] [--kernels DIR] [--variants-dir DIR]\n"
 	  "                      static fast-path length: instructions and bytes from the entry\n"

@@ -352,7 +352,8 @@ static int trace_one(const struct trace_opts *o, const char *sel, const char *be
 		     struct trace_run *r)
 {
 	const struct el_sym *b, *e;
-	char err[1024], logpath[] = "/tmp/entrylab-trace-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char err[1024], logpath[4096];
 	int fd, rc;
 
 	if (el_select_one(o->variants_dir, o->kernels_dir, sel, &r->k, "trace"))
@@ -369,8 +370,10 @@ static int trace_one(const struct trace_opts *o, const char *sel, const char *be
 		return EL_EX_USAGE;
 	}
 	el_trace_log_init(&r->log, b->addr, e->addr);
+	el_fmt(logpath, sizeof(logpath), "%s/entrylab-trace-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
 	if ((fd = mkstemp(logpath)) < 0) {
-		el_err("cannot create a temporary file: %s: %s: free space in /tmp", logpath, strerror(errno));
+		el_err("cannot create the raw trace file: %s: %s: free space there or set TMPDIR",
+		       logpath, strerror(errno));
 		return EL_EX_USAGE;
 	}
 	close(fd);
