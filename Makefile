@@ -48,7 +48,8 @@ $(HOSTBIN)/tests/%: tests/unit/%.c $(HARNESS_SAN_OBJS) harness/systbl.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iharness -o $@ $< $(HARNESS_SAN_OBJS) harness/systbl.c -lcmocka $(HOST_LIBS)
 
-unit-test: $(UNIT_TESTS)
+# the kernels first: test_trace reads and boots the images
+unit-test: $(UNIT_TESTS) | kernels
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
 # ---------------------------------------------------------------- guest side
