@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "accel.h"
 #include "analyze.h"
 #include "exitcodes.h"
 #include "matrix.h"
@@ -49,6 +50,10 @@ static const struct command commands[] = {
 	  "pathlen [VARIANT...] [--csv] [--kernels DIR] [--variants-dir DIR]\n"
 	  "                      static fast-path length: instructions and bytes from the entry\n"
 	  "                      symbol to its sysretq in each image" },
+	{ "hostinfo", cmd_hostinfo,
+	  "hostinfo [--cpu N] [--events LIST]\n"
+	  "                      pinning plan, topology, noise report, PMU events and /dev/kvm\n"
+	  "                      as key=value lines, then warnings" },
 	{ "analyze", cmd_analyze,
 	  "analyze DIR [--baseline SEL] [--no-plots] [--root REPO]\n"
 	  "                      statistics, summary.csv/.json, report.md and plots of a run" },
