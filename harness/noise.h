@@ -30,8 +30,8 @@ struct noise_report {
 	char governor[32];          /* e.g. "performance", or "unknown" */
 	char boost[8];              /* "on", "off", "unknown" */
 	char boost_source[16];      /* "cpufreq", "intel_pstate", "none" */
-	char siblings[128];          /* thread_siblings_list, or "unknown" */
-	char siblings_online[128];   /* online siblings other than cpu, "none", "unknown" */
+	char siblings[128];         /* thread_siblings_list, or "unknown" */
+	char siblings_online[128];  /* online siblings but cpu, "none", "unknown" */
 	char smt_control[16];       /* "on", "off", "notsupported", ... "unknown" */
 	char isolated[128];         /* isolated list, "none", or "unknown" */
 	char cpu_isolated[8];       /* "yes", "no", "unknown" */
