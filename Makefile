@@ -37,12 +37,14 @@ $(HOSTBIN)/san/%.o: harness/%.c $(wildcard harness/*.h) include/entrylab/proto.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iharness -c $< -o $@
 
+# Binaries are linked to a temporary name and renamed: a running harness or
+# a concurrent build never sees a half-written file.
 $(HOSTBIN)/entrylab: $(HOSTBIN)/obj/main.o $(HARNESS_OBJS)
-	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+	$(CC) $(HOST_CFLAGS) -o $@.tmp.$$$$ $^ $(HOST_LIBS) && mv $@.tmp.$$$$ $@
 
 $(HOSTBIN)/systbl: harness/systbl.c harness/systbl.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Iharness -DSYSTBL_MAIN -o $@ $<
+	$(CC) $(HOST_CFLAGS) -Iharness -DSYSTBL_MAIN -o $@.tmp.$$$$ $< && mv $@.tmp.$$$$ $@
 
 $(HOSTBIN)/tests/%: tests/unit/%.c $(HARNESS_SAN_OBJS) harness/systbl.c
 	@mkdir -p $(dir $@)

@@ -12,6 +12,9 @@ int el_user_main(void)
 	if (run)
 		memcpy(runbuf, run, strlen(run) + 1 < sizeof(runbuf) ? strlen(run) + 1 : sizeof(runbuf) - 1);
 	unsigned features = (unsigned)sys0(SYS_el_features);
+	const char *selftest = arg_get("el.selftest");	/* host tests only */
+	if (selftest)
+		sys1(SYS_el_selftest, parse_u64(selftest, 0));
 	if (csv_has(runbuf, "probe")) {
 		run_probe();
 		return 0;

@@ -74,6 +74,14 @@ struct el_sigframe {
 #define EL_ECHO(a, b, c, d, e, f) \
 	((a) + 2 * (b) + 3 * (c) + 4 * (d) + 5 * (e) + 6 * (f))
 
+/* el_selftest(kind): deliberate failures for the host's tests only. */
+#define EL_SELFTEST_KERNEL_UD     1
+#define EL_SELFTEST_KERNEL_HANG   2
+#define EL_SELFTEST_FLOOD         3
+#define EL_SELFTEST_IMPOSSIBLE    4
+#define EL_SELFTEST_TRIPLE_FAULT  5
+#define EL_SELFTEST_NO_FINAL      6
+
 #define EL_ENOSYS 38
 #define EL_EINVAL 22
 #define EL_EFAULT 14

@@ -57,11 +57,13 @@
 /*
  * Kernel command line (PVH start_info), space separated, all optional:
  *   el.mode=<tcg-icount|kvm>   recorded in @H
- *   el.run=<conform|bench|probe>[,...]   what to run (default conform,bench)
+ *   el.run=<conform|bench|probe|trace>[,...]  what to run (default conform,bench)
  *   el.bench=<name>[,<name>...]          benchmarks to run (default all)
  *   el.samples=<n>                       samples per benchmark (default 15)
  *   el.budget=<ticks>                    calibration target per sample
  *   el.events=<hex raw>[,<hex raw>...]   PMU raw encodings (kvm only)
+ *   el.selftest=<n>                      deliberate failure, host tests only
+ *                                        (EL_SELFTEST_* in entrylab/abi.h)
  */
 
 #endif

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# run.sh — entrylab's front door: installs what is missing, builds, and runs
+# the lab.  `./run.sh --help` lists the commands; `./run.sh help COMMAND`
+# shows one.  Exit statuses are those of the harness (harness/exitcodes.h):
+#   0 pass, 1 a check/variant failed or a regression, 2 usage or environment
+#   error, 3 inconclusive (gate), 4 guest hang, 5 guest crash,
+#   6 malformed record stream, 130 interrupted.
+set -u
+cd "$(dirname "$0")" || exit 2
+
+EL=build/host/entrylab
+
+# Debian packages the lab needs, one per line: package, then a command or
+# file that proves it is installed.
+DEPS="
+gcc                 /usr/bin/gcc
+make                /usr/bin/make
+binutils            /usr/bin/objdump
+git                 /usr/bin/git
+python3             /usr/bin/python3
+qemu-system-x86     /usr/bin/qemu-system-x86_64
+gnuplot-nox         /usr/bin/gnuplot
+hwloc               /usr/bin/hwloc-bind
+libhwloc-dev        /usr/include/hwloc.h
+libpfm4-dev         /usr/include/perfmon/pfmlib.h
+linux-perf          /usr/bin/perf
+libcmocka-dev       /usr/include/cmocka.h
+libgsl-dev          /usr/include/gsl/gsl_statistics.h
+libjansson-dev      /usr/include/jansson.h
+"
+
+die() { echo "run.sh: $1" >&2; exit "${2:-2}"; }
+
+missing_packages() {
+	echo "$DEPS" | while read -r pkg probe; do
+		[ -n "$pkg" ] || continue
+		[ -e "$probe" ] || echo "$pkg"
+	done
+}
+
+ensure_deps() {
+	local missing
+	missing=$(missing_packages | tr '\n' ' ' | sed 's/ *$//')
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "run.sh: missing Debian packages: $missing" >&2
+		echo "run.sh: install them with: sudo apt-get update && sudo apt-get install -y $missing" >&2
+		exit 2
+	fi
+	echo "run.sh: installing missing Debian packages: $missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >&2 || die "apt-get update failed; fix the package sources and retry"
+	# shellcheck disable=SC2086
+	apt-get install -y -q $missing >&2 || die "apt-get install $missing failed"
+	missing=$(missing_packages | tr '\n' ' ' | sed 's/ *$//')
+	[ -z "$missing" ] || die "still missing after install: $missing"
+}
+
+build() {
+	make -s -j"$(nproc)" all >&2 || die "build failed (see the compiler output above); fix it and rerun" 2
+}
+
+usage() {
+	cat <<'EOF'
+usage: ./run.sh COMMAND [OPTIONS]
+
+commands:
+  variant-matrix [OPTIONS]  the main job: build every variant kernel, boot each
+                            under QEMU, run the conformance suite and every
+                            benchmark, write results/<run-id>/ (samples, summary,
+                            metadata, report.md, plots) and print a table.
+                            ./run.sh help variant-matrix for options.
+  test                      build and run every test: host unit tests (ASan,
+                            UBSan), the conformance suite on all variants under
+                            tcg-icount, and the integration tests.
+  list [--presets]          the variants with their axis values (or the presets)
+  run VARIANT [OPTIONS]     boot one variant once and print its figures
+  deps                      install (as root) or list the missing Debian packages
+  help [COMMAND]            this text, or one command's options
+
+exit status:
+  0    everything ran and passed
+  1    a check failed, a variant failed, or a regression
+  2    usage or environment error (bad option, missing tool, image or package)
+  3    gate: an interval straddles a threshold (inconclusive)
+  4    a guest hit the time limit and was killed
+  5    a guest crashed (exception, panic, triple fault)
+  6    truncated or malformed record stream
+  130  interrupted (SIGINT/SIGTERM): QEMU killed, nothing published
+EOF
+}
+
+help_command() {
+	case "${1:-}" in
+	variant-matrix)
+		ensure_deps; build
+		"$EL" matrix --help ;;
+	run)
+		cat <<'EOF'
+usage: ./run.sh run VARIANT [--bench a,b] [--samples N] [--run conform,bench]
+                            [--timeout SEC] [--out DIR]
+Boot one variant (short name such as pcsa, canonical name, preset such as
+linux-4.3, or floor) once under tcg-icount and print its per-call figures and
+its conformance result.  Raw files go to DIR (default: a new temporary dir).
+EOF
+		;;
+	list) echo "usage: ./run.sh list [--presets]   (variants/axes.conf, variants/presets.conf)" ;;
+	test) echo "usage: ./run.sh test   (installs dependencies, builds, runs make test)" ;;
+	deps) echo "usage: ./run.sh deps   (installs missing Debian packages as root; otherwise prints the command)" ;;
+	""|help) usage ;;
+	*) die "unknown command '$1'; commands: variant-matrix test list run deps help" ;;
+	esac
+}
+
+cmd_run() {
+	[ $# -ge 1 ] || die "run: which variant? e.g. ./run.sh run pcsa (./run.sh list shows them)"
+	local sel=$1 out=""; shift
+	local args=()
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--out) out=${2:?}; shift 2 ;;
+		*) args+=("$1"); shift ;;
+		esac
+	done
+	local shorts
+	shorts=$("$EL" resolve "$sel") || exit 2
+	[ "$(echo "$shorts" | wc -l)" = 1 ] || die "run: '$sel' names several variants; name one"
+	[ -n "$out" ] || out=$(mktemp -d /tmp/entrylab-run.XXXXXX)
+	"$EL" run --image "build/kernels/$shorts.elf" --name "$shorts" --out "$out" "${args[@]}"
+}
+
+main() {
+	[ $# -ge 1 ] || { usage; exit 2; }
+	local cmd=$1; shift
+	case "$cmd" in
+	-h|--help|help) help_command "${1:-}"; exit 0 ;;
+	esac
+	for a in "$@"; do
+		if [ "$a" = --help ] || [ "$a" = -h ]; then help_command "$cmd"; exit 0; fi
+	done
+	case "$cmd" in
+	deps) ensure_deps; echo "run.sh: all dependencies installed" ;;
+	test) ensure_deps; build; exec make -s test ;;
+	variant-matrix) ensure_deps; build; exec "$EL" matrix "$@" ;;
+	list) ensure_deps; build; exec "$EL" list "$@" ;;
+	run) ensure_deps; build; cmd_run "$@" ;;
+	*) die "unknown command '$cmd'; commands: variant-matrix test list run deps help (./run.sh --help)" ;;
+	esac
+}
+
+main "$@"
