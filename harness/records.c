@@ -587,28 +587,17 @@ counted:
 	return -1;
 }
 
+/* A line longer than the limit is kept up to EL_MAX_LINE bytes, which is
+ * one more than a valid line holds, so el_stream_line rejects it. */
 int el_stream_feed(struct el_stream *s, const char *buf, size_t len)
 {
 	s->bytes += len;
 	for (size_t i = 0; i < len; i++) {
-		char c = buf[i];
-
-		if (c == '\n') {
-			if (s->part_too_long) {
-				s->line_no++;
-				keep_tail(s, s->part, s->part_len);
-				fail(s, "line longer than %d bytes", EL_MAX_LINE);
-				if (!s->final.seen)
-					s->nrecords++;
-			} else {
-				el_stream_line(s, s->part, s->part_len);
-			}
+		if (buf[i] == '\n') {
+			el_stream_line(s, s->part, s->part_len);
 			s->part_len = 0;
-			s->part_too_long = false;
-		} else if (s->part_len < EL_MAX_LINE - 1) {
-			s->part[s->part_len++] = c;
-		} else {
-			s->part_too_long = true;
+		} else if (s->part_len < EL_MAX_LINE) {
+			s->part[s->part_len++] = buf[i];
 		}
 	}
 	return s->error[0] ? -1 : 0;
@@ -620,7 +609,7 @@ static int finish_checks(struct el_stream *s)
 {
 	char msg[EL_MAX_LINE + 128];
 
-	if (s->part_len || s->part_too_long) {
+	if (s->part_len) {
 		s->line_no++;
 		keep_tail(s, s->part, s->part_len);
 		return fail(s, "truncated record stream: last line has no newline");

@@ -95,7 +95,6 @@ struct el_stream {
 	/* partial line from the last chunk */
 	char part[EL_MAX_LINE + 1];
 	size_t part_len;
-	bool part_too_long;
 
 	/* last raw lines, a ring */
 	char tail[EL_REC_TAIL][EL_MAX_LINE + 1];
