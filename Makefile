@@ -51,6 +51,9 @@ $(HOSTBIN)/tests/%: tests/unit/%.c $(HARNESS_SAN_OBJS) harness/systbl.c
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iharness -o $@ $< $(HARNESS_SAN_OBJS) harness/systbl.c -lcmocka $(HOST_LIBS)
 
 # the kernels first: test_trace reads and boots the images
+# Keep the sanitizer objects between builds (they are intermediate files).
+.SECONDARY: $(HARNESS_SAN_OBJS) $(HARNESS_OBJS)
+
 unit-test: $(UNIT_TESTS) | kernels
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 

@@ -13,6 +13,7 @@
 #include "entrylab/proto.h"
 
 typedef uint64_t u64;
+typedef uint32_t u32;
 
 static inline long sys6(long nr, long a, long b, long c, long d, long e, long f)
 {

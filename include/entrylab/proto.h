@@ -5,7 +5,8 @@
  * Transport: the guest writes plain text lines to the debug console (port
  * 0xe9); the harness reads them from QEMU's stdout.  Every line the guest
  * sends is a record: "@<tag> key=value key=value ...\n".  Keys are [a-z0-9_],
- * values contain no space, '=' or control characters.  A line is at most
+ * the key ends at the first '='; values contain no space or control
+ * characters (a value may contain '=', e.g. the canonical variant name).  A line is at most
  * EL_MAX_LINE bytes including the newline.  TAP records carry free text after
  * the tag (see below).  Anything else on the stream is a protocol error.
  *
