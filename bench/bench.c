@@ -5,6 +5,7 @@
  * and send both raw figures (@D).  The host does all arithmetic.
  */
 #include "user.h"
+#include "fmt.h"
 
 struct bench {
 	const char *name;
@@ -62,6 +63,16 @@ static void bench_teardown(void)
 	sys3(SYS_rt_sigaction, EL_SIGUSR1, EL_SIG_DFL, 0);
 }
 
+#define MAX_PMU 4
+static int npmu;		/* counters the kernel programmed (el.events) */
+
+static inline u64 rdpmc(u32 i)
+{
+	u32 lo, hi;
+	__asm__ volatile("rdpmc" : "=a"(lo), "=d"(hi) : "c"(i));
+	return ((u64)hi << 32) | lo;
+}
+
 static u64 timed(const struct loop_args *a, u64 iters, bool clone, bool empty)
 {
 	if (clone)
@@ -88,11 +99,23 @@ static void run_one(const struct bench *b, u64 samples, u64 budget, unsigned fea
 		iters *= 2;
 	timed(&a, iters, clone, false);			/* warm-up at size */
 	timed(&a, iters, clone, true);
-	rec("@B bench=%s iters=%lu samples=%lu warmup=2\n", b->name, iters, samples);
+	rec("@B bench=%s iters=%lu samples=%lu warmup=2 events=%d\n", b->name, iters, samples, npmu);
 	for (u64 s = 0; s < samples; s++) {
+		u64 before[MAX_PMU], mid[MAX_PMU], after[MAX_PMU];
+		for (int i = 0; i < npmu; i++)
+			before[i] = rdpmc((u32)i);
 		u64 t = timed(&a, iters, clone, false);
+		for (int i = 0; i < npmu; i++)
+			mid[i] = rdpmc((u32)i);
 		u64 e = timed(&a, iters, clone, true);
-		rec("@D bench=%s sample=%lu iters=%lu ticks=%lu empty=%lu\n", b->name, s, iters, t, e);
+		for (int i = 0; i < npmu; i++)
+			after[i] = rdpmc((u32)i);
+		char pmu[192] = "";
+		int len = 0;
+		for (int i = 0; i < npmu; i++)	/* counter deltas: loop, then empty twin */
+			len += el_snprintf(pmu + len, sizeof(pmu) - (size_t)len, " pmu%d=%lu epmu%d=%lu",
+					   i, mid[i] - before[i], i, after[i] - mid[i]);
+		rec("@D bench=%s sample=%lu iters=%lu ticks=%lu empty=%lu%s\n", b->name, s, iters, t, e, pmu);
 	}
 	bench_teardown();
 }
@@ -126,6 +149,16 @@ void run_trace(const char *which, unsigned features)
 
 void run_benchmarks(const char *which, u64 samples, u64 budget, unsigned features)
 {
+	if (arg_get("el.events")) {
+		long n = sys0(SYS_el_pmu);
+		if (n < 0) {	/* events asked for but not countable: say so per bench */
+			for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
+				if (!which || csv_has(which, benches[i].name))
+					rec("@N bench=%s reason=pmu_unavailable\n", benches[i].name);
+			return;
+		}
+		npmu = (int)(n > MAX_PMU ? MAX_PMU : n);
+	}
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
 		if (!which || csv_has(which, benches[i].name))
 			run_one(&benches[i], samples, budget, features);

@@ -3,8 +3,9 @@
  * code where the CPU pushes none, so the frame is always a complete pt_regs
  * (error code in the orig_rax slot), then calls
  * exception_handler(regs, vector).  From user mode the return goes through
- * ret_to_user_full (work, signals, IRET); a kernel-mode exception is fatal
- * (the handler does not return).
+ * ret_to_user_full (work, signals, IRET).  A kernel-mode exception is fatal
+ * (the handler does not return) except the one fixed-up probe instruction
+ * in pmu.c, which returns here past the faulting instruction.
  */
 #include "frame.h"
 
@@ -48,7 +49,26 @@ exception_common:		/* rdi saved in its slot, error code in orig_rax */
 1:	movq %rdi, %rsi
 	movq %rsp, %rdi
 	call exception_handler
-	jmp ret_to_user_full
+	testb $3, PT_CS(%rsp)
+	jnz ret_to_user_full
+	/* Kernel mode: only a fixed-up fault returns here (pmu.c's rdpmc probe). */
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rax
+	popq %rcx
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	addq $8, %rsp
+	iretq
 
 	.section .rodata
 	.balign 8

@@ -133,6 +133,10 @@ void cmdline_init(u32 start_info);
 const char *cmdline_get(const char *key);
 const char *cmdline_raw(void);
 
+/* pmu.c */
+void pmu_init(void);
+bool pmu_fixup(struct pt_regs *regs);
+
 /* traps.c */
 void exception_handler(struct pt_regs *regs, u64 vector);
 

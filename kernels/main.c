@@ -54,6 +54,7 @@ void kmain(u32 start_info)
 	mm_init();
 	sched_init();
 	send_header();
+	pmu_init();
 
 	struct pt_regs *frame = task_regs(current_task());
 	memset(frame, 0, sizeof(*frame));

@@ -52,6 +52,8 @@ static void probe_syscall_in_cpl3(const struct pt_regs *regs, u64 vector)
 void exception_handler(struct pt_regs *regs, u64 vector)
 {
 	if (!(regs->cs & 3)) {
+		if (pmu_fixup(regs))
+			return;
 		report_exception(regs, vector, true);
 		system_exit(EL_EXIT_PANIC, "panic");
 	}

@@ -31,4 +31,9 @@ expect_status 6 "impossible sample values" "$EL" run --image "$img" --name pcsa 
 expect_status 5 "triple fault" "$EL" run --image "$img" --name pcsa --out "$TMP/c" --append el.selftest=5
 expect_status 6 "truncated stream (no final record)" "$EL" run --image "$img" --name pcsa --out "$TMP/c" --append el.selftest=6
 expect "the truncation error names the missing final record" grep -q 'no final @E record' "$TMP/err"
+# PMU events asked of a guest without a PMU (TCG): every benchmark says so
+"$EL" run --image "$img" --name pcsa --out "$TMP/d" --run bench --bench getpid,iopl \
+	--append el.events=43003c >/dev/null 2>&1
+expect "events without a PMU: the kernel probes rdpmc and reports pmu_unavailable" \
+	test "$(grep -c 'reason=pmu_unavailable' "$TMP/d/pcsa.console")" = 2
 finish
