@@ -17,9 +17,13 @@
  *       unit=<ticks>   ("instructions" under tcg-icount, "tsc" under kvm)
  *   @B  benchmark announce, before its samples:
  *       bench=<name> iters=<n per sample> samples=<n> warmup=<n> [events=<n>]
+ *   @N  also sent with reason=pmu_unavailable for every benchmark when
+ *       el.events was given but the guest cannot read the counters
  *   @D  one sample: bench=<name> sample=<index> iters=<n> ticks=<loop ticks>
- *       empty=<empty-loop ticks> [pmu0=<n> pmu1=<n> ...]
- *       (the host computes per-call = (ticks - empty) / iters)
+ *       empty=<empty-loop ticks> [pmu0=<n> epmu0=<n> pmu1=<n> epmu1=<n> ...]
+ *       (the host computes per-call = (ticks - empty) / iters; pmuN and
+ *       epmuN are counter N's deltas over the loop and over its empty twin,
+ *       sent when el.events was given and the counters are readable)
  *   @N  benchmark not available in this kernel: bench=<name> reason=<word>
  *   @T  one TAP line, verbatim after "@T ": "1..N", "ok N - text",
  *       "not ok N - text", "ok N - text # SKIP reason", "# comment"
