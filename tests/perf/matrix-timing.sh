@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# matrix-timing.sh — measures the main job's speed (not a test: nothing is
+# asserted about time).  From a fresh clone of HEAD in a temporary
+# directory: `./run.sh variant-matrix` once from clean (build included),
+# then N warm runs (nothing to rebuild), and checks that the instruction
+# tables (summary.csv medians) of two runs are identical.
+#   usage: tests/perf/matrix-timing.sh [WARM_RUNS]   (default 3)
+set -eu
+top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+warm_runs=${1:-3}
+tmp=$(mktemp -d /tmp/entrylab-timing.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+git clone -q "$top" "$tmp/src"
+cd "$tmp/src"
+
+now() { date +%s%N; }
+run() {  # run LABEL: one matrix run, prints its wall time
+	local t0 t1
+	t0=$(now)
+	./run.sh variant-matrix --results-dir "$tmp/results" >"$tmp/$1.log" 2>&1 ||
+		{ echo "variant-matrix failed ($1):"; tail -20 "$tmp/$1.log"; exit 1; }
+	t1=$(now)
+	local ms=$(( (t1 - t0) / 1000000 ))
+	printf '%-8s %d.%03d s\n' "$1" $((ms / 1000)) $((ms % 1000))
+}
+
+echo "entrylab variant-matrix timing on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
+echo "full matrix: 16 variants + floor, every benchmark, default samples"
+run clean
+for i in $(seq 1 "$warm_runs"); do run "warm$i"; done
+
+runs=$(ls -d "$tmp"/results/2* | sort)
+first=$(echo "$runs" | head -1); last=$(echo "$runs" | tail -1)
+cut_cols() { python3 -c '
+import csv, sys
+rows = csv.DictReader(open(sys.argv[1]))
+for r in rows:
+    print(r.get("short"), r.get("bench"), r.get("median"), r.get("status"))' "$1"; }
+if diff <(cut_cols "$first/summary.csv") <(cut_cols "$last/summary.csv") >/dev/null; then
+	echo "instruction tables of the first and last run: identical ($(cut_cols "$first/summary.csv" | wc -l) rows)"
+else
+	echo "instruction tables differ between runs:"; diff <(cut_cols "$first/summary.csv") <(cut_cols "$last/summary.csv") | head
+	exit 1
+fi
