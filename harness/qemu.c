@@ -57,7 +57,8 @@ static void push2(struct el_argv *a, const char *opt, const char *val)
 }
 
 /* Every option here was checked against QEMU 7.2 (microvm): no network
- * device, no disk, no firmware option ROMs, no RTC; the guest's output is
+ * device (-nodefaults, and -nic none to say so), no disk, no firmware
+ * option ROMs, no RTC, no host file but the kernel; the guest's output is
  * the debug console on stdout; isa-debug-exit gives the exit status.
  * kvm: "-arch-capabilities" because QEMU 7.2 aborts at start when the
  * hypervisor refuses that MSR (seen on the dev machines' PVM); the guest
@@ -81,6 +82,9 @@ void el_qemu_argv(const struct el_qemu_config *c, struct el_argv *a)
 	push2(a, "-m", "64M");
 	push2(a, "-smp", "1");
 	push(a, "-nodefaults");
+	push2(a, "-nic", "none");
+	if (c->sandbox)
+		push2(a, "-sandbox", EL_QEMU_SANDBOX);
 	push(a, "-no-reboot");
 	push2(a, "-display", "none");
 	push2(a, "-serial", "none");
@@ -92,6 +96,11 @@ void el_qemu_argv(const struct el_qemu_config *c, struct el_argv *a)
 	push2(a, "-append", c->cmdline ? c->cmdline : "");
 	el_fmt(buf, sizeof(buf), "entrylab-%s,debug-threads=on", c->name);
 	push2(a, "-name", buf);
+	if (c->qmp) {
+		push(a, "-S");
+		el_fmt(buf, sizeof(buf), "unix:%s,server=on,wait=off", c->qmp);
+		push2(a, "-qmp", buf);
+	}
 }
 
 void el_argv_free(struct el_argv *a)
@@ -334,6 +343,8 @@ void el_qemu_run(char *const argv[], const struct el_qemu_limits *lim,
 		spawn_failed(res, e == ENOENT ? EL_QEMU_NOT_FOUND : EL_QEMU_EXEC_ERROR, e);
 		return;
 	}
+	if (lim->started)
+		lim->started(lim->started_ctx, w.pid);
 	pump(&w);
 	close_fd(&w.fd[0]);
 	close_fd(&w.fd[1]);
@@ -388,6 +399,14 @@ enum el_guest_end el_qemu_decode(const struct el_qemu_result *r)
 	if (r->code == 0)
 		return EL_GUEST_RESET;
 	return EL_GUEST_QEMU_ERROR;
+}
+
+/* QEMU 7.2 without seccomp: "There is no option group 'sandbox'"; with it
+ * but a kernel without: "failed to install seccomp syscall filter". */
+int el_qemu_sandbox_refused(const struct el_qemu_result *r)
+{
+	return r->end == EL_QEMU_EXITED && r->code == 1 && r->out_bytes == 0 && r->err.data &&
+	       (strstr(r->err.data, "sandbox") || strstr(r->err.data, "seccomp"));
 }
 
 char *el_qemu_status_text(const struct el_qemu_result *r, char *dst, size_t size)

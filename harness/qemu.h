@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "util.h"
 
@@ -29,7 +30,12 @@ struct el_qemu_config {
 	const char *name;      /* short variant name, for -name entrylab-<name> */
 	enum el_mode mode;
 	bool pmu;              /* kvm: expose the vPMU (events were asked for) */
+	bool sandbox;          /* QEMU's seccomp sandbox (EL_QEMU_SANDBOX) */
 };
+
+/* -sandbox argument: the syscall filter on, and no obsolete syscalls,
+ * privilege changes, fork/exec or scheduler/affinity calls from QEMU. */
+#define EL_QEMU_SANDBOX "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
 
 /* A NULL-terminated argument vector. */
 struct el_argv {
@@ -40,9 +46,15 @@ struct el_argv {
 void el_qemu_argv(const struct el_qemu_config *c, struct el_argv *a);
 void el_argv_free(struct el_argv *a);
 
+/* Called in the parent once QEMU's exec succeeded, before any output is
+ * read (pid: QEMU's process and process group); the time limit runs on. */
+typedef void (*el_qemu_started)(void *ctx, pid_t pid);
+
 struct el_qemu_limits {
 	int64_t timeout_ms;    /* wall clock, from fork to exit */
 	size_t max_output;     /* bytes of guest output before the guest is killed */
+	el_qemu_started started;   /* NULL: none */
+	void *started_ctx;
 };
 
 /* How the child ended, as seen by the runner. */
@@ -91,6 +103,9 @@ enum el_guest_end {
 enum el_guest_end el_qemu_decode(const struct el_qemu_result *r);
 /* Short form for result files: "exit:33", "signal:9", "timeout", ... */
 char *el_qemu_status_text(const struct el_qemu_result *r, char *dst, size_t size);
+/* 1 if QEMU failed at start because it refused -sandbox (a build without
+ * seccomp, or a kernel without it): the caller then retries without. */
+int el_qemu_sandbox_refused(const struct el_qemu_result *r);
 
 /* SIGINT/SIGTERM set el_qemu_interrupted; a running el_qemu_run then kills
  * its child and returns EL_QEMU_INTERRUPTED. */

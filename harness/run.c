@@ -423,7 +423,7 @@ static void result_kv(struct el_buf *b, const char *key, const char *val)
 
 static void result_text(struct el_buf *b, const struct run_opts *o, const struct el_stream *s,
 			const struct el_qemu_result *q, const struct el_run_verdict *v,
-			const char *cmdline)
+			const char *cmdline, bool sandbox)
 {
 	const struct el_header *h = &s->header;
 	char qs[64];
@@ -452,6 +452,7 @@ static void result_text(struct el_buf *b, const struct run_opts *o, const struct
 	}
 	result_kv(b, "qemu_status", el_qemu_status_text(q, qs, sizeof(qs)));
 	el_buf_printf(b, "wall_ms=%lld\n", (long long)q->wall_ms);
+	el_buf_printf(b, "sandbox=%s\n", sandbox ? "on" : "off");
 	result_kv(b, "image", o->image);
 	result_kv(b, "cmdline", cmdline);
 }
@@ -469,7 +470,7 @@ static int write_one(const struct run_opts *o, const char *ext, const struct el_
 
 static int write_results(const struct run_opts *o, const struct el_buf *console,
 			 const struct el_stream *s, const struct el_qemu_result *q,
-			 const struct el_run_verdict *v, const char *cmdline)
+			 const struct el_run_verdict *v, const char *cmdline, bool sandbox)
 {
 	struct el_buf csv = { 0 }, tap = { 0 }, res = { 0 };
 	int rc;
@@ -477,7 +478,7 @@ static int write_results(const struct run_opts *o, const struct el_buf *console,
 	samples_csv(&csv, s, o->name, o->mode);
 	for (size_t i = 0; i < s->ntap; i++)
 		el_buf_printf(&tap, "%s\n", s->tap[i].raw);
-	result_text(&res, o, s, q, v, cmdline);
+	result_text(&res, o, s, q, v, cmdline, sandbox);
 	rc = write_one(o, "console", console) || write_one(o, "samples.csv", &csv) ||
 	     write_one(o, "tap", &tap) || write_one(o, "result", &res) ? -1 : 0;
 	el_buf_free(&csv);
@@ -595,7 +596,7 @@ static int boot(const struct run_opts *o)
 	struct sink k = { &s, &console };
 	struct el_qemu_limits lim = { o->timeout_ms, o->max_output };
 	struct el_qemu_config qc = { .qemu = o->qemu, .image = o->image, .name = o->name,
-				     .mode = o->mode, .pmu = o->events != NULL };
+				     .mode = o->mode, .pmu = o->events != NULL, .sandbox = true };
 
 	build_cmdline(o, &cmdline);
 	qc.cmdline = cmdline.data;
@@ -604,10 +605,18 @@ static int boot(const struct run_opts *o)
 	el_qemu_interrupted = 0;
 	el_qemu_catch_signals();
 	el_qemu_run(av.v, &lim, to_sink, &k, &q);
+	if (el_qemu_sandbox_refused(&q)) {   /* QEMU without seccomp: run unconfined */
+		el_err("warning: QEMU refused -sandbox (no seccomp support): running without it");
+		qc.sandbox = false;
+		el_qemu_result_free(&q);
+		el_argv_free(&av);
+		el_qemu_argv(&qc, &av);
+		el_qemu_run(av.v, &lim, to_sink, &k, &q);
+	}
 	el_stream_finish(&s);
 	el_run_classify(&q, &s, o->name, o->mode, o->qemu, o->max_output, &v);
 	if (v.exit != EL_EX_USAGE && v.exit != EL_EX_INTERRUPTED) {
-		if (write_results(o, &console, &s, &q, &v, cmdline.data))
+		if (write_results(o, &console, &s, &q, &v, cmdline.data, qc.sandbox))
 			v.exit = EL_EX_USAGE;
 		print_summary(o, &s);
 	}

@@ -118,6 +118,13 @@ static void test_argv_tcg(void **state)
 	assert_int_equal(find(&a, "-nographic", NULL), -1);
 	assert_int_equal(find(&a, "-netdev", NULL), -1);
 	assert_int_equal(find(&a, "-drive", NULL), -1);
+	assert_true(find(&a, "-nic", "none") > 0);
+	assert_int_equal(find(&a, "-sandbox", NULL), -1);
+	el_argv_free(&a);
+	c.sandbox = true;
+	el_qemu_argv(&c, &a);
+	assert_true(find(&a, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
+			 "resourcecontrol=deny") > 0);
 	el_argv_free(&a);
 }
 
@@ -416,6 +423,29 @@ static void test_run_command(void **state)
 	assert_non_null(strstr(slurp("out/sub/pcsa.result"), "status=hang\nexit=4\n"));
 }
 
+/* A QEMU without seccomp refuses -sandbox at start: the run is retried
+ * without it and the .result says so. */
+static void test_run_sandbox(void **state)
+{
+	char script[1024];
+
+	(void)state;
+	fake_qemu(STREAM_PASS, "exit 33");
+	assert_int_equal(run_cmd(NULL, NULL), EL_EX_OK);
+	assert_non_null(strstr(slurp("args"), "\n-sandbox\non,obsolete=deny,"));
+	assert_non_null(strstr(slurp("out/sub/pcsa.result"), "\nsandbox=on\n"));
+
+	snprintf(script, sizeof(script),
+		 "#!/bin/sh\nprintf '%%s\\n' \"$@\" > '%s/args'\n"
+		 "case \" $* \" in *' -sandbox '*) echo \"qemu: -sandbox on: There is no option "
+		 "group 'sandbox'\" >&2; exit 1 ;; esac\ncat '%s/stream'\nexit 33\n", dir, dir);
+	put("qemu", script, 0755);
+	assert_int_equal(run_cmd(NULL, NULL), EL_EX_OK);
+	assert_null(strstr(slurp("args"), "-sandbox"));
+	assert_non_null(strstr(slurp("out/sub/pcsa.result"), "status=pass\n"));
+	assert_non_null(strstr(slurp("out/sub/pcsa.result"), "\nsandbox=off\n"));
+}
+
 static void test_run_usage(void **state)
 {
 	char *no_args[] = { (char *)"run", NULL };
@@ -447,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_exec_failures),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_run_command),
+		cmocka_unit_test(test_run_sandbox),
 		cmocka_unit_test(test_run_usage),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
