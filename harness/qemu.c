@@ -96,11 +96,6 @@ void el_qemu_argv(const struct el_qemu_config *c, struct el_argv *a)
 	push2(a, "-append", c->cmdline ? c->cmdline : "");
 	el_fmt(buf, sizeof(buf), "entrylab-%s,debug-threads=on", c->name);
 	push2(a, "-name", buf);
-	if (c->qmp) {
-		push(a, "-S");
-		el_fmt(buf, sizeof(buf), "unix:%s,server=on,wait=off", c->qmp);
-		push2(a, "-qmp", buf);
-	}
 }
 
 void el_argv_free(struct el_argv *a)
@@ -343,8 +338,6 @@ void el_qemu_run(char *const argv[], const struct el_qemu_limits *lim,
 		spawn_failed(res, e == ENOENT ? EL_QEMU_NOT_FOUND : EL_QEMU_EXEC_ERROR, e);
 		return;
 	}
-	if (lim->started)
-		lim->started(lim->started_ctx, w.pid);
 	pump(&w);
 	close_fd(&w.fd[0]);
 	close_fd(&w.fd[1]);

@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "util.h"
 
@@ -46,15 +45,9 @@ struct el_argv {
 void el_qemu_argv(const struct el_qemu_config *c, struct el_argv *a);
 void el_argv_free(struct el_argv *a);
 
-/* Called in the parent once QEMU's exec succeeded, before any output is
- * read (pid: QEMU's process and process group); the time limit runs on. */
-typedef void (*el_qemu_started)(void *ctx, pid_t pid);
-
 struct el_qemu_limits {
 	int64_t timeout_ms;    /* wall clock, from fork to exit */
 	size_t max_output;     /* bytes of guest output before the guest is killed */
-	el_qemu_started started;   /* NULL: none */
-	void *started_ctx;
 };
 
 /* How the child ended, as seen by the runner. */
