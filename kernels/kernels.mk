@@ -32,7 +32,7 @@ vpath %.c kernels bench lib
 vpath %.S kernels bench $(GEN)
 
 # ---- generated from the one syscall list
-$(GEN)/syscall_nr.h $(GEN)/syscall_table.S: kernels/syscall.tbl $(HOSTBIN)/systbl
+$(GEN)/syscall_nr.h $(GEN)/syscall_table.S &: kernels/syscall.tbl $(HOSTBIN)/systbl
 	@mkdir -p $(GEN)
 	$(HOSTBIN)/systbl $< $(GEN)/syscall_nr.h $(GEN)/syscall_table.S
 
