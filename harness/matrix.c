@@ -6,6 +6,7 @@
 #include "pin.h"
 #include "qemu.h"
 #include "util.h"
+#include "entrylab/proto.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +48,8 @@ static void usage(FILE *f)
 		"  --mode           auto probes KVM and falls back to tcg-icount (default auto)\n"
 		"  --baseline SEL   variant the deltas are against (default: preset linux-5.x)\n"
 		"  --timeout SEC    time limit of one boot (default %g)\n"
+		"  --append-for SHORT=ARGS  tests only: extra guest arguments for one variant\n"
+		"                   (e.g. el.selftest=N to make it fail on purpose); repeatable\n"
 		"exit status: 0 all passed, 1 a variant failed, 2 usage or environment, 130 interrupted\n",
 		MX_DEFAULT_SAMPLES, MX_DEFAULT_TIMEOUT_S);
 }
@@ -100,6 +103,11 @@ static int one_opt(int c, const char *arg, struct mx_opts *o)
 		o->run_id = arg;
 		return mx_run_id_valid(arg) ? 0 : bad("--run-id", arg,
 			"use 1 to 63 of A-Z a-z 0-9 _ . - not starting with . or -, not latest");
+	case 'A':
+		if (!strchr(arg, '=') || arg[0] == '=' || o->nappend_for == MX_APPEND_FOR_MAX)
+			return bad("--append-for", arg, "give SHORT=ARGS, at most 8 times");
+		o->append_for[o->nappend_for++] = arg;
+		return 0;
 	case 'm':
 		if (!strcmp(arg, "auto"))
 			o->mode = MX_MODE_AUTO;
@@ -122,7 +130,7 @@ int mx_parse_opts(int argc, char **argv, struct mx_opts *o)
 		{ "baseline", 1, NULL, 'B' }, { "results-dir", 1, NULL, 'r' },
 		{ "run-id", 1, NULL, 'i' }, { "timeout", 1, NULL, 't' },
 		{ "no-plots", 0, NULL, 'p' }, { "list-benches", 0, NULL, 'l' },
-		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "help", 0, NULL, 'h' }, { "append-for", 1, NULL, 'A' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -275,6 +283,23 @@ static int check_baseline(const struct mx_plan *p, const char *sel)
 	return -1;
 }
 
+/* Each --append-for names a selected variant. */
+static int check_append_for(const struct mx_plan *p, const struct mx_opts *o)
+{
+	for (unsigned k = 0; k < o->nappend_for; k++) {
+		size_t len = strcspn(o->append_for[k], "="), i = 0;
+		while (i < p->nv && (strlen(p->v[i].short_name) != len ||
+				     strncmp(p->v[i].short_name, o->append_for[k], len)))
+			i++;
+		if (i == p->nv) {
+			el_err("--append-for '%.64s' names no selected variant: entrylab matrix: "
+			       "use a short name given to --variants", o->append_for[k]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int mx_plan_build(const struct mx_opts *o, const char *root, struct mx_plan *p)
 {
 	char dir[MX_PATH_MAX + 16], err[EL_VARIANT_ERR];
@@ -314,7 +339,8 @@ int mx_plan_build(const struct mx_opts *o, const char *root, struct mx_plan *p)
 	else
 		el_fmt(p->results, sizeof(p->results), "%s%sresults",
 		       strcmp(p->root, ".") ? p->root : "", strcmp(p->root, ".") ? "/" : "");
-	if ((o->baseline && check_baseline(p, o->baseline)) || check_images(p)) {
+	if ((o->baseline && check_baseline(p, o->baseline)) || check_append_for(p, o) ||
+	    check_images(p)) {
 		mx_plan_free(p);
 		return EL_EX_USAGE;
 	}
@@ -775,14 +801,33 @@ static int prepare(struct matrix *m)
 	return 0;
 }
 
+/* The --append-for arguments of one variant, joined by spaces ("" if none). */
+static void append_for(const struct mx_opts *o, const char *short_name, char *dst, size_t n)
+{
+	size_t used = 0, len = strlen(short_name);
+
+	dst[0] = '\0';
+	for (unsigned k = 0; k < o->nappend_for; k++)
+		if (!strncmp(o->append_for[k], short_name, len) && o->append_for[k][len] == '=')
+			used += (size_t)snprintf(dst + used, used < n ? n - used : 0, "%s%s",
+						 used ? " " : "", o->append_for[k] + len + 1);
+}
+
 static int run_variants(struct matrix *m)
 {
-	char raw[MX_PATH_MAX + 8], timeout[32], samples[32];
+	char raw[MX_PATH_MAX + 8], timeout[32], samples[32], cap[32], extra[MX_LINE * 2];
+	/* The output cap scales with the samples asked for, so that a guest
+	 * flooding its console is stopped as a flood long before the time limit
+	 * (the guest writes at most one line per sample and benchmark, plus a
+	 * fixed part). */
+	uint64_t max_output = (1u << 20) + m->o->samples * NBENCH * EL_MAX_LINE;
 	int rc;
 
 	el_fmt(raw, sizeof(raw), "%s/raw", m->d.partial);
 	el_fmt(timeout, sizeof(timeout), "%g", m->o->timeout_s);
 	el_fmt(samples, sizeof(samples), "%llu", (unsigned long long)m->o->samples);
+	el_fmt(cap, sizeof(cap), "%llu", (unsigned long long)(max_output < (1ull << 32) ?
+							    max_output : (1ull << 32)));
 	m->jobs = el_xrealloc(NULL, m->p->nv * sizeof(*m->jobs));
 	memset(m->jobs, 0, m->p->nv * sizeof(*m->jobs));
 	for (size_t i = 0; i < m->p->nv; i++) {
@@ -790,7 +835,9 @@ static int run_variants(struct matrix *m)
 		const char *args[] = { "entrylab", "run", "--image", v->image, "--name",
 				       v->short_name, "--out", raw, "--mode", el_mode_name(m->mode),
 				       "--timeout", timeout, "--samples", samples,
-				       "--bench", m->p->bench, NULL };
+				       "--bench", m->p->bench, "--max-output", cap,
+				       "--append", extra, NULL };
+		append_for(m->o, v->short_name, extra, sizeof(extra));
 		job_argv(&m->jobs[i], args);
 		el_fmt(m->jobs[i].log, sizeof(m->jobs[i].log), "%s/logs/%s.log", m->d.partial,
 		       v->short_name);

@@ -8,6 +8,7 @@
  *                   [--jobs N] [--mode auto|tcg|kvm] [--baseline SEL]
  *                   [--results-dir DIR] [--run-id ID] [--timeout SEC]
  *                   [--no-plots] [--list-benches]
+ *                   [--append-for SHORT=ARGS]   (tests only: guest faults on purpose)
  *
  * Everything is validated before anything runs or is created.  Layout of a
  * run directory: raw/<short>.{console,samples.csv,tap,result} (entrylab
@@ -31,6 +32,7 @@
 #define MX_DEFAULT_SAMPLES   10
 #define MX_DEFAULT_TIMEOUT_S 60.0
 #define MX_BENCH_LIST        512
+#define MX_APPEND_FOR_MAX    8
 
 enum mx_mode_req { MX_MODE_AUTO, MX_MODE_TCG, MX_MODE_KVM };
 
@@ -45,6 +47,10 @@ struct mx_opts {
 	const char *run_id;         /* NULL: generated */
 	double timeout_s;           /* per variant boot */
 	int no_plots, list_benches, help;
+	/* tests only (--append-for SHORT=ARGS): extra guest arguments for one
+	 * variant, e.g. el.selftest=N to make it fail on purpose */
+	const char *append_for[MX_APPEND_FOR_MAX];
+	unsigned nappend_for;
 };
 
 /* What will run, after every check. */
