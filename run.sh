@@ -60,6 +60,38 @@ build() {
 	make -s -j"$(nproc)" all >&2 || die "build failed (see the compiler output above); fix it and rerun" 2
 }
 
+build_host() {
+	make -s -j"$(nproc)" host >&2 || die "build of the host harness failed (see above); fix it and rerun" 2
+}
+
+# Reject unknown variants, presets, axis values and benchmarks (and malformed
+# variants/*.conf) before any kernel is built or any guest is run.
+validate_selection() {
+	local want="" val
+	for a in "$@"; do
+		if [ -n "$want" ]; then val=$a
+		else
+			case "$a" in
+			--variants|--bench|--baseline) want=$a; continue ;;
+			--variants=*|--bench=*|--baseline=*) want=${a%%=*}; val=${a#*=} ;;
+			*) continue ;;
+			esac
+		fi
+		case "$want" in
+		--variants|--baseline) "$EL" resolve "$val" >/dev/null || exit 2 ;;
+		--bench)
+			local known b
+			known=$("$EL" matrix --list-benches | awk '{ print $1 }')
+			for b in $(echo "$val" | tr ',' ' '); do
+				echo "$known" | grep -qx -- "$b" ||
+					die "unknown benchmark '$b': --bench: use one of $(echo $known | tr ' ' ',')"
+			done ;;
+		esac
+		want=""
+	done
+	"$EL" resolve all >/dev/null || exit 2
+}
+
 usage() {
 	cat <<'EOF'
 usage: ./run.sh COMMAND [OPTIONS]
@@ -141,7 +173,7 @@ main() {
 	case "$cmd" in
 	deps) ensure_deps; echo "run.sh: all dependencies installed" ;;
 	test) ensure_deps; build; exec make -s test ;;
-	variant-matrix) ensure_deps; build; exec "$EL" matrix "$@" ;;
+	variant-matrix) ensure_deps; build_host; validate_selection "$@"; build; exec "$EL" matrix "$@" ;;
 	list) ensure_deps; build; exec "$EL" list "$@" ;;
 	run) ensure_deps; build; cmd_run "$@" ;;
 	*) die "unknown command '$cmd'; commands: variant-matrix test list run deps help (./run.sh --help)" ;;
