@@ -11,6 +11,7 @@
 #include "syscall_nr.h"
 #include "entrylab/abi.h"
 #include "entrylab/proto.h"
+#include "string.h"
 
 typedef uint64_t u64;
 typedef uint32_t u32;
@@ -35,10 +36,6 @@ static inline long sys6(long nr, long a, long b, long c, long d, long e, long f)
 
 /* ulib.c */
 void rec(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void *memcpy(void *d, const void *s, size_t n);
-void *memset(void *d, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
 int streq(const char *a, const char *b);
 const char *arg_get(const char *key);
 bool csv_has(const char *csv, const char *item);

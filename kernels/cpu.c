@@ -158,23 +158,7 @@ void cmdline_init(u32 start_info)
 const char *cmdline_get(const char *key)
 {
 	static char value[256];
-	size_t klen = strlen(key);
-	for (const char *p = cmdline; *p;) {
-		while (*p == ' ')
-			p++;
-		const char *w = p;
-		while (*p && *p != ' ')
-			p++;
-		if ((size_t)(p - w) > klen && w[klen] == '=' && !memcmp(w, key, klen)) {
-			size_t n = (size_t)(p - w) - klen - 1;
-			if (n >= sizeof(value))
-				n = sizeof(value) - 1;
-			memcpy(value, w + klen + 1, n);
-			value[n] = 0;
-			return value;
-		}
-	}
-	return NULL;
+	return el_cmdline_value(cmdline, key, value, sizeof(value));
 }
 
 const char *cmdline_raw(void)

@@ -51,15 +51,7 @@ syscall_return:
 	.globl syscall_sysret
 syscall_sysret:
 	POP_EXTRA_REGS
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rax
-	popq %rcx
-	popq %rdx
-	popq %rsi
-	popq %rdi
+	POP_C_REGS
 	SYSRET_LOAD_TOP
 	swapgs
 	.globl syscall_sysret_insn
@@ -144,21 +136,7 @@ ret_to_user_full:
 /* Full restore of a complete frame and IRET to user mode. */
 	.globl restore_all_iret
 restore_all_iret:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rax
-	popq %rcx
-	popq %rdx
-	popq %rsi
-	popq %rdi
+	POP_ALL_REGS
 	addq $8, %rsp			/* orig_rax */
 	swapgs
 	.globl restore_all_iret_insn
@@ -199,18 +177,8 @@ ret_from_fork:
  */
 	.globl switch_to
 switch_to:
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_EXTRA_ALL
 	movq %rsp, TASK_KSP(%rdi)
 	movq TASK_KSP(%rsi), %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
+	POP_EXTRA_ALL
 	ret

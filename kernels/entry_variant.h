@@ -8,27 +8,17 @@
  * r12-r15) and the top of stack (rsp, ss, cs, rflags, rcx) hold the user's
  * values; TIF_FULL_FRAME records that it is so for the current syscall.
  */
-#include "frame.h"
+#include "frame_asm.h"
 #include "variant.h"
 
 /* ------------------------------------------------------------- ptregs */
 #ifdef PTREGS_FULL
 /* full: every entry pushes the callee-saved registers, every exit pops them. */
 .macro PUSH_EXTRA_REGS
-	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_EXTRA_ALL
 .endm
 .macro POP_EXTRA_REGS
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
+	POP_EXTRA_ALL
 .endm
 .macro SAVE_EXTRA_REGS
 .endm

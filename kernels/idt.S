@@ -7,7 +7,7 @@
  * (the handler does not return) except the one fixed-up probe instruction
  * in pmu.c, which returns here past the faulting instruction.
  */
-#include "frame.h"
+#include "frame_asm.h"
 
 .macro EXC vector, has_err
 	.balign 16
@@ -37,12 +37,7 @@ exception_common:		/* rdi saved in its slot, error code in orig_rax */
 	pushq %r9
 	pushq %r10
 	pushq %r11
-	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_EXTRA_ALL
 	testb $3, PT_CS(%rsp)
 	jz 1f
 	swapgs
@@ -52,21 +47,7 @@ exception_common:		/* rdi saved in its slot, error code in orig_rax */
 	testb $3, PT_CS(%rsp)
 	jnz ret_to_user_full
 	/* Kernel mode: only a fixed-up fault returns here (pmu.c's rdpmc probe). */
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rax
-	popq %rcx
-	popq %rdx
-	popq %rsi
-	popq %rdi
+	POP_ALL_REGS
 	addq $8, %rsp
 	iretq
 

@@ -173,12 +173,8 @@ int syscall_exit_to_user(struct pt_regs *regs);
 void exception_exit_to_user(struct pt_regs *regs);
 long do_syscall_slow(struct pt_regs *regs);
 
-/* lib */
-void *memcpy(void *d, const void *s, size_t n);
-void *memset(void *d, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-bool list_has(const char *csv, const char *item);
+/* lib/string.c */
+#include "string.h"
 void report_exception(const struct pt_regs *regs, u64 vector, bool fatal);
 
 typedef long (*syscall_fn)(long, long, long, long, long, long);

@@ -38,7 +38,7 @@ void report_exception(const struct pt_regs *regs, u64 vector, bool fatal)
 static void probe_syscall_in_cpl3(const struct pt_regs *regs, u64 vector)
 {
 	const char *run = cmdline_get("el.run");
-	if (!run || !list_has(run, "probe"))
+	if (!run || !el_csv_has(run, "probe"))
 		return;
 	/* In CPL 3 the entry faults at its first instruction: #PF fetching
 	 * the supervisor-only entry page, or #GP at swapgs if it is mapped. */
