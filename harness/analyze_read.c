@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "records.h"
 #include "util.h"
 
 #define CSV_HEADER "variant,short,bench,sample,iters,ticks,empty,per_call,unit"
@@ -225,6 +226,7 @@ struct csv_ctx {
 	const char *path;
 	unsigned long line_no;
 	char unit[AN_WORD];
+	int npmu;                   /* pmu0.. and epmu0.. column pairs (kvm events) */
 };
 
 static int csv_fail(const struct csv_ctx *c, const char *what)
@@ -245,7 +247,35 @@ static int parse_u64_field(const struct csv_ctx *c, const char *s, const char *n
 	return csv_fail(c, what);
 }
 
-/* field: variant short bench sample iters ticks empty per_call unit */
+/* CSV_HEADER, optionally followed by ",pmu0,...,pmuN-1,epmu0,...,epmuN-1"
+ * (entrylab run under kvm with --events).  Returns N, or -1. */
+static int csv_header(const char *line)
+{
+	char want[sizeof(CSV_HEADER) + EL_REC_PMU * 16];
+
+	for (int n = 0; n <= EL_REC_PMU; n++) {
+		size_t used = (size_t)snprintf(want, sizeof(want), "%s", CSV_HEADER);
+		for (int e = 0; e < 2 * n; e++)
+			used += (size_t)snprintf(want + used, sizeof(want) - used, ",%spmu%d",
+						 e < n ? "" : "e", e % n);
+		if (!strcmp(line, want))
+			return n;
+	}
+	return -1;
+}
+
+/* The PMU cells of a row: empty, or a count. */
+static int pmu_cells(const struct csv_ctx *c, char **f)
+{
+	uint64_t v;
+
+	for (int e = 0; e < 2 * c->npmu; e++)
+		if (f[e][0] && parse_u64_field(c, f[e], e < c->npmu ? "pmu" : "epmu", &v))
+			return -1;
+	return 0;
+}
+
+/* field: variant short bench sample iters ticks empty per_call unit [pmu...] */
 static int csv_row(struct an_run *run, struct an_variant *v, struct csv_ctx *c,
 		   const char *variant, char **f)
 {
@@ -276,6 +306,8 @@ static int csv_row(struct an_run *run, struct an_variant *v, struct csv_ctx *c,
 		el_strlcpy(c->unit, f[8], sizeof(c->unit));
 	if (strcmp(f[8], c->unit) || (v->unit[0] && strcmp(f[8], v->unit)))
 		return csv_fail(c, "unit differs from earlier rows or the .result file");
+	if (pmu_cells(c, f + CSV_FIELDS))
+		return -1;
 
 	size_t bench = an_bench_index(run, f[2]);   /* may move v->cells */
 	struct an_cell *cell = &v->cells[bench];
@@ -296,18 +328,19 @@ static int csv_row(struct an_run *run, struct an_variant *v, struct csv_ctx *c,
  * canonical variant name, which is the one column that holds commas. */
 static int csv_line(struct an_run *run, struct an_variant *v, struct csv_ctx *c, char *line)
 {
-	char *f[CSV_FIELDS + EL_MAX_AXES];
+	char *f[CSV_FIELDS + 2 * EL_REC_PMU + EL_MAX_AXES];
 	char variant[AN_NAME] = "";
-	int n = split_csv(line, f, CSV_FIELDS + EL_MAX_AXES);
+	int fields = CSV_FIELDS + 2 * c->npmu;
+	int n = split_csv(line, f, fields + EL_MAX_AXES);
 
 	if (n < 0)
 		return csv_fail(c, "bad quoting or too many fields");
-	if (n < CSV_FIELDS) {
+	if (n < fields) {
 		char what[64];
-		el_fmt(what, sizeof(what), "expected %d fields, got %d", CSV_FIELDS, n);
+		el_fmt(what, sizeof(what), "expected %d fields, got %d", fields, n);
 		return csv_fail(c, what);
 	}
-	int extra = n - CSV_FIELDS;
+	int extra = n - fields;
 	for (int i = 0; i <= extra; i++) {
 		size_t len = strlen(variant);
 		el_fmt(variant + len, sizeof(variant) - len, "%s%s", i ? "," : "", f[i]);
@@ -334,8 +367,8 @@ static int read_samples(struct an_run *run, struct an_variant *v, const char *pa
 		c.line_no++;
 		if (n == -2)
 			rc = csv_fail(&c, "NUL byte in line");
-		else if (c.line_no == 1 && strcmp(line, CSV_HEADER))
-			rc = csv_fail(&c, "header is not " CSV_HEADER);
+		else if (c.line_no == 1 && (c.npmu = csv_header(line)) < 0)
+			rc = csv_fail(&c, "header is not " CSV_HEADER " [,pmu0..,epmu0..]");
 		else if (n == 0)
 			blank = 1;
 		else if (blank)

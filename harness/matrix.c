@@ -2,6 +2,7 @@
 #include "matrix.h"
 #include "analyze.h"
 #include "exitcodes.h"
+#include "kvmrun.h"
 #include "noise.h"
 #include "pin.h"
 #include "qemu.h"
@@ -38,14 +39,23 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: entrylab matrix [--variants SEL[,SEL...]] [--bench a,b] [--samples N]\n"
-		"         [--jobs N] [--mode auto|tcg|kvm] [--baseline SEL] [--results-dir DIR]\n"
-		"         [--run-id ID] [--timeout SEC] [--no-plots] [--list-benches]\n"
+		"         [--jobs N] [--accel auto|tcg|kvm] [--baseline SEL] [--results-dir DIR]\n"
+		"         [--run-id ID] [--timeout SEC] [--cpu N] [--pin] [--events LIST] [--perf]\n"
+		"         [--no-plots] [--list-benches]\n"
 		"  Boots every selected variant (default: all = the 16 matrix variants and floor),\n"
 		"  writes results/<run-id>/ (raw/, meta.json, summary, report.md, plots/),\n"
 		"  repoints results/latest and prints the table.\n"
 		"  --samples N      samples per benchmark (default %d)\n"
 		"  --jobs N         boots at once (default: online cpus; 1 under kvm)\n"
-		"  --mode           auto probes KVM and falls back to tcg-icount (default auto)\n"
+		"  --accel          auto boots a probe kernel under KVM and falls back to tcg-icount\n"
+		"                   with a one-line reason; kvm fails (status 2) where the probe\n"
+		"                   fails; tcg skips the probe (default auto; --mode is the same)\n"
+		"  --cpu N          the cpu that runs the vCPU thread (default: pin.h's choice)\n"
+		"  --pin            bind QEMU's threads under tcg-icount too (always under kvm)\n"
+		"  --events LIST    kvm: PMU events by name (cycles,instructions,... or the PMU's\n"
+		"                   own, e.g. INST_RETIRED:ANY_P) counted by the guest\n"
+		"  --perf           count the vCPU thread's guest-mode cycles and instructions\n"
+		"                   with perf stat and compare with the guest's own figures\n"
 		"  --baseline SEL   variant the deltas are against (default: preset linux-5.x)\n"
 		"  --timeout SEC    time limit of one boot (default %g)\n"
 		"  --append-for SHORT=ARGS  tests only: extra guest arguments for one variant\n"
@@ -108,6 +118,13 @@ static int one_opt(int c, const char *arg, struct mx_opts *o)
 			return bad("--append-for", arg, "give SHORT=ARGS, at most 8 times");
 		o->append_for[o->nappend_for++] = arg;
 		return 0;
+	case 'c':
+		return el_parse_u64(arg, &v) || v > 65535 ?
+			bad("--cpu", arg, "give a cpu number (see 'entrylab hostinfo')") :
+			(o->cpu = (int)v, 0);
+	case 'P': o->pin = 1; return 0;
+	case 'f': o->perf = 1; return 0;
+	case 'e': o->events = arg; return 0;
 	case 'm':
 		if (!strcmp(arg, "auto"))
 			o->mode = MX_MODE_AUTO;
@@ -116,7 +133,7 @@ static int one_opt(int c, const char *arg, struct mx_opts *o)
 		else if (!strcmp(arg, "kvm"))
 			o->mode = MX_MODE_KVM;
 		else
-			return bad("--mode", arg, "use auto, tcg or kvm");
+			return bad("--accel", arg, "use auto, tcg or kvm");
 		return 0;
 	}
 	return EL_EX_USAGE;
@@ -130,11 +147,14 @@ int mx_parse_opts(int argc, char **argv, struct mx_opts *o)
 		{ "baseline", 1, NULL, 'B' }, { "results-dir", 1, NULL, 'r' },
 		{ "run-id", 1, NULL, 'i' }, { "timeout", 1, NULL, 't' },
 		{ "no-plots", 0, NULL, 'p' }, { "list-benches", 0, NULL, 'l' },
-		{ "help", 0, NULL, 'h' }, { "append-for", 1, NULL, 'A' }, { NULL, 0, NULL, 0 },
+		{ "help", 0, NULL, 'h' }, { "append-for", 1, NULL, 'A' }, { "accel", 1, NULL, 'm' },
+		{ "cpu", 1, NULL, 'c' }, { "pin", 0, NULL, 'P' }, { "perf", 0, NULL, 'f' },
+		{ "events", 1, NULL, 'e' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->cpu = -1;
 	o->samples = MX_DEFAULT_SAMPLES;
 	o->timeout_s = MX_DEFAULT_TIMEOUT_S;
 	optind = 0;
@@ -533,6 +553,11 @@ struct matrix {
 	struct job *jobs;
 	enum el_mode mode;
 	char reason[MX_LINE * 2];
+	struct probe_result probe;      /* accel.h: /dev/kvm and the probe boot */
+	struct accel_decision accel;
+	struct pmu_events ev;           /* --events, resolved (kvmrun.h) */
+	char events_hex[KVM_EVENTS_HEX], cpu_arg[16];
+	int pinning;                    /* the runs bind QEMU's threads */
 	unsigned njobs;
 	size_t finished, failed;
 	struct pin_plan pin;
@@ -547,8 +572,8 @@ struct matrix {
 
 /* The keys of a .result file this driver reads. */
 struct result {
-	char status[16], error[MX_LINE * 2], probe_reason[MX_LINE];
-	int exit, probe_ok;
+	char status[16], error[MX_LINE * 2];
+	int exit;
 };
 
 static int read_result(const char *path, struct result *r)
@@ -574,10 +599,6 @@ static int read_result(const char *path, struct result *r)
 			el_strlcpy(r->error, eq, sizeof(r->error));
 		else if (!strcmp(line, "exit"))
 			r->exit = atoi(eq);
-		else if (!strcmp(line, "probe_ok"))
-			r->probe_ok = !strcmp(eq, "1");
-		else if (!strcmp(line, "probe_reason"))
-			el_strlcpy(r->probe_reason, eq, sizeof(r->probe_reason));
 	}
 	free(line);
 	fclose(f);
@@ -687,17 +708,17 @@ static void probe_done(void *ctx, struct job *j)
 	(void)j;
 }
 
-/* Boot the first image with el.run=probe under KVM.  0 with *ok set, or
+/* Boot the first image with el.run=probe under KVM (pinned like the runs)
+ * into probe/, and read what it showed into m->probe.  0, or
  * EL_EX_INTERRUPTED. */
-static int kvm_probe(struct matrix *m, int *ok, char *why, size_t n)
+static int kvm_probe(struct matrix *m)
 {
 	const struct mx_variant *v = &m->p->v[0];
-	char out[MX_PATH_MAX + 16], timeout[16], path[MX_PATH_MAX + 96];
+	char out[MX_PATH_MAX + 16], timeout[16];
 	const char *args[] = { "entrylab", "run", "--image", v->image, "--name", v->short_name,
 			       "--out", out, "--mode", "kvm", "--run", "probe",
-			       "--timeout", timeout, NULL };
+			       "--timeout", timeout, "--cpu", m->cpu_arg, NULL };
 	struct job j = { .limit_ms = PROBE_TIMEOUT_S * 1000 + GUARD_EXTRA_MS };
-	struct result r;
 
 	el_fmt(out, sizeof(out), "%s/probe", m->d.partial);
 	el_fmt(timeout, sizeof(timeout), "%d", PROBE_TIMEOUT_S);
@@ -707,57 +728,64 @@ static int kvm_probe(struct matrix *m, int *ok, char *why, size_t n)
 	m->ch.done = probe_done;
 	int rc = run_jobs(&m->ch, &j, 1, 1);
 	el_argv_free(&j.argv);
-	if (rc)
-		return rc;
-	el_fmt(path, sizeof(path), "%s/probe/%s.result", m->d.partial, v->short_name);
-	*ok = read_result(path, &r) == 0 && r.probe_ok;
-	if (r.probe_reason[0] && !*ok)
-		el_fmt(why, n, "KVM probe: %s", r.probe_reason);
-	else if (!*ok && r.error[0])
-		el_fmt(why, n, "KVM probe failed: %s", r.error);
-	else if (!*ok)
-		el_fmt(why, n, "KVM probe failed: see %s", j.log);
-	return 0;
+	if (!rc)
+		kvm_probe_load(out, v->short_name, &m->probe);
+	return rc;
 }
 
-/* tcg-icount or kvm, and why (DESIGN 2: KVM only if the probe passes). */
+/* tcg-icount or kvm, and why (accel.h; DESIGN 2: KVM only if the probe
+ * passes). */
 static int decide_mode(struct matrix *m)
 {
-	char why[MX_LINE * 2] = "";
-	int ok = 0, fd, rc;
+	static const enum accel_request req[] = { ACCEL_REQ_AUTO, ACCEL_REQ_TCG, ACCEL_REQ_KVM };
+	int rc;
 
-	m->mode = EL_MODE_TCG_ICOUNT;
-	if (m->o->mode == MX_MODE_TCG) {
-		el_strlcpy(m->reason, "tcg-icount requested with --mode tcg", sizeof(m->reason));
-		return 0;
-	}
-	if ((fd = open("/dev/kvm", O_RDWR | O_CLOEXEC)) < 0)
-		el_fmt(why, sizeof(why), "/dev/kvm: %s", strerror(errno));
-	else if (close(fd), (rc = kvm_probe(m, &ok, why, sizeof(why))))
+	if (m->o->mode != MX_MODE_TCG && accel_check_kvm_dev(NULL, &m->probe) &&
+	    (rc = kvm_probe(m)))
 		return rc;
-	if (ok) {
-		m->mode = EL_MODE_KVM;
-		el_strlcpy(m->reason, "KVM probe passed: a user-mode SYSCALL reached ring 0 and "
-			   "returned by SYSRET", sizeof(m->reason));
-		return 0;
+	accel_decide(req[m->o->mode], &m->probe, &m->accel);
+	m->mode = m->accel.mode == ACCEL_MODE_KVM ? EL_MODE_KVM : EL_MODE_TCG_ICOUNT;
+	el_strlcpy(m->reason, m->accel.reason, sizeof(m->reason));
+	if (m->accel.status) {
+		el_err("%s", m->accel.line);
+		return m->accel.status;
 	}
-	if (m->o->mode == MX_MODE_KVM) {
-		el_err("kvm mode unavailable: %s: use --mode tcg or --mode auto", why);
-		return EL_EX_USAGE;
-	}
-	el_fmt(m->reason, sizeof(m->reason), "fell back to tcg-icount: %s", why);
-	fprintf(stderr, "mode tcg-icount (%s)\n", m->reason);
+	if (m->accel.line[0])
+		fprintf(stderr, "%s\n", m->accel.line);
 	return 0;
 }
 
-/* The measurement core and host noise.  Nothing binds QEMU yet: under
- * tcg-icount placement cannot change an instruction count. */
+/* Before anything is created: the measurement cpu (--cpu must exist) and
+ * the --events names. */
+static int host_check(struct matrix *m)
+{
+	char err[1024];
+
+	m->have_pin = pin_choose(&m->pin, m->o->cpu, m->pin_err, sizeof(m->pin_err)) == 0;
+	if (!m->have_pin && m->o->cpu >= 0) {
+		el_err("%s", m->pin_err);
+		return EL_EX_USAGE;
+	}
+	el_fmt(m->cpu_arg, sizeof(m->cpu_arg), "%d", m->have_pin ? m->pin.cpu : 0);
+	if (m->o->events && kvm_events_resolve(m->o->events, &m->ev, m->events_hex,
+					       sizeof(m->events_hex), err, sizeof(err))) {
+		el_err("%s", err);
+		return EL_EX_USAGE;
+	}
+	return 0;
+}
+
+/* Host noise (noise.h) is recorded always and printed with its fixes
+ * before measuring under kvm, where it matters. */
 static void host_plan(struct matrix *m)
 {
-	m->have_pin = pin_choose(&m->pin, -1, m->pin_err, sizeof(m->pin_err)) == 0;
+	m->pinning = m->have_pin && (m->mode == EL_MODE_KVM || m->o->pin);
+	noise_check(NULL, m->have_pin ? m->pin.cpu : 0, &m->noise);
+	if (m->o->events && m->mode != EL_MODE_KVM)
+		fprintf(stderr, "events: not counted (%s): tcg-icount has no guest PMU\n",
+			m->o->events);
 	if (m->mode != EL_MODE_KVM)
 		return;
-	noise_check(NULL, m->have_pin ? m->pin.cpu : 0, &m->noise);
 	for (int i = 0; i < m->noise.nwarn; i++)
 		el_err("warning: %s", m->noise.warn[i]);
 }
@@ -774,6 +802,8 @@ static int prepare(struct matrix *m)
 		       "qemu-system-x86)", m->qemu_version);
 		return EL_EX_USAGE;
 	}
+	if ((rc = host_check(m)))
+		return rc;
 	if (mx_rundir_create(&m->d, m->p->results, m->o->run_id, err, sizeof(err))) {
 		el_err("%s", err);
 		return EL_EX_USAGE;
@@ -791,13 +821,14 @@ static int prepare(struct matrix *m)
 			mx_rundir_remove(&m->d);
 		return rc;
 	}
+	host_plan(m);
 	m->njobs = m->o->jobs ? m->o->jobs : cpus > 0 ? (unsigned)cpus : 1;
-	if (m->mode == EL_MODE_KVM && m->njobs > 1) {
+	if ((m->mode == EL_MODE_KVM || m->pinning) && m->njobs > 1) {
 		if (m->o->jobs > 1)
-			fprintf(stderr, "jobs: 1 under kvm (boots at once would disturb each other)\n");
+			fprintf(stderr, "jobs: 1 under kvm or --pin (boots at once would share "
+				"the measurement cpu)\n");
 		m->njobs = 1;
 	}
-	host_plan(m);
 	return 0;
 }
 
@@ -811,6 +842,28 @@ static void append_for(const struct mx_opts *o, const char *short_name, char *ds
 		if (!strncmp(o->append_for[k], short_name, len) && o->append_for[k][len] == '=')
 			used += (size_t)snprintf(dst + used, used < n ? n - used : 0, "%s%s",
 						 used ? " " : "", o->append_for[k] + len + 1);
+}
+
+/* What kvm mode adds to a run's arguments (kvmrun.h): the measurement cpu
+ * and pinning, the encoded events under kvm, the perf cross-check. */
+static void kvm_args(const struct matrix *m, const char **args, size_t max)
+{
+	size_t n = 0;
+
+	while (args[n])
+		n++;
+	if (m->pinning && n + 3 < max) {
+		args[n++] = "--cpu";
+		args[n++] = m->cpu_arg;
+		args[n++] = "--pin";
+	}
+	if (m->o->events && m->mode == EL_MODE_KVM && n + 2 < max) {
+		args[n++] = "--events";
+		args[n++] = m->events_hex;
+	}
+	if (m->o->perf && n + 1 < max)
+		args[n++] = "--perf";
+	args[n] = NULL;
 }
 
 static int run_variants(struct matrix *m)
@@ -832,12 +885,13 @@ static int run_variants(struct matrix *m)
 	memset(m->jobs, 0, m->p->nv * sizeof(*m->jobs));
 	for (size_t i = 0; i < m->p->nv; i++) {
 		const struct mx_variant *v = &m->p->v[i];
-		const char *args[] = { "entrylab", "run", "--image", v->image, "--name",
+		const char *args[32] = { "entrylab", "run", "--image", v->image, "--name",
 				       v->short_name, "--out", raw, "--mode", el_mode_name(m->mode),
 				       "--timeout", timeout, "--samples", samples,
 				       "--bench", m->p->bench, "--max-output", cap,
 				       "--append", extra, NULL };
 		append_for(m->o, v->short_name, extra, sizeof(extra));
+		kvm_args(m, args, sizeof(args) / sizeof(args[0]));
 		job_argv(&m->jobs[i], args);
 		el_fmt(m->jobs[i].log, sizeof(m->jobs[i].log), "%s/logs/%s.log", m->d.partial,
 		       v->short_name);
@@ -846,6 +900,8 @@ static int run_variants(struct matrix *m)
 	m->ch.done = variant_done;
 	m->ch.ctx = m;
 	rc = run_jobs(&m->ch, m->jobs, m->p->nv, m->njobs);
+	if (!rc && m->o->perf)
+		kvm_perf_summary(raw, m->p->v, m->p->nv);
 	jobs_free(m->jobs, m->p->nv);
 	m->jobs = NULL;
 	return rc ? rc : m->failed ? EL_EX_FAIL : EL_EX_OK;
@@ -853,29 +909,41 @@ static int run_variants(struct matrix *m)
 
 static int write_meta(struct matrix *m)
 {
-	static const char *const req[] = { "auto", "tcg", "kvm" };
 	char err[MX_PATH_MAX + MX_LINE];
 	char **argv = el_xrealloc(NULL, (size_t)(m->argc + 2) * sizeof(*argv));
 	struct mx_meta meta = {
 		.run_id = m->d.id, .start = m->start, .end = m->end,
 		.elapsed_s = (double)(el_now_ms() - m->t0) / 1000.0,
-		.argc = m->argc + 1, .argv = argv, .mode_requested = req[m->o->mode],
+		.argc = m->argc + 1, .argv = argv,
+		.mode_requested = accel_request_name(m->accel.requested),
 		.mode = el_mode_name(m->mode), .unit = el_mode_unit(m->mode),
 		.mode_reason = m->reason, .jobs = m->njobs, .samples = m->o->samples,
 		.bench = m->p->bench, .timeout_s = m->o->timeout_s, .baseline = m->o->baseline,
 		.host = &m->host, .pin = m->have_pin ? &m->pin : NULL, .pin_error = m->pin_err,
-		.pin_applied = m->mode == EL_MODE_KVM ?
-			"no: entrylab run does not bind QEMU's threads yet; plan recorded only" :
-			"no: not needed under tcg-icount (placement cannot change an instruction count)",
-		.noise = m->mode == EL_MODE_KVM ? &m->noise : NULL, .v = m->p->v, .nv = m->p->nv,
+		.pin_applied = m->pinning ? "yes: each run binds QEMU's vCPU thread to pin_cpu and "
+			"its other threads to pin_other before the guest starts (runs.<short>.pin_*)" :
+			"no: not needed under tcg-icount (placement cannot change an instruction "
+			"count); --pin binds anyway",
+		.noise = &m->noise, .v = m->p->v, .nv = m->p->nv,
+	};
+	char raw[MX_PATH_MAX + 8];
+	struct kvm_meta_in kin = {
+		.accel = &m->accel, .probe = &m->probe, .events = m->o->events,
+		.ev = m->o->events ? &m->ev : NULL, .events_hex = m->events_hex,
+		.events_used = m->o->events && m->mode == EL_MODE_KVM, .pinning = m->pinning,
+		.perf = m->o->perf, .noise_printed = m->mode == EL_MODE_KVM, .raw_dir = raw,
+		.v = m->p->v, .nv = m->p->nv,
 	};
 	int rc;
 
 	argv[0] = "entrylab";
 	memcpy(argv + 1, m->argv, (size_t)m->argc * sizeof(*argv));
 	mx_host_collect(&m->host, m->p->root, m->qemu_version);
+	el_fmt(raw, sizeof(raw), "%s/raw", m->d.partial);
+	meta.extra = kvm_meta_json(&kin);
 	if ((rc = mx_meta_write(m->d.partial, &meta, err, sizeof(err))))
 		el_err("%s", err);
+	json_decref(meta.extra);
 	free(argv);
 	return rc;
 }

@@ -5,8 +5,9 @@
  * lifecycle).
  *
  *   entrylab matrix [--variants SEL[,SEL...]] [--bench a,b] [--samples N]
- *                   [--jobs N] [--mode auto|tcg|kvm] [--baseline SEL]
+ *                   [--jobs N] [--accel auto|tcg|kvm] [--baseline SEL]
  *                   [--results-dir DIR] [--run-id ID] [--timeout SEC]
+ *                   [--cpu N] [--pin] [--events LIST] [--perf]
  *                   [--no-plots] [--list-benches]
  *                   [--append-for SHORT=ARGS]   (tests only: guest faults on purpose)
  *
@@ -47,6 +48,9 @@ struct mx_opts {
 	const char *run_id;         /* NULL: generated */
 	double timeout_s;           /* per variant boot */
 	int no_plots, list_benches, help;
+	int cpu;                    /* --cpu N: measurement cpu; -1: pin.h's default */
+	int pin, perf;              /* --pin (bind QEMU under tcg-icount too), --perf */
+	const char *events;         /* --events names (kvmrun.h), NULL: none */
 	/* tests only (--append-for SHORT=ARGS): extra guest arguments for one
 	 * variant, e.g. el.selftest=N to make it fail on purpose */
 	const char *append_for[MX_APPEND_FOR_MAX];

@@ -596,7 +596,7 @@ json_t *mx_meta_json(const struct mx_meta *m)
 	}
 	for (int i = 0; m->noise && i < m->noise->nwarn; i++)
 		json_array_append_new(noise_warn, jstr(m->noise->warn[i]));
-	return json_pack("{s:i,s:o,s:s,s:s,s:f,s:o,s:{s:o,s:o,s:o,s:o},"
+	json_t *o = json_pack("{s:i,s:o,s:s,s:s,s:f,s:o,s:{s:o,s:o,s:o,s:o},"
 			 "s:{s:I,s:o,s:f,s:i,s:o},s:o,s:o,s:o,s:o,s:o,s:I}",
 		"schema", 1, "run_id", jstr(m->run_id), "start_utc", start, "end_utc", end,
 		"elapsed_s", m->elapsed_s, "command", cmd,
@@ -609,6 +609,9 @@ json_t *mx_meta_json(const struct mx_meta *m)
 		"pinning", pin_json(m), "noise", noise_json(m->noise),
 		"noise_warnings", noise_warn, "variants", vars,
 		"variants_failed", (json_int_t)failed);
+	if (o && m->extra)
+		json_object_update(o, m->extra);
+	return o;
 }
 
 int mx_meta_write(const char *dir, const struct mx_meta *m, char *err, size_t n)

@@ -133,9 +133,11 @@ struct mx_meta {
 	const struct pin_plan *pin;       /* NULL: none (pin_error says why) */
 	const char *pin_error;
 	const char *pin_applied;          /* how the plan was used */
-	const struct noise_report *noise; /* NULL: not checked (tcg-icount) */
+	const struct noise_report *noise; /* NULL: not checked */
 	const struct mx_variant *v;
 	size_t nv;
+	json_t *extra;                    /* members added at the top level (kvmrun.h's
+					   * accel, events, perf, runner, runs); NULL: none */
 };
 
 json_t *mx_meta_json(const struct mx_meta *m);

@@ -96,6 +96,11 @@ void el_qemu_argv(const struct el_qemu_config *c, struct el_argv *a)
 	push2(a, "-append", c->cmdline ? c->cmdline : "");
 	el_fmt(buf, sizeof(buf), "entrylab-%s,debug-threads=on", c->name);
 	push2(a, "-name", buf);
+	if (c->qmp) {
+		push(a, "-S");
+		el_fmt(buf, sizeof(buf), "unix:%s,server=on,wait=off", c->qmp);
+		push2(a, "-qmp", buf);
+	}
 }
 
 void el_argv_free(struct el_argv *a)
@@ -302,6 +307,13 @@ static void spawn_failed(struct el_qemu_result *res, enum el_qemu_end end, int e
 void el_qemu_run(char *const argv[], const struct el_qemu_limits *lim,
 		 el_qemu_sink sink, void *ctx, struct el_qemu_result *res)
 {
+	el_qemu_run_hooked(argv, lim, sink, ctx, NULL, NULL, res);
+}
+
+void el_qemu_run_hooked(char *const argv[], const struct el_qemu_limits *lim,
+			el_qemu_sink sink, void *ctx, el_qemu_started started,
+			void *started_ctx, struct el_qemu_result *res)
+{
 	int out[2], err[2], rep[2], status, e;
 	struct watch w = { .lim = lim, .sink = sink, .ctx = ctx, .res = res };
 	int64_t start = el_now_ms();
@@ -338,6 +350,8 @@ void el_qemu_run(char *const argv[], const struct el_qemu_limits *lim,
 		spawn_failed(res, e == ENOENT ? EL_QEMU_NOT_FOUND : EL_QEMU_EXEC_ERROR, e);
 		return;
 	}
+	if (started)
+		started(started_ctx, w.pid);
 	pump(&w);
 	close_fd(&w.fd[0]);
 	close_fd(&w.fd[1]);

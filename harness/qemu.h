@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "util.h"
 
@@ -30,6 +31,8 @@ struct el_qemu_config {
 	enum el_mode mode;
 	bool pmu;              /* kvm: expose the vPMU (events were asked for) */
 	bool sandbox;          /* QEMU's seccomp sandbox (EL_QEMU_SANDBOX) */
+	const char *qmp;       /* QMP socket path: start paused (-S) until a QMP "cont"
+				* (kvmrun.h pins and attaches perf first); NULL: run at once */
 };
 
 /* -sandbox argument: the syscall filter on, and no obsolete syscalls,
@@ -77,6 +80,14 @@ typedef void (*el_qemu_sink)(void *ctx, const char *data, size_t len);
  * when the child has been reaped. */
 void el_qemu_run(char *const argv[], const struct el_qemu_limits *lim,
 		 el_qemu_sink sink, void *ctx, struct el_qemu_result *res);
+
+/* Called in the parent once QEMU's exec succeeded, before any output is
+ * read (pid: QEMU's process and process group); the time limit runs on. */
+typedef void (*el_qemu_started)(void *ctx, pid_t pid);
+/* el_qemu_run with a start hook (started may be NULL). */
+void el_qemu_run_hooked(char *const argv[], const struct el_qemu_limits *lim,
+			el_qemu_sink sink, void *ctx, el_qemu_started started,
+			void *started_ctx, struct el_qemu_result *res);
 void el_qemu_result_free(struct el_qemu_result *res);
 
 /* What the guest's ending means (table in include/entrylab/proto.h). */

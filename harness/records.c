@@ -270,9 +270,10 @@ static int check_sample(struct el_stream *s, const struct el_bench *b,
 		return fail(s, "@D: impossible value: ticks=%llu < empty=%llu",
 			    (unsigned long long)d->ticks, (unsigned long long)d->empty);
 	for (unsigned i = 0; i < EL_REC_PMU; i++)
-		if ((d->pmu_mask & (1u << i)) && i >= b->events)
-			return fail(s, "@D: pmu%u sent but '%s' announced %llu events",
-				    i, b->name, (unsigned long long)b->events);
+		if (((d->pmu_mask | d->epmu_mask) & (1u << i)) && i >= b->events)
+			return fail(s, "@D: %spmu%u sent but '%s' announced %llu events",
+				    d->pmu_mask & (1u << i) ? "" : "e", i, b->name,
+				    (unsigned long long)b->events);
 	return 0;
 }
 
@@ -293,6 +294,14 @@ static int rec_sample(struct el_stream *s, const char *text)
 		DEC("pmu5", struct sample_rec, d.pmu[5], false),
 		DEC("pmu6", struct sample_rec, d.pmu[6], false),
 		DEC("pmu7", struct sample_rec, d.pmu[7], false),
+		DEC("epmu0", struct sample_rec, d.epmu[0], false),
+		DEC("epmu1", struct sample_rec, d.epmu[1], false),
+		DEC("epmu2", struct sample_rec, d.epmu[2], false),
+		DEC("epmu3", struct sample_rec, d.epmu[3], false),
+		DEC("epmu4", struct sample_rec, d.epmu[4], false),
+		DEC("epmu5", struct sample_rec, d.epmu[5], false),
+		DEC("epmu6", struct sample_rec, d.epmu[6], false),
+		DEC("epmu7", struct sample_rec, d.epmu[7], false),
 	};
 	struct el_bench *b;
 	uint64_t present, net;
@@ -301,6 +310,7 @@ static int rec_sample(struct el_stream *s, const char *text)
 	if (parse_fields(s, "@D", text, spec, sizeof(spec) / sizeof(spec[0]), &r, &present))
 		return -1;
 	r.d.pmu_mask = (unsigned)(present >> 5) & 0xff;
+	r.d.epmu_mask = (unsigned)(present >> 13) & 0xff;
 	b = find_bench(s, r.bench);
 	if (!b)
 		return fail(s, "@D: sample for benchmark '%s' not announced by @B", r.bench);

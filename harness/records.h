@@ -25,8 +25,10 @@ struct el_header {
 
 struct el_sample {
 	uint64_t index, iters, ticks, empty;
-	uint64_t pmu[EL_REC_PMU];
+	uint64_t pmu[EL_REC_PMU];   /* pmuN: counter N's delta over the timed loop */
 	unsigned pmu_mask;    /* bit i set: pmu[i] was sent */
+	uint64_t epmu[EL_REC_PMU];  /* epmuN: the same over the empty loop */
+	unsigned epmu_mask;   /* bit i set: epmu[i] was sent */
 	double per_call;      /* (ticks - empty) / iters */
 	bool exact;           /* (ticks - empty) % iters == 0 */
 };

@@ -1,6 +1,7 @@
 /* The `run` command: see run.h. */
 #include "run.h"
 #include "exitcodes.h"
+#include "kvmrun.h"
 #include "util.h"
 
 #include <errno.h>
@@ -24,6 +25,9 @@ struct run_opts {
 	enum el_mode mode;
 	int64_t timeout_ms;
 	size_t max_output;
+	int cpu;                          /* --cpu N, -1: default */
+	bool pin, perf;                   /* --pin, --perf (kvmrun.h) */
+	char events_hex[KVM_EVENTS_HEX];  /* --events, encoded */
 };
 
 /* ------------------------------------------------------------ options */
@@ -101,8 +105,13 @@ static int check_opt(int c, const char *arg, struct run_opts *o)
 		return list_of(arg, runs) ? 0 : bad("--run", arg, "use conform, bench or probe, comma separated");
 	case 'e':
 		o->events = arg;
-		return only_chars(arg, "0123456789abcdefABCDEFx,") ? 0 :
-			bad("--events", arg, "give raw hex encodings separated by commas");
+		return 0;
+	case 'c':
+		return el_parse_u64(arg, &v) || v > 65535 ?
+			bad("--cpu", arg, "give a cpu number (see 'entrylab hostinfo')") :
+			(o->cpu = (int)v, 0);
+	case 'P': o->pin = true; return 0;
+	case 'f': o->perf = true; return 0;
 	case 'a':
 		o->append = arg;
 		for (const char *p = arg; *p; p++)
@@ -124,11 +133,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "mode", 1, NULL, 'm' }, { "timeout", 1, NULL, 't' }, { "bench", 1, NULL, 'b' },
 		{ "samples", 1, NULL, 's' }, { "run", 1, NULL, 'r' }, { "events", 1, NULL, 'e' },
 		{ "append", 1, NULL, 'a' }, { "qemu", 1, NULL, 'q' }, { "max-output", 1, NULL, 'M' },
+		{ "cpu", 1, NULL, 'c' }, { "pin", 0, NULL, 'P' }, { "perf", 0, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->cpu = -1;
 	o->timeout_ms = DEFAULT_TIMEOUT_MS;
 	o->max_output = DEFAULT_MAX_OUTPUT;
 	optind = 0;
@@ -154,6 +165,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	if (o->events && o->mode != EL_MODE_KVM) {
 		el_err("--events needs --mode kvm: entrylab run: tcg-icount has no PMU; drop --events");
 		return -1;
+	}
+	if (o->events) {   /* raw hex encodings, or names for libpfm4 */
+		char err[1024];
+		if (kvm_events_arg(o->events, o->events_hex, sizeof(o->events_hex), err, sizeof(err))) {
+			el_err("%s", err);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -209,7 +227,7 @@ static void build_cmdline(const struct run_opts *o, struct el_buf *b)
 	if (o->samples_set)
 		el_buf_printf(b, " el.samples=%llu", (unsigned long long)o->samples);
 	if (o->events)
-		el_buf_printf(b, " el.events=%s", o->events);
+		el_buf_printf(b, " el.events=%s", o->events_hex);
 	if (o->append && o->append[0])
 		el_buf_printf(b, " %s", o->append);
 }
@@ -390,10 +408,21 @@ static const char *unit_of(const struct el_stream *s, enum el_mode mode)
 	return s->header_seen ? s->header.unit : el_mode_unit(mode);
 }
 
+/* The PMU columns pmu0.., epmu0.. (counter deltas over the loop and over
+ * its empty twin; empty cells where a sample has none) follow unit, one
+ * pair per event announced by @B; none when no benchmark counted events. */
 static void samples_csv(struct el_buf *b, const struct el_stream *s, const char *name,
 			enum el_mode mode)
 {
-	el_buf_puts(b, "variant,short,bench,sample,iters,ticks,empty,per_call,unit\n");
+	unsigned npmu = 0;
+
+	for (size_t i = 0; i < s->nbench; i++)
+		if (s->bench[i].events > npmu)
+			npmu = (unsigned)s->bench[i].events;
+	el_buf_puts(b, "variant,short,bench,sample,iters,ticks,empty,per_call,unit");
+	for (unsigned e = 0; e < 2 * npmu; e++)
+		el_buf_printf(b, ",%spmu%u", e < npmu ? "" : "e", e % npmu);
+	el_buf_puts(b, "\n");
 	for (size_t i = 0; i < s->nbench; i++) {
 		const struct el_bench *bn = &s->bench[i];
 		for (size_t k = 0; k < bn->nsample; k++) {
@@ -408,7 +437,16 @@ static void samples_csv(struct el_buf *b, const struct el_stream *s, const char 
 				el_buf_printf(b, "%llu,", (unsigned long long)((d->ticks - d->empty) / d->iters));
 			else
 				el_buf_printf(b, "%.4f,", d->per_call);
-			csv_field(b, unit_of(s, mode), "\n");
+			csv_field(b, unit_of(s, mode), "");
+			for (unsigned e = 0; e < 2 * npmu; e++) {
+				unsigned c = e % npmu, mask = e < npmu ? d->pmu_mask : d->epmu_mask;
+				if (mask & (1u << c))
+					el_buf_printf(b, ",%llu", (unsigned long long)
+						      (e < npmu ? d->pmu[c] : d->epmu[c]));
+				else
+					el_buf_puts(b, ",");
+			}
+			el_buf_puts(b, "\n");
 		}
 	}
 }
@@ -470,7 +508,8 @@ static int write_one(const struct run_opts *o, const char *ext, const struct el_
 
 static int write_results(const struct run_opts *o, const struct el_buf *console,
 			 const struct el_stream *s, const struct el_qemu_result *q,
-			 const struct el_run_verdict *v, const char *cmdline, bool sandbox)
+			 const struct el_run_verdict *v, const char *cmdline, bool sandbox,
+			 const struct kvm_run *kr)
 {
 	struct el_buf csv = { 0 }, tap = { 0 }, res = { 0 };
 	int rc;
@@ -479,6 +518,7 @@ static int write_results(const struct run_opts *o, const struct el_buf *console,
 	for (size_t i = 0; i < s->ntap; i++)
 		el_buf_printf(&tap, "%s\n", s->tap[i].raw);
 	result_text(&res, o, s, q, v, cmdline, sandbox);
+	kvm_run_result(kr, &res);
 	rc = write_one(o, "console", console) || write_one(o, "samples.csv", &csv) ||
 	     write_one(o, "tap", &tap) || write_one(o, "result", &res) ? -1 : 0;
 	el_buf_free(&csv);
@@ -586,7 +626,7 @@ static void to_sink(void *ctx, const char *data, size_t len)
 	el_stream_feed(k->stream, data, len);
 }
 
-static int boot(const struct run_opts *o)
+static int boot(const struct run_opts *o, struct kvm_run *kr)
 {
 	struct el_buf cmdline = { 0 }, console = { 0 };
 	struct el_stream s;
@@ -600,25 +640,33 @@ static int boot(const struct run_opts *o)
 
 	build_cmdline(o, &cmdline);
 	qc.cmdline = cmdline.data;
+	kvm_run_qemu(kr, &qc);
 	el_qemu_argv(&qc, &av);
 	el_stream_init(&s);
 	el_qemu_interrupted = 0;
 	el_qemu_catch_signals();
-	el_qemu_run(av.v, &lim, to_sink, &k, &q);
+	el_qemu_run_hooked(av.v, &lim, to_sink, &k, kvm_run_hook(kr), kr, &q);
 	if (el_qemu_sandbox_refused(&q)) {   /* QEMU without seccomp: run unconfined */
 		el_err("warning: QEMU refused -sandbox (no seccomp support): running without it");
 		qc.sandbox = false;
 		el_qemu_result_free(&q);
 		el_argv_free(&av);
 		el_qemu_argv(&qc, &av);
-		el_qemu_run(av.v, &lim, to_sink, &k, &q);
+		el_qemu_run_hooked(av.v, &lim, to_sink, &k, kvm_run_hook(kr), kr, &q);
 	}
 	el_stream_finish(&s);
 	el_run_classify(&q, &s, o->name, o->mode, o->qemu, o->max_output, &v);
+	kvm_run_finish(kr, &s);
+	if (kr->error[0] && v.exit != EL_EX_INTERRUPTED) {   /* kvmrun stopped QEMU */
+		el_fmt(v.error, sizeof(v.error), "%s: variant %s", kr->error, o->name);
+		v.exit = EL_EX_USAGE;
+		v.status = "usage";
+	}
 	if (v.exit != EL_EX_USAGE && v.exit != EL_EX_INTERRUPTED) {
-		if (write_results(o, &console, &s, &q, &v, cmdline.data, qc.sandbox))
+		if (write_results(o, &console, &s, &q, &v, cmdline.data, qc.sandbox, kr))
 			v.exit = EL_EX_USAGE;
 		print_summary(o, &s);
+		kvm_run_print(kr);
 	}
 	if (v.error[0])
 		print_failure(&v, &s, &q);
@@ -633,6 +681,9 @@ static int boot(const struct run_opts *o)
 int el_cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
+	struct kvm_run kr;
+	char err[1024];
+	int rc;
 
 	if (parse_opts(argc, argv, &o) || check_image(o.image))
 		return EL_EX_USAGE;
@@ -640,5 +691,13 @@ int el_cmd_run(int argc, char **argv)
 		el_err("cannot create output directory %s: %s: check --out", o.out, strerror(errno));
 		return EL_EX_USAGE;
 	}
-	return boot(&o);
+	struct kvm_run_cfg kc = { .mode = o.mode, .cpu = o.cpu, .pin = o.pin, .perf = o.perf,
+				  .events_hex = o.events ? o.events_hex : NULL,
+				  .out_dir = o.out, .name = o.name };
+	if ((rc = kvm_run_prepare(&kr, &kc, err, sizeof(err))))
+		el_err("%s", err);
+	else
+		rc = boot(&o, &kr);
+	kvm_run_free(&kr);
+	return rc;
 }
