@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -390,6 +391,7 @@ struct children {
 	int sfd;                   /* signalfd for SIGINT, SIGTERM, SIGCHLD */
 	sigset_t old_mask;
 	int interrupted;           /* the signal number */
+	int stop;                  /* a run failed for its environment: stop the rest */
 	void (*done)(void *ctx, struct job *j);
 	void *ctx;
 };
@@ -496,8 +498,8 @@ static int police(struct children *c, struct job *jobs, size_t n)
 		struct job *j = &jobs[i];
 		if (j->pid <= 0)
 			continue;
-		if (!j->term_ms && (c->interrupted || now >= j->start_ms + j->limit_ms)) {
-			j->guard_killed = !c->interrupted;
+		if (!j->term_ms && (c->interrupted || c->stop || now >= j->start_ms + j->limit_ms)) {
+			j->guard_killed = !c->interrupted && !c->stop;
 			j->term_ms = now;
 			kill(-j->pid, SIGTERM);
 		} else if (j->term_ms && now >= j->term_ms + KILL_GRACE_MS) {
@@ -522,16 +524,16 @@ static int run_jobs(struct children *c, struct job *jobs, size_t n, unsigned par
 		running = 0;
 		for (size_t i = 0; i < n; i++)
 			running += jobs[i].pid > 0;
-		while (!c->interrupted && next < n && running < par) {
+		while (!c->interrupted && !c->stop && next < n && running < par) {
 			spawn(c, &jobs[next++]);
 			running += jobs[next - 1].pid > 0;
 		}
-		if (!running && (c->interrupted || next == n))
+		if (!running && (c->interrupted || c->stop || next == n))
 			break;
 		struct pollfd pfd = { .fd = c->sfd, .events = POLLIN };
 		poll(&pfd, 1, police(c, jobs, n));
 	}
-	return c->interrupted ? EL_EX_INTERRUPTED : 0;
+	return c->interrupted ? EL_EX_INTERRUPTED : c->stop ? EL_EX_USAGE : 0;
 }
 
 static void jobs_free(struct job *jobs, size_t n)
@@ -568,6 +570,7 @@ struct matrix {
 	char qemu_version[MX_LINE];
 	time_t start, end;
 	int64_t t0;
+	char env_error[MX_LINE * 4];    /* why the runs were stopped (children.stop) */
 };
 
 /* The keys of a .result file this driver reads. */
@@ -674,6 +677,29 @@ static void write_fallback_result(const struct matrix *m, const struct mx_varian
 	el_buf_free(&b);
 }
 
+/* A run that failed for its environment (status 2: the results cannot be
+ * written, QEMU is missing, ...) would fail alike for every variant: stop
+ * the others and say why once.  A full disk may have swallowed the run's
+ * own message, so free space is checked here. */
+static void environment_failure(struct matrix *m, const struct job *j,
+				const struct mx_variant *v)
+{
+	struct statvfs fs;
+	char why[MX_LINE * 2];
+
+	m->ch.stop = 1;
+	if (m->env_error[0])
+		return;
+	last_error(j->log, why, sizeof(why));
+	if (why[0])
+		el_strlcpy(m->env_error, why, sizeof(m->env_error));
+	else if (statvfs(m->d.partial, &fs) == 0 && fs.f_bavail == 0)
+		el_fmt(m->env_error, sizeof(m->env_error), "no space left on device: %s: free "
+		       "space there and re-run; earlier runs are untouched", m->d.results);
+	else
+		el_strlcpy(m->env_error, v->error, sizeof(m->env_error));
+}
+
 static void variant_done(void *ctx, struct job *j)
 {
 	struct matrix *m = ctx;
@@ -689,7 +715,9 @@ static void variant_done(void *ctx, struct job *j)
 		v->exit = r.exit;
 	} else {
 		outcome_without_result(j, v);
-		if (m->ch.interrupted)
+		if (v->exit == EL_EX_USAGE && !m->ch.interrupted)
+			environment_failure(m, j, v);
+		if (m->ch.interrupted || m->ch.stop)
 			return;
 		write_fallback_result(m, v);
 	}
@@ -900,6 +928,8 @@ static int run_variants(struct matrix *m)
 	m->ch.done = variant_done;
 	m->ch.ctx = m;
 	rc = run_jobs(&m->ch, m->jobs, m->p->nv, m->njobs);
+	if (rc == EL_EX_USAGE)
+		el_err("%s", m->env_error);
 	if (!rc && m->o->perf)
 		kvm_perf_summary(raw, m->p->v, m->p->nv);
 	jobs_free(m->jobs, m->p->nv);
