@@ -101,7 +101,9 @@ commands:
                             under QEMU, run the conformance suite and every
                             benchmark, write results/<run-id>/ (samples, summary,
                             metadata, report.md, plots) and print a table.
-                            ./run.sh help variant-matrix for options.
+                            --accel auto|kvm|tcg: KVM after a probe boot, else
+                            tcg-icount (README: KVM mode); --cpu, --events,
+                            --perf.  ./run.sh help variant-matrix for options.
   test                      build and run every test: host unit tests (ASan,
                             UBSan), the conformance suite on all variants under
                             tcg-icount, and the integration tests.
@@ -130,10 +132,15 @@ help_command() {
 	run)
 		cat <<'EOF'
 usage: ./run.sh run VARIANT [--bench a,b] [--samples N] [--run conform,bench]
-                            [--timeout SEC] [--out DIR]
+                            [--timeout SEC] [--out DIR] [--mode tcg-icount|kvm]
+                            [--cpu N] [--pin] [--events LIST] [--perf]
 Boot one variant (short name such as pcsa, canonical name, preset such as
 linux-4.3, or floor) once under tcg-icount and print its per-call figures and
 its conformance result.  Raw files go to DIR (default: a new temporary dir).
+--mode kvm: under KVM (no probe: see variant-matrix --accel), QEMU's vCPU
+thread bound to cpu N (--cpu; --pin binds under tcg-icount too), PMU events
+by name or raw hex (--events), perf stat cross-check of the vCPU thread
+(--perf).
 EOF
 		;;
 	list) echo "usage: ./run.sh list [--presets]   (variants/axes.conf, variants/presets.conf)" ;;

@@ -27,6 +27,8 @@
  * boot included, so guest <= perf):
  *   instructions  kvm: the sum of pmuN + epmuN for the event that encodes
  *                 as "instructions"; tcg-icount: the sum of ticks + empty
+ *                 (recorded; the verdict is "unavailable": perf's :G
+ *                 counts see KVM guests only)
  *   cycles        kvm: the same for "cycles"; none under tcg-icount (TSC
  *                 ticks are not core cycles)
  */
