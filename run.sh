@@ -27,6 +27,8 @@ linux-perf          /usr/bin/perf
 libcmocka-dev       /usr/include/cmocka.h
 libgsl-dev          /usr/include/gsl/gsl_statistics.h
 libjansson-dev      /usr/include/jansson.h
+clang-14            /usr/bin/clang-14
+libclang-rt-14-dev  /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 "
 
 die() { echo "run.sh: $1" >&2; exit "${2:-2}"; }
