@@ -111,6 +111,14 @@ commands:
                             tcg-icount, and the integration tests.
   list [--presets]          the variants with their axis values (or the presets)
   run VARIANT [OPTIONS]     boot one variant once and print its figures
+  gate --base REV [--head REV] [OPTIONS]
+                            merge gate: build both revisions (git worktrees),
+                            run them interleaved, compare every path against
+                            variants/thresholds.conf, write results/gate-<id>/
+                            verdict.md.  Or gate --baseline FILE [--run DIR].
+  baseline save [--run DIR] [--out FILE]
+                            store a run (default results/latest) as a baseline
+                            file (default results/baseline.json) for gate
   deps                      install (as root) or list the missing Debian packages
   help [COMMAND]            this text, or one command's options
 
@@ -146,10 +154,11 @@ by name or raw hex (--events), perf stat cross-check of the vCPU thread
 EOF
 		;;
 	list) echo "usage: ./run.sh list [--presets]   (variants/axes.conf, variants/presets.conf)" ;;
+	gate|baseline) ensure_deps; build_host; "$EL" "$1" --help ;;
 	test) echo "usage: ./run.sh test   (installs dependencies, builds, runs make test)" ;;
 	deps) echo "usage: ./run.sh deps   (installs missing Debian packages as root; otherwise prints the command)" ;;
 	""|help) usage ;;
-	*) die "unknown command '$1'; commands: variant-matrix test list run deps help" ;;
+	*) die "unknown command '$1'; commands: variant-matrix test list run gate baseline deps help" ;;
 	esac
 }
 
@@ -185,7 +194,8 @@ main() {
 	variant-matrix) ensure_deps; build_host; validate_selection "$@"; build; exec "$EL" matrix "$@" ;;
 	list) ensure_deps; build; exec "$EL" list "$@" ;;
 	run) ensure_deps; build; cmd_run "$@" ;;
-	*) die "unknown command '$cmd'; commands: variant-matrix test list run deps help (./run.sh --help)" ;;
+	gate|baseline) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
+	*) die "unknown command '$cmd'; commands: variant-matrix test list run gate baseline deps help (./run.sh --help)" ;;
 	esac
 }
 

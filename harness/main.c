@@ -7,6 +7,7 @@
 #include "accel.h"
 #include "analyze.h"
 #include "exitcodes.h"
+#include "gate.h"
 #include "matrix.h"
 #include "pathlen.h"
 #include "run.h"
@@ -57,6 +58,15 @@ static const struct command commands[] = {
 	{ "analyze", cmd_analyze,
 	  "analyze DIR [--baseline SEL] [--no-plots] [--root REPO]\n"
 	  "                      statistics, summary.csv/.json, report.md and plots of a run" },
+	{ "gate", el_cmd_gate,
+	  "gate --base REV [--head REV] | --baseline FILE [--run DIR]  (gate --help: options)\n"
+	  "                      merge gate: compare every path of the head with the base against\n"
+	  "                      variants/thresholds.conf; verdict.md; exit 0 pass, 1 regression,\n"
+	  "                      2 usage or environment error, 3 inconclusive" },
+	{ "baseline", el_cmd_baseline,
+	  "baseline save [--run DIR] [--out FILE]\n"
+	  "                      store a run (default results/latest) as a baseline file for\n"
+	  "                      gate --baseline (default results/baseline.json)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
