@@ -59,6 +59,7 @@ unit-test: $(UNIT_TESTS) | kernels
 
 # ---------------------------------------------------------------- guest side
 include kernels/kernels.mk
+include linuxref/linuxref.mk
 
 # ---------------------------------------------------------------- tests
 integration-test: all

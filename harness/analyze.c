@@ -18,6 +18,7 @@
 
 #include "analyze.h"
 #include "exitcodes.h"
+#include "linuxref.h"
 #include "plot.h"
 #include "report.h"
 #include "util.h"
@@ -170,6 +171,13 @@ static void identify(struct an_run *run, struct an_variant *v)
 	for (int code = 0; v->code == AN_UNKNOWN && code < el_variant_count(&run->vs); code++)
 		if (!strcmp(el_variant_short(&run->vs, code, s, sizeof(s)), v->short_name))
 			v->code = code;
+	if (v->code == AN_UNKNOWN && lr_reference(v->short_name)) {   /* linux, host rows */
+		v->code = LR_CODE;
+		v->preset = lr_reference(v->short_name);
+		if (!v->name[0])
+			el_strlcpy(v->name, v->short_name, sizeof(v->name));
+		return;
+	}
 	if (v->code == AN_UNKNOWN) {
 		an_warn(run, "%s is not a combination of variants/axes.conf: "
 			"left out of main effects and presets", v->short_name);
@@ -184,12 +192,13 @@ static void identify(struct an_run *run, struct an_variant *v)
 	el_strlcpy(v->name, canon, sizeof(v->name));
 }
 
-/* Floor first, then the matrix in code order, then unknown names. */
+/* Floor first, then the matrix in code order, the reference rows, then
+ * unknown names. */
 static int cmp_variant(const void *pa, const void *pb)
 {
 	const struct an_variant *a = pa, *b = pb;
-	long ka = a->code == AN_UNKNOWN ? 1L << 20 : a->code;
-	long kb = b->code == AN_UNKNOWN ? 1L << 20 : b->code;
+	long ka = a->code == AN_UNKNOWN ? 1L << 21 : a->code == LR_CODE ? 1L << 20 : a->code;
+	long kb = b->code == AN_UNKNOWN ? 1L << 21 : b->code == LR_CODE ? 1L << 20 : b->code;
 
 	if (ka != kb)
 		return ka < kb ? -1 : 1;

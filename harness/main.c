@@ -8,6 +8,7 @@
 #include "analyze.h"
 #include "exitcodes.h"
 #include "gate.h"
+#include "linuxref.h"
 #include "matrix.h"
 #include "pathlen.h"
 #include "run.h"
@@ -25,7 +26,7 @@ static const struct command commands[] = {
 	{ "run", el_cmd_run,
 	  "run --image PATH --name SHORT --out DIR [--mode tcg-icount|kvm] [--timeout SEC]\n"
 	  "        [--bench a,b] [--samples N] [--run conform,bench] [--events HEX,...]\n"
-	  "        [--append ARGS] [--qemu PATH] [--max-output BYTES]\n"
+	  "        [--append ARGS] [--qemu PATH] [--max-output BYTES] [--initrd PATH]\n"
 	  "                      boot one variant kernel once, check and store its records" },
 	{ "matrix", el_cmd_matrix,
 	  "matrix [--variants SEL,...] [--bench a,b] [--samples N] [--jobs N] [--mode auto|tcg|kvm]\n"
@@ -58,6 +59,10 @@ static const struct command commands[] = {
 	{ "analyze", cmd_analyze,
 	  "analyze DIR [--baseline SEL] [--no-plots] [--root REPO]\n"
 	  "                      statistics, summary.csv/.json, report.md and plots of a run" },
+	{ "linuxref", el_cmd_linuxref,
+	  "linuxref prepare|initramfs|host [OPTIONS]  (linuxref --help: options)\n"
+	  "                      the Linux reference rows: unpack Debian's kernel, write the\n"
+	  "                      initramfs, or run the getpid loop natively next to perf bench" },
 	{ "gate", el_cmd_gate,
 	  "gate --base REV [--head REV] | --baseline FILE [--run DIR]  (gate --help: options)\n"
 	  "                      merge gate: compare every path of the head with the base against\n"

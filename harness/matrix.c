@@ -42,7 +42,7 @@ static void usage(FILE *f)
 		"usage: entrylab matrix [--variants SEL[,SEL...]] [--bench a,b] [--samples N]\n"
 		"         [--jobs N] [--accel auto|tcg|kvm] [--baseline SEL] [--results-dir DIR]\n"
 		"         [--run-id ID] [--timeout SEC] [--cpu N] [--pin] [--events LIST] [--perf]\n"
-		"         [--no-plots] [--list-benches]\n"
+		"         [--no-plots] [--list-benches] [--linux|--no-linux]\n"
 		"  Boots every selected variant (default: all = the 16 matrix variants and floor),\n"
 		"  writes results/<run-id>/ (raw/, meta.json, summary, report.md, plots/),\n"
 		"  repoints results/latest and prints the table.\n"
@@ -59,6 +59,10 @@ static void usage(FILE *f)
 		"                   with perf stat and compare with the guest's own figures\n"
 		"  --baseline SEL   variant the deltas are against (default: preset linux-5.x)\n"
 		"  --timeout SEC    time limit of one boot (default %g)\n"
+		"  --linux          add the Linux reference rows (Debian's kernel: linux, linux-nomit;\n"
+		"                   under kvm also the native host row); default: with the whole\n"
+		"                   matrix (no --variants) when the kernel can be had\n"
+		"  --no-linux       leave them out\n"
 		"  --append-for SHORT=ARGS  tests only: extra guest arguments for one variant\n"
 		"                   (e.g. el.selftest=N to make it fail on purpose); repeatable\n"
 		"exit status: 0 all passed, 1 a variant failed, 2 usage or environment, 130 interrupted\n",
@@ -126,6 +130,8 @@ static int one_opt(int c, const char *arg, struct mx_opts *o)
 	case 'P': o->pin = 1; return 0;
 	case 'f': o->perf = 1; return 0;
 	case 'e': o->events = arg; return 0;
+	case 'L': o->linux_req = LR_WANT_ON; return 0;
+	case 'X': o->linux_req = LR_WANT_OFF; return 0;
 	case 'm':
 		if (!strcmp(arg, "auto"))
 			o->mode = MX_MODE_AUTO;
@@ -150,7 +156,8 @@ int mx_parse_opts(int argc, char **argv, struct mx_opts *o)
 		{ "no-plots", 0, NULL, 'p' }, { "list-benches", 0, NULL, 'l' },
 		{ "help", 0, NULL, 'h' }, { "append-for", 1, NULL, 'A' }, { "accel", 1, NULL, 'm' },
 		{ "cpu", 1, NULL, 'c' }, { "pin", 0, NULL, 'P' }, { "perf", 0, NULL, 'f' },
-		{ "events", 1, NULL, 'e' }, { NULL, 0, NULL, 0 },
+		{ "events", 1, NULL, 'e' }, { "linux", 0, NULL, 'L' }, { "no-linux", 0, NULL, 'X' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -362,6 +369,10 @@ int mx_plan_build(const struct mx_opts *o, const char *root, struct mx_plan *p)
 		       strcmp(p->root, ".") ? p->root : "", strcmp(p->root, ".") ? "/" : "");
 	if ((o->baseline && check_baseline(p, o->baseline)) || check_append_for(p, o) ||
 	    check_images(p)) {
+		mx_plan_free(p);
+		return EL_EX_USAGE;
+	}
+	if (lr_matrix_plan(&p->lr, o->linux_req, !o->variants, p->root, &p->v, &p->nv) < 0) {
 		mx_plan_free(p);
 		return EL_EX_USAGE;
 	}
@@ -921,6 +932,9 @@ static int run_variants(struct matrix *m)
 				       "--bench", m->p->bench, "--max-output", cap,
 				       "--append", extra, NULL };
 		append_for(m->o, v->short_name, extra, sizeof(extra));
+		if (v->code == LR_CODE)   /* a Linux reference row: its initrd and command line */
+			lr_matrix_args(&m->p->lr, v->short_name, args, sizeof(args) / sizeof(args[0]),
+				       extra, sizeof(extra));
 		kvm_args(m, args, sizeof(args) / sizeof(args[0]));
 		job_argv(&m->jobs[i], args);
 		el_fmt(m->jobs[i].log, sizeof(m->jobs[i].log), "%s/logs/%s.log", m->d.partial,
@@ -934,6 +948,9 @@ static int run_variants(struct matrix *m)
 		el_err("%s", m->env_error);
 	if (!rc && m->o->perf)
 		kvm_perf_summary(raw, m->p->v, m->p->nv);
+	if (!rc && m->mode == EL_MODE_KVM && m->p->lr.wanted)   /* the host row (linuxref.h) */
+		lr_matrix_host(&m->p->lr, m->p->root, m->have_pin ? m->pin.cpu : -1,
+			       m->o->samples, raw);
 	jobs_free(m->jobs, m->p->nv);
 	m->jobs = NULL;
 	return rc ? rc : m->failed ? EL_EX_FAIL : EL_EX_OK;
@@ -1007,6 +1024,7 @@ static int finish(struct matrix *m, int rc)
 	m->end = time(NULL);
 	if (write_meta(m))
 		return EL_EX_USAGE;
+	lr_matrix_meta(&m->p->lr, m->d.partial);
 	if (mx_rundir_stage(&m->d, err, sizeof(err))) {
 		el_err("%s", err);
 		return EL_EX_USAGE;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "linuxref.h"
 #include "plot.h"
 #include "util.h"
 
@@ -218,8 +219,9 @@ static void failed_note(struct el_buf *vars, const struct an_run *run)
 	el_buf_free(&note);
 }
 
-/* (2) delta vs baseline, percent and units, as two matrices (the floor is
- * left out: it is a reference, and it would set the colour scale). */
+/* (2) delta vs baseline, percent and units, as two matrices (the floor and
+ * the Linux rows are left out: they are references, and they would set the
+ * colour scale). */
 static void plot_heatmap(struct plot_ctx *p)
 {
 	const struct an_run *run = p->run;
@@ -230,7 +232,8 @@ static void plot_heatmap(struct plot_ctx *p)
 
 	for (size_t i = 0; i < run->nv; i++)
 		for (size_t bench = 0; bench < run->nbench; bench++)
-			any |= run->v[i].cells[bench].have_delta && run->v[i].code != EL_VARIANT_FLOOR;
+			any |= run->v[i].cells[bench].have_delta && run->v[i].code != EL_VARIANT_FLOOR &&
+			       run->v[i].code != LR_CODE;
 	if (run->baseline < 0 || !any)
 		return;
 	for (int m = 0; m < 2; m++) {
@@ -241,7 +244,7 @@ static void plot_heatmap(struct plot_ctx *p)
 		el_buf_puts(b, "\n");
 		for (size_t i = 0; i < run->nv; i++) {
 			const struct an_variant *v = &run->v[i];
-			if (!v->passed || v->code == EL_VARIANT_FLOOR)
+			if (!v->passed || v->code == EL_VARIANT_FLOOR || v->code == LR_CODE)
 				continue;
 			el_buf_printf(b, "\"%s%s%s\"", v->short_name, v->preset ? " " : "",
 				      v->preset ? v->preset : "");

@@ -94,6 +94,8 @@ void el_qemu_argv(const struct el_qemu_config *c, struct el_argv *a)
 	push2(a, "-device", buf);
 	push2(a, "-kernel", c->image);
 	push2(a, "-append", c->cmdline ? c->cmdline : "");
+	for (const char *const *x = c->extra; x && *x; x++)
+		push(a, *x);
 	el_fmt(buf, sizeof(buf), "entrylab-%s,debug-threads=on", c->name);
 	push2(a, "-name", buf);
 	if (c->qmp) {

@@ -27,6 +27,8 @@ struct el_qemu_config {
 	const char *qemu;      /* binary; NULL means EL_QEMU_DEFAULT (found on PATH) */
 	const char *image;     /* kernel ELF with a PVH note */
 	const char *cmdline;   /* -append text */
+	const char *const *extra;  /* NULL-terminated, added after -append (a Linux guest's
+				    * -initrd and machine options: linuxref.h); NULL: none */
 	const char *name;      /* short variant name, for -name entrylab-<name> */
 	enum el_mode mode;
 	bool pmu;              /* kvm: expose the vPMU (events were asked for) */

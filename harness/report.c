@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "analyze.h"
+#include "linuxref.h"
 #include "report.h"
 #include "util.h"
 
@@ -152,6 +153,20 @@ static void build_csv(struct el_buf *b, const struct an_run *run)
 
 /* ------------------------------------------------------------ report.md */
 
+/* " Reference rows ...: `linux` (`linux-debian-...`), ..." or nothing. */
+static void md_references(struct el_buf *b, const struct an_run *run)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < run->nv; i++)
+		if (run->v[i].code == LR_CODE)
+			el_buf_printf(b, "%s`%s` (`%s`)", k++ ? ", " : " Reference rows, not "
+				      "variants (left out of the axis effects and the heat map; "
+				      "linuxref/README.md): ", run->v[i].short_name, run->v[i].name);
+	if (k)
+		el_buf_puts(b, ".");
+}
+
 static void md_intro(struct el_buf *b, const struct an_run *run)
 {
 	el_buf_printf(b, "# entrylab results: %s\n\n", run->dir);
@@ -167,6 +182,7 @@ static void md_intro(struct el_buf *b, const struct an_run *run)
 			      run->nfailed > 1 ? "s" : "");
 	else
 		el_buf_puts(b, "All variants passed.");
+	md_references(b, run);
 	el_buf_printf(b, "\n\nStatistics over the per-call samples: median with a 95%% "
 		      "percentile-bootstrap CI (%d resamples, seeded from the variant and "
 		      "benchmark names); MAD raw (unscaled); delta = median - baseline median "
