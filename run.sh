@@ -11,7 +11,7 @@ cd "$(dirname "$0")" || exit 2
 EL=build/host/entrylab
 
 # Debian packages the lab needs, one per line: package, then a command or
-# file that proves it is installed.
+# file (or a glob matching one) that proves it is installed.
 DEPS="
 gcc                 /usr/bin/gcc
 make                /usr/bin/make
@@ -27,6 +27,9 @@ linux-perf          /usr/bin/perf
 libcmocka-dev       /usr/include/cmocka.h
 libgsl-dev          /usr/include/gsl/gsl_statistics.h
 libjansson-dev      /usr/include/jansson.h
+linux-libc-dev      /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+xz-utils            /usr/bin/xz
+linux-image-amd64   /boot/vmlinuz-*
 clang-14            /usr/bin/clang-14
 libclang-rt-14-dev  /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 "
@@ -36,7 +39,7 @@ die() { echo "run.sh: $1" >&2; exit "${2:-2}"; }
 missing_packages() {
 	echo "$DEPS" | while read -r pkg probe; do
 		[ -n "$pkg" ] || continue
-		[ -e "$probe" ] || echo "$pkg"
+		compgen -G "$probe" >/dev/null || echo "$pkg"
 	done
 }
 
