@@ -20,8 +20,11 @@
 #include "pmu.h"
 #include "util.h"
 
-#define PVM_REASON "probe: user-mode SYSCALL arrived at LSTAR in CPL 3 (#GP at swapgs): " \
-		   "software hypervisor (PVM?)"
+/* The guest names the fault it took at LSTAR in its @P reason
+ * (syscall_in_cpl3_pf_at_entry: the ring-3 fetch of the supervisor-only
+ * entry page, as measured on the PVM dev machines; or ..._gp_at_swapgs). */
+#define PVM_REASON_FMT "probe: user-mode SYSCALL arrived at LSTAR in CPL 3 (%s): " \
+		       "software hypervisor (PVM?)"
 
 int accel_parse_request(const char *s, enum accel_request *req)
 {
@@ -118,8 +121,15 @@ static const char *kvm_unusable(const struct probe_result *p, char *buf, size_t 
 		return p->kvm_dev_reason[0] ? p->kvm_dev_reason : "/dev/kvm unusable";
 	if (!p->ran)
 		return "probe: not run";
-	if (p->gp_at_entry || (p->have_p && !p->p_ok && p->p_cpl == 3))
-		return PVM_REASON;
+	if (p->gp_at_entry || (p->have_p && !p->p_ok && p->p_cpl == 3)) {
+		const char *how = !strcmp(p->p_reason, "syscall_in_cpl3_pf_at_entry")
+					  ? "#PF fetching the entry"
+				  : !strcmp(p->p_reason, "syscall_in_cpl3_gp_at_swapgs") || p->gp_at_entry
+					  ? "#GP at swapgs"
+					  : "fault at the entry";
+		snprintf(buf, n, PVM_REASON_FMT, how);
+		return buf;
+	}
 	if (p->have_p && !p->p_ok) {
 		snprintf(buf, n, "probe: failed: %s (SYSCALL arrived in CPL %" PRIu64 ")",
 			 p->p_reason[0] ? p->p_reason : "no reason given", p->p_cpl);

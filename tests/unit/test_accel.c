@@ -16,8 +16,11 @@
 #include "accel.h"
 #include "exitcodes.h"
 
-#define PVM "probe: user-mode SYSCALL arrived at LSTAR in CPL 3 (#GP at swapgs): " \
+#define PVM_WITH(how) "probe: user-mode SYSCALL arrived at LSTAR in CPL 3 (" how "): " \
 	    "software hypervisor (PVM?)"
+#define PVM PVM_WITH("fault at the entry")
+#define PVM_GP PVM_WITH("#GP at swapgs")
+#define PVM_PF PVM_WITH("#PF fetching the entry")
 
 #define HDR "@H proto=1 variant=ptregs=partial,rsp=cached,regs=stub,exit=asm short=pcsa " \
 	"ptregs=partial rsp=cached regs=stub exit=asm build=0123abcd cpu=AuthenticAMD/25/17/1 " \
@@ -106,7 +109,12 @@ static void test_auto_falls_back_with_reason(void **state)
 
 	p = booted();                               /* PVM: #GP at the entry */
 	p.gp_at_entry = true;
-	expect(ACCEL_REQ_AUTO, &p, ACCEL_MODE_TCG_ICOUNT, 0, PVM);
+	expect(ACCEL_REQ_AUTO, &p, ACCEL_MODE_TCG_ICOUNT, 0, PVM_GP);
+	p = booted();                               /* PVM as measured here: #PF */
+	p.have_p = true;
+	p.p_cpl = 3;
+	snprintf(p.p_reason, sizeof(p.p_reason), "syscall_in_cpl3_pf_at_entry");
+	expect(ACCEL_REQ_AUTO, &p, ACCEL_MODE_TCG_ICOUNT, 0, PVM_PF);
 	p = passed();                               /* a pass that never ended */
 	p.timed_out = true;
 	expect(ACCEL_REQ_AUTO, &p, ACCEL_MODE_TCG_ICOUNT, 0, "probe: guest timed out");
@@ -148,7 +156,7 @@ static void test_kvm_requested_but_unusable_is_an_error(void **state)
 	accel_decide(ACCEL_REQ_KVM, &p, &d);
 	assert_int_equal(d.status, EL_EX_USAGE);
 	assert_false(d.fell_back);
-	assert_non_null(strstr(d.line, "kvm mode unavailable: " PVM));
+	assert_non_null(strstr(d.line, "kvm mode unavailable: " PVM_GP));
 	memset(&p, 0, sizeof(p));
 	p.kvm_dev_checked = true;
 	snprintf(p.kvm_dev_reason, sizeof(p.kvm_dev_reason),
@@ -195,7 +203,7 @@ static void test_probe_from_records(void **state)
 	p = from_stream(HDR "@X vector=13 name=GP err=0 rip=0xffffffff81000000 cs=0x10 "
 			"rsp=0 cr2=0 mode=kernel fatal=1\n@E records=2 status=panic\n",
 			0xffffffff81000000ull);
-	expect(ACCEL_REQ_KVM, &p, ACCEL_MODE_TCG_ICOUNT, EL_EX_USAGE, PVM);
+	expect(ACCEL_REQ_KVM, &p, ACCEL_MODE_TCG_ICOUNT, EL_EX_USAGE, PVM_GP);
 	/* entry unknown: a user-mode #GP in the probe counts */
 	p = from_stream(HDR "@X vector=13 name=GP err=0 rip=0x1000 cs=0x33 rsp=0 cr2=0 "
 			"mode=user fatal=1\n@E records=2 status=panic\n", 0);
