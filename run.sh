@@ -195,7 +195,7 @@ main() {
 	deps) ensure_deps; echo "run.sh: all dependencies installed" ;;
 	test) ensure_deps; build; exec make -s test ;;
 	variant-matrix) ensure_deps; build_host; validate_selection "$@"; build; exec "$EL" matrix "$@" ;;
-	list) ensure_deps; build; exec "$EL" list "$@" ;;
+	list) ensure_deps; build_host; exec "$EL" list "$@" ;;
 	run) ensure_deps; build; cmd_run "$@" ;;
 	gate|baseline) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
 	*) die "unknown command '$cmd'; commands: variant-matrix test list run gate baseline deps help (./run.sh --help)" ;;
