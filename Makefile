@@ -61,6 +61,9 @@ unit-test: $(UNIT_TESTS) | kernels
 include kernels/kernels.mk
 include linuxref/linuxref.mk
 
+# ---------------------------------------------------------------- fuzzing (fuzz/README.md)
+include fuzz/fuzz.mk
+
 # ---------------------------------------------------------------- tests
 integration-test: all
 	@tests/integration/run-all.sh
