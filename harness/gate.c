@@ -53,7 +53,7 @@ static void usage(FILE *f)
 		"  --bench LIST    benchmarks (default all; baseline mode: those of the run)\n"
 		"  --samples N     samples per boot (default %d)     --rounds N  boots per side\n"
 		"                  and variant (default 1; 3 under kvm)\n"
-		"  --mode          auto probes KVM, else tcg-icount (default auto)\n"
+		"  --mode (or --accel) auto probes KVM, else tcg-icount (default auto)\n"
 		"  --thresholds    default variants/thresholds.conf (documents its format)\n"
 		"  Writes RESULTS/gate-<id>/verdict.md (printed too), base/ and head/ raw files.\n"
 		"exit status: 0 pass, 1 regression (or a path missing or failing in the head),\n"
@@ -101,7 +101,7 @@ static int one_opt(int c, const char *arg, struct gate_opts *o)
 		o->rev_only = 1;
 		o->mode = !strcmp(arg, "auto") ? 0 : !strcmp(arg, "tcg") ||
 			  !strcmp(arg, "tcg-icount") ? 1 : !strcmp(arg, "kvm") ? 2 : -1;
-		return o->mode < 0 ? bad("--mode", arg, "use auto, tcg or kvm") : 0;
+		return o->mode < 0 ? bad("--mode/--accel", arg, "use auto, tcg or kvm") : 0;
 	}
 	return EL_EX_USAGE;
 }
@@ -139,6 +139,7 @@ static int parse_opts(int argc, char **argv, struct gate_opts *o)
 		{ "base", 1, NULL, 'b' }, { "head", 1, NULL, 'H' }, { "baseline", 1, NULL, 'B' },
 		{ "run", 1, NULL, 'R' }, { "variants", 1, NULL, 'v' }, { "bench", 1, NULL, 'n' },
 		{ "samples", 1, NULL, 's' }, { "rounds", 1, NULL, 'r' }, { "mode", 1, NULL, 'm' },
+		{ "accel", 1, NULL, 'm' },
 		{ "timeout", 1, NULL, 't' }, { "thresholds", 1, NULL, 'T' },
 		{ "results-dir", 1, NULL, 'd' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
@@ -214,6 +215,7 @@ static int checkout(struct gate *g, struct gate_tree *t, int k)
 {
 	char spec[512], line[512];
 	char *argv[] = { "git", "-C", g->root, "worktree", "add", "--detach", t->dir, t->commit, NULL };
+	int rc;
 
 	el_fmt(spec, sizeof(spec), "%s^{commit}", t->rev);
 	if (git_line(g, "rev-parse", "--verify", "--quiet", spec, t->commit, sizeof(t->commit))) {
@@ -227,7 +229,9 @@ static int checkout(struct gate *g, struct gate_tree *t, int k)
 		strcpy(line + 69, "...");
 	el_fmt(t->label, sizeof(t->label), "%s = %s", t->rev, line);
 	el_fmt(t->dir, sizeof(t->dir), "%s/%s", g->tmp, gate_role[k]);
-	if (gate_child("git", argv, g->git_log, GIT_TIMEOUT_MS, 1) != 0) {
+	if ((rc = gate_child("git", argv, g->git_log, GIT_TIMEOUT_MS, 1)) != 0) {
+		if (rc == EL_EX_INTERRUPTED)
+			return -1;
 		gate_log_last_error(g->git_log, line, sizeof(line));
 		el_err("cannot check out %s revision %s: git worktree add: %s: check the repository",
 		       gate_role[k], t->rev, line);

@@ -3,7 +3,9 @@
  * their raw files and the per-symbol explanation of a regressed path from
  * `entrylab trace`.  Contracts in gate.h. */
 #include "gate.h"
+#include "accel.h"
 #include "exitcodes.h"
+#include "kvmrun.h"
 #include "util.h"
 
 #include <errno.h>
@@ -128,42 +130,36 @@ static void read_key(const char *path, const char *key, char *dst, size_t n)
 		fclose(f);
 }
 
-/* tcg-icount, or kvm when asked or when auto and the probe passes. */
+/* tcg-icount, or kvm when asked or when auto and the probe passes: the
+ * decision of accel.h from /dev/kvm and a probe boot of the first head
+ * image (kvmrun.h reads what the boot left). */
 int gate_decide_mode(struct gate *g)
 {
+	static const enum accel_request req[] = { ACCEL_REQ_AUTO, ACCEL_REQ_TCG, ACCEL_REQ_KVM };
 	const char *s = g->shorts[0];
-	char img[GATE_PATH + 64], out[GATE_PATH + 16], log[GATE_PATH + 16], res[GATE_PATH + 96];
-	char ok[8] = "", why[512] = "";
+	char img[GATE_PATH + 64], out[GATE_PATH + 16], log[GATE_PATH + 16];
 	char *argv[] = { "entrylab", "run", "--image", img, "--name", (char *)s, "--out", out,
 			 "--mode", "kvm", "--run", "probe", "--timeout", "10", NULL };
-	int fd, rc;
+	struct probe_result probe;
+	struct accel_decision d;
 
-	g->mode = EL_MODE_TCG_ICOUNT;
-	if (g->o->mode == 1)
-		return 0;
-	if ((fd = open("/dev/kvm", O_RDWR | O_CLOEXEC)) < 0) {
-		el_fmt(why, sizeof(why), "/dev/kvm: %s", strerror(errno));
-	} else {
-		close(fd);
+	memset(&probe, 0, sizeof(probe));
+	if (g->o->mode != 1 && accel_check_kvm_dev(NULL, &probe)) {
 		el_fmt(img, sizeof(img), "%s/build/kernels/%s.elf", g->tree[GATE_HEAD].dir, s);
 		el_fmt(out, sizeof(out), "%s/probe", g->tmp);
 		el_fmt(log, sizeof(log), "%s/probe.log", g->tmp);
-		if ((rc = gate_child(GATE_SELF, argv, log, 10000 + GATE_GUARD_MS, 1)) == EL_EX_INTERRUPTED)
-			return rc;
-		el_fmt(res, sizeof(res), "%s/%s.result", out, s);
-		read_key(res, "probe_ok", ok, sizeof(ok));
-		read_key(res, "probe_reason", why, sizeof(why));
-		if (!why[0])
-			gate_log_last_error(log, why, sizeof(why));
+		if (gate_child(GATE_SELF, argv, log, 10000 + GATE_GUARD_MS, 1) == EL_EX_INTERRUPTED)
+			return EL_EX_INTERRUPTED;
+		kvm_probe_load(out, s, &probe);
 	}
-	if (!strcmp(ok, "1")) {
-		g->mode = EL_MODE_KVM;
-	} else if (g->o->mode == 2) {
-		el_err("kvm mode unavailable: %s: use --mode tcg or --mode auto", why);
-		return EL_EX_USAGE;
-	} else {
-		fprintf(stderr, "gate: mode tcg-icount (KVM probe: %s)\n", why);
+	accel_decide(req[g->o->mode], &probe, &d);
+	if (d.status) {
+		el_err("%s", d.line);
+		return d.status;
 	}
+	if (d.line[0])
+		fprintf(stderr, "gate: %s\n", d.line);
+	g->mode = d.mode == ACCEL_MODE_KVM ? EL_MODE_KVM : EL_MODE_TCG_ICOUNT;
 	return 0;
 }
 

@@ -318,6 +318,30 @@ static void test_variant_on_one_side(void **state)
 	two_free(&c);
 }
 
+/* Baseline mode keeps the variants and benchmarks the run measured. */
+static void test_side_filter(void **state)
+{
+	double x[] = { 45, 45 };
+	const char *const keep[] = { "pcsa", "fssc", NULL }, *const benches[] = { "getpid", NULL };
+	struct two c = { 0 };
+	(void)state;
+
+	add(&c.b, "pcsa", "getpid", x, 2);
+	add(&c.b, "pcsa", "clone", x, 2);
+	add(&c.b, "pssa", "getpid", x, 2);
+	add(&c.h, "pcsa", "getpid", x, 2);
+	gl_side_filter(&c.b, keep, benches);
+	assert_int_equal(c.b.nv, 1);
+	assert_int_equal(c.b.v[0].nbench, 1);
+	assert_string_equal(c.b.v[0].bench[0].name, "getpid");
+	gl_side_filter(&c.h, NULL, NULL);
+	assert_int_equal(c.h.nv, 1);
+	compare(&c);
+	assert_int_equal(c.r.nrow, 1);
+	assert_int_equal(gl_exit_status(&c.r), EL_EX_OK);
+	two_free(&c);
+}
+
 static void test_failed_runs(void **state)
 {
 	double x[] = { 45, 45 };
@@ -456,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_kvm_wholly_within),
 		cmocka_unit_test(test_bench_missing_in_baseline),
 		cmocka_unit_test(test_variant_on_one_side),
+		cmocka_unit_test(test_side_filter),
 		cmocka_unit_test(test_failed_runs),
 		cmocka_unit_test(test_units_must_match),
 		cmocka_unit_test(test_exit_status_and_markdown),
