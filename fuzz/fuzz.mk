@@ -21,9 +21,9 @@ FUZZ_SAN           := -fsanitize=address,undefined -fno-sanitize-recover=all -fn
 FUZZ_CFLAGS        := -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Iharness -Ifuzz -D_GNU_SOURCE $(FUZZ_SAN)
 FUZZ_RUN_FLAGS     := -close_fd_mask=3 -timeout=10 -rss_limit_mb=2048 -print_final_stats=0
 
-# One target per parser; the threshold reader once the gate has it.
+# One target per parser (fuzz/README.md).
 FUZZ_NAMES := records variants systbl analyze options perfx elf disasm tracelog cpuinfo \
-	$(if $(wildcard harness/thresholds.c),thresholds)
+	thresholds baseline tracediff
 FUZZ_BINS  := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_NAMES))
 FUZZ_OBJS  := $(patsubst harness/%.c,$(FUZZ_DIR)/obj/%.o,$(HARNESS_SRCS) harness/systbl.c)
 
@@ -33,10 +33,12 @@ FUZZ_OBJS  := $(patsubst harness/%.c,$(FUZZ_DIR)/obj/%.o,$(HARNESS_SRCS) harness
 fuzz-build: $(FUZZ_BINS)
 
 # Other engineers' code is compiled without -Werror here (clang warns
-# differently from gcc); the fuzz targets themselves use -Werror.
+# differently from gcc); the fuzz targets themselves use -Werror.  Every
+# output is written to a temporary name and renamed: test runs sharing the
+# build tree never link a half-written object.
 $(FUZZ_DIR)/obj/%.o: harness/%.c $(wildcard harness/*.h) include/entrylab/proto.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@.tmp.$$$$ && mv $@.tmp.$$$$ $@
 
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)

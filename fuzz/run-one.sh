@@ -17,7 +17,7 @@ corpus=tests/fuzz/corpus/$name
 crashes=tests/fuzz/crashes/$name
 work=$dir/work/$name
 art=$dir/artifacts/$name
-log=$dir/$name.log
+log=$dir/$name.log.$$      # several test runs may share the build tree
 # shellcheck disable=SC2086
 flags=${FUZZ_RUN_FLAGS:--close_fd_mask=3 -timeout=10}
 
@@ -52,4 +52,5 @@ if [ "$rc" != 0 ] || [ -z "$runs" ]; then
 	echo "  full log: $log; fix the parser, then add the input to $crashes/"
 	exit 1
 fi
+rm -f "$log"
 echo "fuzz $name: ok, $nseed seeds and $ncrash reproducers replayed, $runs executions in $secs s, no crash"
