@@ -365,7 +365,10 @@ static void cell_warnings(struct an_run *run, const struct an_variant *v, size_t
 			"pin the vCPU, idle the host or take more samples", v->short_name, bench,
 			100.0 * c->s.mad_raw / fabs(c->s.median), 100.0 * AN_KVM_NOISE);
 	if (!strcmp(v->mode, "tcg-icount") && !c->s.exact)
-		an_warn(run, "%s %s: per-call counts vary (%.2f to %.2f) under tcg-icount, "
+		an_warn(run, v->code == LR_CODE ? "%s %s: per-call counts vary (%.2f to %.2f) "
+			"under tcg-icount: Linux's timer tick (every 4 M instructions at 250 Hz) "
+			"landed in some samples (the median holds while fewer than half are hit)" :
+			"%s %s: per-call counts vary (%.2f to %.2f) under tcg-icount, "
 			"where they should be identical", v->short_name, bench, c->s.min, c->s.max);
 	if (c->s.min < 0.0)
 		an_warn(run, "%s %s: negative per-call values: the empty loop cost more than "

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "linuxref.h"
 #include "util.h"
@@ -384,6 +385,65 @@ static void plan_not_wanted_adds_nothing(void **state)
 	free(v);
 }
 
+static json_t *meta_after(const struct lr_kernel *k, const char *skipped,
+			  const struct lr_host *h, const char *host_skipped)
+{
+	char p[256];
+	json_error_t je;
+
+	write_file("meta.json", "{\"run_id\": \"x\"}", 15);
+	assert_int_equal(lr_meta_add(dir, k, skipped, h, host_skipped, err, sizeof(err)), 0);
+	path_of(p, sizeof(p), "meta.json");
+	json_t *j = json_load_file(p, 0, &je);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "run_id")), "x");
+	return j;
+}
+
+static void meta_gets_rows_and_host_row(void **state)
+{
+	struct lr_kernel k;
+	struct lr_host h;
+	json_t *j;
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	strcpy(k.release, "6.1.0-56-amd64");
+	strcpy(k.build_id, "deadbeef");
+	memset(&h, 0, sizeof(h));
+	h.cpu = 1;
+	h.ticks_per_call = 300;
+	h.tsc_hz = 3e9;
+	h.ns_per_call = 100;
+	h.perf_ok = 1;
+	h.perf.ns_per_call = 120;
+	h.perf_ns_median = NAN;
+	h.ratio = 100.0 / 120.0;
+	strcpy(h.perf.syscall, "getppid");
+	j = meta_after(&k, NULL, &h, NULL);
+	json_t *lr = json_object_get(j, "linuxref"), *host = json_object_get(j, "host_row");
+	assert_string_equal(json_string_value(json_object_get(lr, "build_id")), "deadbeef");
+	assert_true(json_is_null(json_object_get(lr, "skipped")));
+	assert_int_equal(json_array_size(json_object_get(lr, "rows")), 2);
+	assert_true(json_real_value(json_object_get(host, "ns_per_call")) == 100.0);
+	assert_true(json_is_null(json_object_get(host, "perf_ns_per_call_median_of_runs")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(host, "perf_bench"),
+							      "syscall")), "getppid");
+	json_decref(j);
+
+	j = meta_after(NULL, "no Debian kernel", NULL, "perf missing");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "linuxref"),
+							      "skipped")), "no Debian kernel");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "host_row"),
+							      "skipped")), "perf missing");
+	json_decref(j);
+
+	j = meta_after(NULL, NULL, NULL, NULL);
+	assert_null(json_object_get(j, "linuxref"));
+	assert_null(json_object_get(j, "host_row"));
+	json_decref(j);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -412,6 +472,7 @@ int main(void)
 		cmocka_unit_test(rows_and_qemu_arguments),
 		cmocka_unit_test(matrix_arguments_of_a_row),
 		cmocka_unit_test(plan_not_wanted_adds_nothing),
+		cmocka_unit_test(meta_gets_rows_and_host_row),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
