@@ -176,6 +176,15 @@ static int load_axes(struct el_variants *v, struct conf *c)
 		el_fmt(what, sizeof(what), "axis '%s' has only one value", v->axis[v->naxes - 1].name);
 		return conf_fail(c, what, "every axis takes exactly two values");
 	}
+	for (int code = 0; code < el_variant_count(v); code++) {   /* names must select it */
+		char s[EL_MAX_AXES + 1];
+		el_variant_short(v, code, s, sizeof(s));
+		if (!strcmp(s, "floor") || !strcmp(s, "all") || !strcmp(s, "presets")) {
+			el_fmt(what, sizeof(what), "variant short name '%s' is a selector word", s);
+			return conf_fail(c, what, "choose other letters (floor, all and presets select "
+					 "other variants)");
+		}
+	}
 	return 0;
 }
 
