@@ -6,9 +6,10 @@
 #                 each is contained within its limits and reported with its
 #                 last console lines; the others complete
 #   sandbox       QEMU's argv, seccomp state and open files
-#   interrupts    SIGINT/SIGTERM during the runs and during the analysis:
-#                 exit 130, no QEMU or run child left, no temporary file
-#                 under a final name, results/latest not moved
+#   interrupts    SIGINT/SIGTERM during a matrix's runs and its analysis
+#                 (exit 130, no QEMU or run child left, no temporary file
+#                 under a final name, results/latest not moved), and during
+#                 a gate's build and its runs
 #   concurrency   two matrices at once; an image relinked by make while
 #                 runs boot it
 #   resources     a full disk and a read-only results directory
@@ -104,6 +105,11 @@ if [ -z "$q" ]; then
 	fail "sandbox: found the running QEMU"
 else
 	tr '\0' '\n' <"/proc/$q/cmdline" >"$TMP/argv"
+	# QEMU installs its filter early in its start-up, a little after exec
+	for _ in $(seq 40); do
+		grep -q '^Seccomp:[[:space:]]*2' "/proc/$q/status" && break
+		sleep 0.05
+	done
 	expect "sandbox: seccomp filter active in QEMU (Seccomp: 2)" grep -q '^Seccomp:[[:space:]]*2' "/proc/$q/status"
 	expect "sandbox: -sandbox on with obsolete, elevateprivileges, spawn, resourcecontrol denied" \
 		grep -qx 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny' "$TMP/argv"
@@ -118,8 +124,13 @@ none" ] && grep -A1 -x -- -debugcon "$TMP/argv" | grep -qx stdio
 	paths=$(grep '/' "$TMP/argv" | while read -r a; do [ -e "$a" ] && echo "$a"; done)
 	expect "sandbox: the kernel image is the only host path in the argv ($paths)" \
 		[ "$paths" = build/kernels/pcsa.elf ]
-	files=$(for fd in /proc/"$q"/fd/*; do readlink "$fd"; done | grep -v -e '^pipe:' -e '^anon_inode:' \
-		-e '^/dev/null$')
+	# while the guest runs (the kernel image is read at start-up, then closed)
+	for _ in $(seq 40); do
+		files=$(for fd in /proc/"$q"/fd/*; do readlink "$fd"; done | grep -v -e '^pipe:' \
+			-e '^anon_inode:' -e '^/dev/null$')
+		[ -z "$files" ] && break
+		sleep 0.05
+	done
 	expect "sandbox: QEMU holds no file, socket or device but pipes and /dev/null (${files:-none})" \
 		[ -z "$files" ]
 fi
@@ -171,6 +182,54 @@ interrupt TERM 0.3
 interrupt INT analyze
 interrupt TERM analyze
 
+# ------------------------------------------------------------ gate interrupted
+# The gate checks out the base in a git worktree under TMPDIR and builds it,
+# then boots both sides.  Interrupted while building and while booting
+# (RELIABILITY_GATE_RUNS=0 skips the latter, which waits for the base build,
+# ~7 s here): exit 130, the worktree gone, no process of the gate left,
+# nothing published.
+descendants() {  # every process below PID
+	ps -eo pid=,ppid= | awk -v root="$1" '{ parent[$1] = $2 }
+		END { for (p in parent) for (q = p; q in parent; q = parent[q])
+			if (parent[q] == root) { print p; break } }'
+}
+gate_interrupt() {  # gate_interrupt SIGNAL PHASE: builds | runs
+	local sig=$1 phase=$2 what="gate $1 while it $2" pid rc kids="" left="" wt0 st
+	local RG=$TMP/gate pat="gate: building base"   # PHASE builds
+	[ "$phase" = runs ] && pat="gate: round"
+	wt0=$(git worktree list --porcelain | grep -c '^worktree ')
+	mkdir -p "$TMP/gt"
+	TMPDIR=$TMP/gt "$EL" gate --base HEAD --variants pcsa --samples 2 --rounds 20 --mode tcg \
+		--results-dir "$RG" >"$TMP/gate.out" 2>"$TMP/gate.err" &
+	pid=$!
+	for _ in $(seq 1200); do
+		grep -q "$pat" "$TMP/gate.err" && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.05
+	done
+	sleep 0.5
+	kids=$(descendants $pid)
+	kill -"$sig" $pid
+	wait $pid
+	rc=$?
+	# a child killed with its own children leaves them as zombies that init
+	# reaps: only a process still running counts
+	for k in $kids; do
+		st=$(ps -o stat= -p "$k" 2>/dev/null)
+		[ -n "$st" ] && [ "${st#Z}" = "$st" ] && left="$left $k"
+	done
+	[ -z "$(leftovers)" ] || left="$left $(leftovers | tr '\n' ' ')"
+	expect "$what: reached that phase (${kids:+children running})" grep -q "$pat" "$TMP/gate.err"
+	expect "$what: exit 130 (got $rc)" [ "$rc" = 130 ]
+	expect "$what: every child it had (build or QEMU) is gone${left:+ (left:$left)}" [ -z "$left" ]
+	expect "$what: its worktree removed" [ "$(git worktree list --porcelain | grep -c '^worktree ')" = "$wt0" ]
+	expect "$what: its temporary directory removed" [ -z "$(ls -A "$TMP/gt")" ]
+	expect "$what: nothing published" [ -z "$(ls "$RG" 2>/dev/null | grep '^gate-')" ]
+	expect "$what: no temporary file left" [ -z "$(tmp_files "$RG")" ]
+}
+gate_interrupt INT builds
+[ "${RELIABILITY_GATE_RUNS:-1}" = 1 ] && gate_interrupt TERM runs
+
 # ------------------------------------------------------------ concurrency
 R2=$TMP/results2
 for i in 1 2; do
@@ -194,12 +253,14 @@ expect "concurrent matrices: no partial or temporary left" \
 	[ -z "$(ls -A "$R2" | grep -e '\.partial$' -e '\.tmp')" ]
 
 # make relinks pcsa.elf (temporary name, then rename) again and again while
-# runs boot it: every run must see a whole image.  -W relinks just this
-# image; -o keeps make from rebuilding the harness other work may be editing.
+# runs boot it: every run must see a whole image.  -W on one of its objects
+# makes make run just the link (nothing else is written, so tests running
+# at the same time are not disturbed); -o keeps make from rebuilding the
+# harness, which other work may be editing.
 img=build/kernels/pcsa.elf
 stamp0=$(stat -c '%i %y' "$img")
 ( for _ in $(seq 12); do
-	make -s -W kernels/entry.S -o build/host/entrylab -o build/host/systbl -o build/variants.mk \
+	make -s -W build/kernels/pcsa/entry.o -o build/host/entrylab -o build/host/systbl -o build/variants.mk \
 		"$img" >>"$TMP/make.log" 2>&1 || echo "make failed" >>"$TMP/make.log"
 done ) &
 mpid=$!
