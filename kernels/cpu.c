@@ -6,6 +6,7 @@
  */
 #include "kernel.h"
 #include "fmt.h"
+#include "cpuid.h"
 
 struct tss {
 	u32 reserved0;
@@ -97,43 +98,6 @@ bool user_range_ok(u64 addr, u64 len)
 	u64 lo = (u64)__user_start & ~((1ull << 21) - 1);
 	u64 hi = ((u64)__user_end + (1 << 21) - 1) & ~((1ull << 21) - 1);
 	return addr >= lo && addr <= hi && len <= hi - addr;
-}
-
-static void cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d)
-{
-	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
-}
-
-/* "cpu=<vendor>/<family>/<model>/<stepping> hv=<signature|none>" */
-void cpu_header_fields(char *buf, size_t n)
-{
-	u32 a, b, c, d;
-	char vendor[13], hv[13] = "none";
-	cpuid(0, &a, &b, &c, &d);
-	memcpy(vendor, &b, 4);
-	memcpy(vendor + 4, &d, 4);
-	memcpy(vendor + 8, &c, 4);
-	vendor[12] = 0;
-	cpuid(1, &a, &b, &c, &d);
-	u32 family = (a >> 8) & 0xf, model = (a >> 4) & 0xf, stepping = a & 0xf;
-	if (family == 0xf)
-		family += (a >> 20) & 0xff;
-	if (family >= 6)
-		model |= ((a >> 16) & 0xf) << 4;
-	if (c & (1u << 31)) {
-		u32 hb, hc, hd;
-		cpuid(0x40000000, &a, &hb, &hc, &hd);
-		memcpy(hv, &hb, 4);
-		memcpy(hv + 4, &hc, 4);
-		memcpy(hv + 8, &hd, 4);
-		hv[12] = 0;
-		for (int i = 0; i < 12; i++)	/* a record value has no spaces */
-			if (hv[i] <= ' ' || hv[i] > '~' || hv[i] == '=')
-				hv[i] = hv[i] ? '_' : 0;
-		if (!hv[0])
-			memcpy(hv, "unknown", 8);
-	}
-	el_snprintf(buf, n, "cpu=%s/%u/%u/%u hv=%s", vendor, family, model, stepping, hv);
 }
 
 /* ------------------------------------------------------ command line */

@@ -126,7 +126,6 @@ __attribute__((noreturn)) void panic(const char *fmt, ...) __attribute__((format
 /* cpu.c */
 void cpu_init(void);
 void cpu_set_kernel_stack(u64 top);
-void cpu_header_fields(char *buf, size_t n);
 void mm_init(void);
 bool user_range_ok(u64 addr, u64 len);
 void cmdline_init(u32 start_info);

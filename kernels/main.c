@@ -4,6 +4,7 @@
  */
 #include "kernel.h"
 #include "entrylab/proto.h"
+#include "cpuid.h"
 
 extern const char el_variant_name[], el_variant_short[];
 extern char user_main[], user_stack_top[];
@@ -37,7 +38,7 @@ static void send_header(void)
 	if (!mode)
 		mode = "tcg-icount";
 	bool kvm = !memcmp(mode, "kvm", 4);
-	cpu_header_fields(cpu, sizeof(cpu));
+	el_cpu_header_fields(cpu, sizeof(cpu));
 	build_id_hex(id);
 	bool floor = !memcmp(el_variant_short, "floor", 6);
 	axes_fields(axes, sizeof(axes));

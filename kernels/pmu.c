@@ -9,14 +9,12 @@
  * says so).  Under TCG there is no PMU: el_pmu() then reports -ENODEV.
  */
 #include "kernel.h"
+#include "cpuid.h"
+
 
 #define MAX_EVENTS 4
 static int pmu_programmed = -EL_EINVAL;	/* no events asked for */
 
-static void cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d)
-{
-	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
-}
 
 static int parse_events(u64 *ev)
 {
@@ -47,28 +45,26 @@ static int parse_events(u64 *ev)
 static int pmu_layout(u32 *sel_base, u32 *ctr_base, u32 *stride, bool *intel)
 {
 	u32 a, b, c, d;
-	char vendor[12];
-	cpuid(0, &a, &b, &c, &d);
-	memcpy(vendor, &b, 4);
-	memcpy(vendor + 4, &d, 4);
-	memcpy(vendor + 8, &c, 4);
+	char vendor[13];
+	el_cpu_vendor(vendor);
+	el_cpuid(0, &a, &b, &c, &d);	/* a = the highest standard leaf */
 	*intel = !memcmp(vendor, "GenuineIntel", 12);
 	if (*intel) {
 		if (a < 0xa)
 			return 0;
-		cpuid(0xa, &a, &b, &c, &d);
+		el_cpuid(0xa, &a, &b, &c, &d);
 		*sel_base = 0x186, *ctr_base = 0xc1, *stride = 1;
 		return (a & 0xff) ? (int)((a >> 8) & 0xff) : 0;
 	}
 	if (memcmp(vendor, "AuthenticAMD", 12))
 		return 0;
-	cpuid(0x80000001, &a, &b, &c, &d);
+	el_cpuid(0x80000001, &a, &b, &c, &d);
 	if (c & (1u << 23)) {		/* PerfCtrExtCore */
 		*sel_base = 0xc0010200, *ctr_base = 0xc0010201, *stride = 2;
 		return 6;
 	}
 	*sel_base = 0xc0010000, *ctr_base = 0xc0010004, *stride = 1;
-	cpuid(1, &a, &b, &c, &d);
+	el_cpuid(1, &a, &b, &c, &d);
 	return 4;	/* legacy bank; whether it counts is probed with rdpmc */
 }
 
@@ -117,7 +113,7 @@ void pmu_init(void)
 		wrmsr(sel + (u32)i * stride, ev[i]);
 	}
 	u32 a, b, c, d;
-	cpuid(0xa, &a, &b, &c, &d);
+	el_cpuid(0xa, &a, &b, &c, &d);
 	if (intel && (a & 0xff) >= 2)
 		wrmsr(0x38f, (1ull << n) - 1);	/* IA32_PERF_GLOBAL_CTRL */
 	u64 cr4;

@@ -19,6 +19,7 @@
  */
 #include "user.h"
 #include "fmt.h"
+#include "cpuid.h"
 
 #include <stdarg.h>
 
@@ -139,42 +140,6 @@ static long read_text(const char *path, char *buf, size_t n)
 	return len;
 }
 
-static void cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d)
-{
-	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
-}
-
-/* "cpu=<vendor>/<family>/<model>/<stepping> hv=<signature|none>", read the
- * way kernels/cpu.c reads it (CPUID works in ring 3). */
-static void cpu_fields(char *buf, size_t n)
-{
-	u32 a, b, c, d;
-	char vendor[13], hv[13] = "none";
-
-	cpuid(0, &a, &b, &c, &d);
-	memcpy(vendor, &b, 4);
-	memcpy(vendor + 4, &d, 4);
-	memcpy(vendor + 8, &c, 4);
-	vendor[12] = 0;
-	cpuid(1, &a, &b, &c, &d);
-	u32 family = (a >> 8) & 0xf, model = (a >> 4) & 0xf, stepping = a & 0xf;
-	if (family == 0xf)
-		family += (a >> 20) & 0xff;
-	if (family >= 6)
-		model |= ((a >> 16) & 0xf) << 4;
-	if (c & (1u << 31)) {
-		cpuid(0x40000000, &a, &b, &c, &d);
-		memcpy(hv, &b, 4);
-		memcpy(hv + 4, &c, 4);
-		memcpy(hv + 8, &d, 4);
-		for (int i = 0; i < 12; i++)	/* a record value has no spaces */
-			if (hv[i] <= ' ' || hv[i] > '~' || hv[i] == '=')
-				hv[i] = hv[i] ? '_' : 0;
-		if (!hv[0])
-			memcpy(hv, "unknown", 8);
-	}
-	el_snprintf(buf, n, "cpu=%s/%u/%u/%u hv=%s", vendor, family, model, stepping, hv);
-}
 
 /* The running kernel's GNU build-id, from the ELF notes in /sys/kernel/notes,
  * as hex; "unknown" when sysfs or the note is missing. */
@@ -249,7 +214,7 @@ static void send_header(const struct lr_utsname *u)
 	for (char *p = variant; *p; p++)	/* a record value has no spaces */
 		if (*p <= ' ' || *p > '~')
 			*p = '_';
-	cpu_fields(cpu, sizeof(cpu));
+	el_cpu_header_fields(cpu, sizeof(cpu));
 	kernel_build_id(build, sizeof(build));
 	rec("@H proto=%d variant=%s short=%s ptregs=linux rsp=linux regs=linux exit=linux "
 	    "build=%s %s mode=%s unit=%s\n", EL_PROTO_VERSION, variant,

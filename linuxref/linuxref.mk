@@ -17,7 +17,7 @@
 # names bench/ uses onto Linux's numbers, in place of build/gen/syscall_nr.h.
 
 LRBUILD   := $(BUILD)/linuxref
-LR_SRCS   := linuxref/start.S linuxref/init.c bench/loops.S lib/fmt.c lib/string.c
+LR_SRCS   := linuxref/start.S linuxref/init.c bench/loops.S lib/fmt.c lib/string.c lib/cpuid.c
 LR_OBJS   := $(patsubst %,$(LRBUILD)/obj/%.o,$(notdir $(basename $(LR_SRCS))))
 LR_HDRS   := $(wildcard include/entrylab/*.h include/entrylab/*.def lib/*.h) \
 	bench/user.h linuxref/syscall_nr.h
