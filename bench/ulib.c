@@ -10,12 +10,8 @@ void rec(const char *fmt, ...)
 	char buf[EL_MAX_LINE];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = el_vsnprintf(buf, sizeof(buf), fmt, ap);
+	int n = el_vformat_line(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n >= (int)sizeof(buf)) {
-		n = sizeof(buf) - 1;
-		buf[n - 1] = '\n';
-	}
 	sys3(SYS_write, 1, buf, n);
 }
 

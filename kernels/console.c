@@ -26,12 +26,8 @@ void kprintf(const char *fmt, ...)
 	char buf[EL_MAX_LINE];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = el_vsnprintf(buf, sizeof(buf), fmt, ap);
+	int n = el_vformat_line(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n >= (int)sizeof(buf)) {	/* never send an over-long record */
-		n = sizeof(buf) - 1;
-		buf[n - 1] = '\n';
-	}
 	console_write(buf, (size_t)n);
 }
 

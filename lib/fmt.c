@@ -98,3 +98,13 @@ int el_snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+int el_vformat_line(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	int n = el_vsnprintf(buf, size, fmt, ap);
+	if (n >= (int)size) {
+		n = (int)size - 1;
+		buf[n - 1] = '\n';
+	}
+	return n;
+}

@@ -93,12 +93,8 @@ void rec(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	int n = el_vsnprintf(buf, sizeof(buf), fmt, ap);
+	int n = el_vformat_line(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n >= (int)sizeof(buf)) {
-		n = sizeof(buf) - 1;
-		buf[n - 1] = '\n';
-	}
 	if (buf[0] == '@' && buf[1] != 'E')
 		nrecords++;
 	out_bytes(buf, (size_t)n);
