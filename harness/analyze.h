@@ -64,6 +64,11 @@ struct an_variant {
 	const char *preset;         /* preset name, or NULL */
 	char *console_tail;         /* last console lines, sanitised; NULL if none */
 	struct an_cell *cells;      /* [an_run.nbench] */
+	char image[AN_NAME * 4];    /* .result image=: the kernel that ran */
+	char build[AN_WORD * 2];    /* .result build=: its GNU build-id */
+	int have_static;            /* static fast path measured (report_static.c) */
+	int static_insns, static_bytes;
+	char static_note[AN_NAME];  /* why it was not measured, "" if it was */
 };
 
 struct an_run {
@@ -117,5 +122,11 @@ int an_load_raw(struct an_run *run);
 size_t an_bench_index(struct an_run *run, const char *name);
 /* getline without the line end; -1 at EOF, -2 for a NUL byte in the line. */
 ssize_t an_getline(char **line, size_t *cap, FILE *f);
+
+/* report_static.c: the static fast-path length of each variant's image
+ * (pathlen.h), measured only when the image still has the run's build-id. */
+void an_static_paths(struct an_run *run);
+struct el_buf;
+void an_md_static(struct el_buf *b, const struct an_run *run);
 
 #endif

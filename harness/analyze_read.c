@@ -105,6 +105,10 @@ static int result_key(struct an_run *run, struct an_variant *v, const char *key,
 		el_strlcpy(v->mode, val, sizeof(v->mode));
 	else if (!strcmp(key, "unit"))
 		el_strlcpy(v->unit, val, sizeof(v->unit));
+	else if (!strcmp(key, "image"))
+		el_strlcpy(v->image, val, sizeof(v->image));
+	else if (!strcmp(key, "build"))
+		el_strlcpy(v->build, val, sizeof(v->build));
 	else if (!strcmp(key, "unavailable"))
 		return set_unavailable(run, v, val, path, line_no);
 	else if (!strcmp(key, "short") && strcmp(val, v->short_name)) {

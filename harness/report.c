@@ -369,6 +369,7 @@ static void build_md(struct el_buf *b, const struct an_run *run)
 {
 	md_intro(b, run);
 	md_benches(b, run);
+	an_md_static(b, run);
 	md_presets(b, run);
 	md_effects(b, run);
 	md_failed(b, run);
@@ -437,13 +438,16 @@ static json_t *json_variant(const struct an_run *run, const struct an_variant *v
 		if (c->unavailable[0])
 			json_object_set_new(unav, run->bench[bench], json_string(c->unavailable));
 	}
-	return json_pack("{s:s,s:s,s:o,s:s,s:b,s:o,s:o,s:o,s:o,s:{s:I,s:I,s:I},s:o,s:o,s:o}",
+	json_t *path = v->have_static
+		? json_pack("{s:i,s:i}", "instructions", v->static_insns, "bytes", v->static_bytes)
+		: json_null();
+	return json_pack("{s:s,s:s,s:o,s:s,s:b,s:o,s:o,s:o,s:o,s:{s:I,s:I,s:I},s:o,s:o,s:o,s:o}",
 			 "short", v->short_name, "name", v->name, "preset", jstr_or_null(v->preset),
 			 "status", v->status, "passed", v->passed, "error", jstr_or_null(v->error),
 			 "mode", jstr_or_null(v->mode), "unit", jstr_or_null(v->unit), "axes", axes,
 			 "tap", "pass", (json_int_t)v->tap_pass, "fail", (json_int_t)v->tap_fail,
 			 "skip", (json_int_t)v->tap_skip, "unavailable", unav, "stats", stats,
-			 "deltas", deltas);
+			 "deltas", deltas, "static_fast_path", path);
 }
 
 static json_t *json_effects(const struct an_run *run)
@@ -587,6 +591,7 @@ int report_write(struct an_run *run)
 	struct el_buf csv = { 0 }, md = { 0 };
 	int rc;
 
+	an_static_paths(run);
 	build_csv(&csv, run);
 	build_md(&md, run);
 	rc = write_file(run, "summary.csv", &csv);

@@ -56,6 +56,11 @@ check "no partial directory or latest temporary left" \
 	[ -z "$(ls -A "$R" | grep -e '\.partial$' -e '^latest\.tmp')" ]
 check "report.md and summary.csv written" [ -s "$R/$run1/report.md" -a -s "$R/$run1/summary.csv" ]
 check "stdout names the report of the published run" grep -q "report: $R/$run1/report.md" "$tmp/out1"
+# the static fast path of pcsa, read from its image, beside its dynamic getpid:
+# 41 laid-out instructions from entry_SYSCALL_64 to sysretq (kernels/entry.S)
+check "report.md gives pcsa's static fast path (41 instructions, 148 bytes)" \
+	grep -q '^| pcsa | linux-3.13 | 41 | 148 | 45 |$' "$R/$run1/report.md"
+check "report.md gives the floor's static fast path" grep -q '^| floor |  | 14 | 60 | 18 |$' "$R/$run1/report.md"
 check "progress line per variant on stderr" [ "$(grep -c '^\[[0-9]/3\] ' "$tmp/err1")" -eq 3 ]
 
 meta_check() {
