@@ -465,7 +465,7 @@ static int parse_args(struct an_run *run, int argc, char **argv, const char **ro
 	return 0;
 }
 
-static void free_run(struct an_run *run)
+void an_run_free(struct an_run *run)
 {
 	for (size_t i = 0; i < run->nv; i++) {
 		for (size_t b = 0; b < run->nbench; b++) {
@@ -523,6 +523,6 @@ int cmd_analyze(int argc, char **argv)
 			rc = run.nfailed ? EL_EX_FAIL : EL_EX_OK;
 		}
 	}
-	free_run(&run);
+	an_run_free(&run);
 	return rc;
 }

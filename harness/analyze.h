@@ -101,6 +101,8 @@ struct an_run {
 };
 
 int cmd_analyze(int argc, char **argv);
+/* Free everything a run holds (a run loaded in part, or zeroed, too). */
+void an_run_free(struct an_run *run);
 
 /* Helpers shared with report.c and plot.c. */
 void an_warn(struct an_run *run, const char *fmt, ...)

@@ -260,12 +260,12 @@ static void remove_worktrees(struct gate *g)
 		struct gate_tree *t = &g->tree[k];
 		char *argv[] = { "git", "-C", g->root, "worktree", "remove", "--force", t->dir, NULL };
 		if (t->worktree && gate_child("git", argv, g->git_log, GIT_TIMEOUT_MS, 0) != 0)
-			gate_remove_tree(t->dir);
+			el_remove_tree(t->dir);
 		t->worktree = 0;
 	}
 	if (g->tmp[0]) {
 		char *argv[] = { "git", "-C", g->root, "worktree", "prune", NULL };
-		gate_remove_tree(g->tmp);
+		el_remove_tree(g->tmp);
 		gate_child("git", argv, "/dev/null", GIT_TIMEOUT_MS, 0);
 		g->tmp[0] = '\0';
 	}
@@ -508,7 +508,7 @@ int el_cmd_gate(int argc, char **argv)
 		       strsignal(gate_signal ? gate_signal : SIGINT),
 		       g.partial[0] ? g.partial : "no gate directory was made");
 	else if (g.partial[0])
-		gate_remove_tree(g.partial);
+		el_remove_tree(g.partial);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	gate_free(&g);

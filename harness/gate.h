@@ -79,8 +79,6 @@ int gate_publish(const char *results, const char *partial, const struct gl_resul
 /* Create RESULTS/.gate-<id>.partial (and RESULTS); dst gets its path.
  * 0, or -1 after a one-line error. */
 int gate_partial_create(const char *results, char *dst, size_t n);
-/* Remove a directory tree (the worktrees' parent, a partial directory). */
-void gate_remove_tree(const char *path);
 
 /* Short names a selector means in root/variants (NULL-terminated list),
  * or NULL after a one-line error. */

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
@@ -30,64 +29,18 @@
 
 int gate_find_root(char *dst, size_t n)
 {
-	char exe[GATE_PATH], probe[GATE_PATH + 32], *real;
-	ssize_t len;
+	char *real;
 
 	if (access("variants/axes.conf", R_OK) == 0 && (real = realpath(".", NULL))) {
 		el_strlcpy(dst, real, n);
 		free(real);
 		return 0;
 	}
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[len > 0 ? len : 0] = '\0';
-	for (int up = 0; up < 4; up++) {
-		char *slash = strrchr(exe, '/');
-		if (!slash || slash == exe)
-			break;
-		*slash = '\0';
-		el_fmt(probe, sizeof(probe), "%s/variants/axes.conf", exe);
-		if (access(probe, R_OK) == 0) {
-			el_strlcpy(dst, exe, n);
-			return 0;
-		}
-	}
+	if (el_root_near_exe(dst, n) == 0)
+		return 0;
 	el_err("cannot find variants/axes.conf: the current directory and the directories above "
 	       "the executable: run from the repository root");
 	return -1;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-void gate_remove_tree(const char *path)
-{
-	if (path && path[0])
-		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static int mkdir_p(const char *dir)
-{
-	char *p = el_xstrdup(dir);
-	int rc = 0;
-
-	for (char *s = p + 1; *s && !rc; s++)
-		if (*s == '/') {
-			*s = '\0';
-			rc = mkdir(p, 0755) < 0 && errno != EEXIST ? -1 : 0;
-			*s = '/';
-		}
-	if (!rc && mkdir(p, 0755) < 0 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
 }
 
 int gate_partial_create(const char *results, char *dst, size_t n)
@@ -95,7 +48,7 @@ int gate_partial_create(const char *results, char *dst, size_t n)
 	char id[MX_ID_MAX], final[GATE_PATH];
 	struct stat st;
 
-	if (mkdir_p(results) < 0) {
+	if (el_mkdir_p(results) < 0) {
 		el_err("cannot create the results directory: %s: %s: check --results-dir", results,
 		       strerror(errno));
 		return -1;
@@ -137,7 +90,7 @@ int gate_publish(const char *results, const char *partial, const struct gl_resul
 	    renameat2(AT_FDCWD, partial, AT_FDCWD, final, RENAME_NOREPLACE) < 0) {
 		el_err("cannot write the verdict: %s: %s: check --results-dir", path, strerror(errno));
 		el_buf_free(&md);
-		gate_remove_tree(partial);
+		el_remove_tree(partial);
 		return EL_EX_USAGE;
 	}
 	fwrite(md.data, 1, md.len, stdout);
@@ -148,23 +101,6 @@ int gate_publish(const char *results, const char *partial, const struct gl_resul
 }
 
 /* ------------------------------------------------------------ run directories */
-
-static void free_an_run(struct an_run *run)
-{
-	for (size_t i = 0; i < run->nv; i++) {
-		for (size_t b = 0; b < run->nbench; b++) {
-			free(run->v[i].cells[b].x);
-			free(run->v[i].cells[b].idx);
-		}
-		free(run->v[i].cells);
-		free(run->v[i].console_tail);
-	}
-	for (size_t i = 0; i < run->nwarn; i++)
-		free(run->warn[i]);
-	free(run->v);
-	free(run->bench);
-	free(run->warn);
-}
 
 static void add_word(struct el_buf *list, const char *word)
 {
@@ -186,7 +122,7 @@ static int load_an_run(const char *dir, struct an_run *run)
 		return -1;
 	}
 	if (an_load_raw(run) < 0) {
-		free_an_run(run);
+		an_run_free(run);
 		return -1;
 	}
 	for (size_t i = 0; i < run->nwarn; i++)
@@ -207,7 +143,7 @@ int gate_load_run(const char *dir, struct gl_side *side, struct el_buf *bench_se
 		if (v->passed && v->unit[0] && side->unit[0] && strcmp(side->unit, v->unit)) {
 			el_err("variants measured in %s and %s: %s: compare runs of one mode",
 			       side->unit, v->unit, dir);
-			free_an_run(&run);
+			an_run_free(&run);
 			return -1;
 		}
 		if (v->passed && v->unit[0])
@@ -224,7 +160,7 @@ int gate_load_run(const char *dir, struct gl_side *side, struct el_buf *bench_se
 				add_word(bench_seen, run.bench[b]);
 		}
 	}
-	free_an_run(&run);
+	an_run_free(&run);
 	return 0;
 }
 
@@ -325,7 +261,7 @@ static int baseline_save(const char *run_dir, const char *out)
 	json_decref(doc);
 	json_decref(summary);
 	json_decref(meta);
-	free_an_run(&run);
+	an_run_free(&run);
 	return rc;
 }
 

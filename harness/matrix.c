@@ -239,26 +239,12 @@ int mx_bench_list(const char *sel, char *dst, size_t n, char *err, size_t errn)
 
 static int find_root(char *dst, size_t n)
 {
-	char exe[MX_PATH_MAX], probe[MX_PATH_MAX + 32];
-	ssize_t len;
-
 	if (access("variants/axes.conf", R_OK) == 0) {
 		el_strlcpy(dst, ".", n);
 		return 0;
 	}
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[len > 0 ? len : 0] = '\0';
-	for (int up = 0; up < 4; up++) {
-		char *slash = strrchr(exe, '/');
-		if (!slash || slash == exe)
-			break;
-		*slash = '\0';
-		el_fmt(probe, sizeof(probe), "%s/variants/axes.conf", exe);
-		if (access(probe, R_OK) == 0) {
-			el_strlcpy(dst, exe, n);
-			return 0;
-		}
-	}
+	if (el_root_near_exe(dst, n) == 0)
+		return 0;
 	el_err("cannot find variants/axes.conf: current directory and the directories above "
 	       "the executable: run from the repository root");
 	return -1;

@@ -8,7 +8,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,24 +47,6 @@ int mx_run_id_valid(const char *id)
 
 /* ------------------------------------------------------------ run directory */
 
-static int mkdir_parents(const char *dir)
-{
-	char *p = el_xstrdup(dir);
-	int rc = 0;
-
-	for (char *s = p + 1; *s && !rc; s++)
-		if (*s == '/') {
-			*s = '\0';
-			if (mkdir(p, 0755) < 0 && errno != EEXIST)
-				rc = -1;
-			*s = '/';
-		}
-	if (!rc && mkdir(p, 0755) < 0 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
-
 /* 0 created, 1 the id is taken, -1 error (errno). */
 static int try_id(struct mx_rundir *d, const char *id)
 {
@@ -98,7 +79,7 @@ int mx_rundir_create(struct mx_rundir *d, const char *results, const char *id,
 		return EL_EX_USAGE;
 	}
 	el_strlcpy(d->results, results, sizeof(d->results));
-	if (mkdir_parents(results) < 0) {
+	if (el_mkdir_p(results) < 0) {
 		el_fmt(err, n, "cannot create results directory: %s: %s: check --results-dir",
 		       results, strerror(errno));
 		return EL_EX_USAGE;
@@ -217,22 +198,10 @@ void mx_rundir_abandon(struct mx_rundir *d)
 	d->staged = 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
 void mx_rundir_remove(struct mx_rundir *d)
 {
 	mx_rundir_abandon(d);
-	if (d->partial[0])
-		nftw(d->partial, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	el_remove_tree(d->partial);
 }
 
 /* ------------------------------------------------------------ host facts */
@@ -415,6 +384,19 @@ static int notes_build_id(const unsigned char *file, size_t len, uint64_t off, u
 	return -1;
 }
 
+/* Entry i of the header table at off (program or section headers, size
+ * bytes each) into entry; -1 when it does not lie wholly in the file. */
+static int table_entry(const unsigned char *f, size_t len, uint64_t off, unsigned i,
+		       void *entry, size_t size)
+{
+	uint64_t at = off + (uint64_t)i * size;
+
+	if (off > len || at > len - size)
+		return -1;
+	memcpy(entry, f + at, size);
+	return 0;
+}
+
 static int elf_scan(const unsigned char *f, size_t len, char *dst, size_t n)
 {
 	Elf64_Ehdr eh;
@@ -425,20 +407,16 @@ static int elf_scan(const unsigned char *f, size_t len, char *dst, size_t n)
 	memcpy(&eh, f, sizeof(eh));
 	for (unsigned i = 0; eh.e_phentsize == sizeof(Elf64_Phdr) && i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
-		uint64_t at = eh.e_phoff + (uint64_t)i * sizeof(ph);
-		if (eh.e_phoff > len || at > len - sizeof(ph))
+		if (table_entry(f, len, eh.e_phoff, i, &ph, sizeof(ph)) < 0)
 			break;
-		memcpy(&ph, f + at, sizeof(ph));
 		if (ph.p_type == PT_NOTE &&
 		    notes_build_id(f, len, ph.p_offset, ph.p_filesz, ph.p_align, dst, n) == 0)
 			return 0;
 	}
 	for (unsigned i = 0; eh.e_shentsize == sizeof(Elf64_Shdr) && i < eh.e_shnum; i++) {
 		Elf64_Shdr sh;
-		uint64_t at = eh.e_shoff + (uint64_t)i * sizeof(sh);
-		if (eh.e_shoff > len || at > len - sizeof(sh))
+		if (table_entry(f, len, eh.e_shoff, i, &sh, sizeof(sh)) < 0)
 			break;
-		memcpy(&sh, f + at, sizeof(sh));
 		if (sh.sh_type == SHT_NOTE &&
 		    notes_build_id(f, len, sh.sh_offset, sh.sh_size, sh.sh_addralign, dst, n) == 0)
 			return 0;

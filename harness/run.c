@@ -203,24 +203,6 @@ static int check_image(const char *path)
 	return 0;
 }
 
-static int mkdir_p(const char *dir)
-{
-	char *p = el_xstrdup(dir);
-	int rc = 0;
-
-	for (char *s = p + 1; *s && !rc; s++)
-		if (*s == '/') {
-			*s = '\0';
-			if (mkdir(p, 0755) < 0 && errno != EEXIST)
-				rc = -1;
-			*s = '/';
-		}
-	if (!rc && mkdir(p, 0755) < 0 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
-
 static void build_cmdline(const struct run_opts *o, struct el_buf *b)
 {
 	el_buf_printf(b, "el.mode=%s", el_mode_name(o->mode));
@@ -693,7 +675,7 @@ int el_cmd_run(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o) || check_image(o.image))
 		return EL_EX_USAGE;
-	if (mkdir_p(o.out)) {
+	if (el_mkdir_p(o.out)) {
 		el_err("cannot create output directory %s: %s: check --out", o.out, strerror(errno));
 		return EL_EX_USAGE;
 	}

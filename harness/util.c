@@ -4,10 +4,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,7 +31,7 @@ void el_fmt(char *dst, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (size == 0)
+	if (!dst || size == 0)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(dst, size, fmt, ap);
@@ -229,4 +231,62 @@ int64_t el_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int el_mkdir_p(const char *dir)
+{
+	char *p = el_xstrdup(dir);
+	int rc = 0;
+
+	for (char *s = p + 1; *s && !rc; s++)
+		if (*s == '/') {
+			*s = '\0';
+			if (mkdir(p, 0755) < 0 && errno != EEXIST)
+				rc = -1;
+			*s = '/';
+		}
+	if (!rc && mkdir(p, 0755) < 0 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void el_remove_tree(const char *path)
+{
+	if (path && path[0])
+		nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int el_root_near_exe(char *dst, size_t n)
+{
+	char *exe = el_xrealloc(NULL, n), *probe = el_xrealloc(NULL, n + 32);
+	ssize_t len = readlink("/proc/self/exe", exe, n - 1);
+	int rc = -1;
+
+	exe[len > 0 ? len : 0] = '\0';
+	for (int up = 0; up < 4 && rc; up++) {
+		char *slash = strrchr(exe, '/');
+		if (!slash || slash == exe)
+			break;
+		*slash = '\0';
+		el_fmt(probe, n + 32, "%s/variants/axes.conf", exe);
+		if (access(probe, R_OK) == 0) {
+			el_strlcpy(dst, exe, n);
+			rc = 0;
+		}
+	}
+	free(exe);
+	free(probe);
+	return rc;
 }

@@ -1,5 +1,6 @@
 /* Small host-side helpers shared by the harness: one-line errors, strict
- * number parsing, a growable text buffer and atomic file writes. */
+ * number parsing, a growable text buffer, atomic file writes, directory
+ * trees and the repository root. */
 #ifndef ENTRYLAB_UTIL_H
 #define ENTRYLAB_UTIL_H
 
@@ -12,7 +13,8 @@
  * text is "<what went wrong>: <where>: <what to do>". */
 void el_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Format into dst (always NUL-terminated, truncated to fit). */
+/* Format into dst (always NUL-terminated, truncated to fit); nothing when
+ * dst is NULL or size is 0. */
 void el_fmt(char *dst, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -51,5 +53,19 @@ int el_write_atomic(const char *path, const void *data, size_t len);
 
 /* Milliseconds on the monotonic clock. */
 int64_t el_now_ms(void);
+
+/* Make dir and its missing parents (mode 0755); existing ones are fine.
+ * Returns 0, or -1 with errno from the mkdir that failed. */
+int el_mkdir_p(const char *dir);
+
+/* Remove path and everything below it (symlinks are not followed); errors
+ * are ignored.  NULL or "" does nothing. */
+void el_remove_tree(const char *path);
+
+/* The repository seen from the running executable: the nearest of the four
+ * directories above /proc/self/exe that holds variants/axes.conf, into dst
+ * (n bytes, which also bound the executable's path as read).  Returns 0, or
+ * -1 with nothing printed and dst untouched; the caller says what to do. */
+int el_root_near_exe(char *dst, size_t n);
 
 #endif
