@@ -6,24 +6,14 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define PERFX_MAX_FIELDS 8
-
-static void seterr(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || n == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
 
 int perfx_kvm_exit_available(const char *root)
 {
@@ -146,7 +136,7 @@ int perfx_parse(const char *text, struct perfx_result *r, char *err, size_t n)
 
 		lineno++;
 		if (len >= sizeof(line)) {
-			seterr(err, n, "perf output line %d: longer than %zu bytes: "
+			el_fmt(err, n, "perf output line %d: longer than %zu bytes: "
 			       "expected value,unit,event,...", lineno, sizeof(line) - 1);
 			return -1;
 		}
@@ -158,14 +148,14 @@ int perfx_parse(const char *text, struct perfx_result *r, char *err, size_t n)
 		if (line[0] == '#' || is_blank(line))
 			continue;
 		if (r->n == PERFX_MAX_COUNTS) {
-			seterr(err, n, "perf output line %d: more than %d counts: expected "
+			el_fmt(err, n, "perf output line %d: more than %d counts: expected "
 			       "the events entrylab asked for", lineno, PERFX_MAX_COUNTS);
 			return -1;
 		}
 		nf = split(line, f, PERFX_MAX_FIELDS);
 		bad = nf < 0 ? "too many fields" : parse_fields(f, nf, &r->c[r->n]);
 		if (bad) {
-			seterr(err, n, "perf output line %d: %s: expected value,unit,event,"
+			el_fmt(err, n, "perf output line %d: %s: expected value,unit,event,"
 			       "run-time,pct (perf stat -x,)", lineno, bad);
 			return -1;
 		}

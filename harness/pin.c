@@ -12,19 +12,9 @@
 #include <time.h>
 
 #include "exitcodes.h"
+#include "util.h"
 
 #define VCPU_COMM_PREFIX "CPU 0/"
-
-static void seterr(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || n == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
 
 static void warn(struct pin_plan *plan, const char *fmt, ...)
 {
@@ -146,13 +136,13 @@ static int check_requested(struct pin_plan *plan, int cpu, char *err, size_t n)
 	char all[128], ok[128];
 
 	if (hwloc_get_pu_obj_by_os_index(plan->topo, (unsigned)cpu) == NULL) {
-		seterr(err, n, "cpu %d does not exist or is offline: --cpu: choose one "
+		el_fmt(err, n, "cpu %d does not exist or is offline: --cpu: choose one "
 		       "of %s", cpu, setstr(hwloc_topology_get_topology_cpuset(plan->topo),
 					    all, sizeof(all)));
 		return EL_EX_USAGE;
 	}
 	if (!hwloc_bitmap_isset(plan->allowed, (unsigned)cpu)) {
-		seterr(err, n, "cpu %d is not in this process's cgroup cpuset: --cpu: "
+		el_fmt(err, n, "cpu %d is not in this process's cgroup cpuset: --cpu: "
 		       "choose one of %s", cpu,
 		       setstr(plan->allowed, ok, sizeof(ok)));
 		return EL_EX_USAGE;
@@ -189,13 +179,13 @@ int pin_choose(struct pin_plan *plan, int requested_cpu, char *err, size_t n)
 {
 	memset(plan, 0, sizeof(*plan));
 	if (hwloc_topology_init(&plan->topo) != 0) {
-		seterr(err, n, "cannot initialize hwloc: hwloc_topology_init: %s: "
+		el_fmt(err, n, "cannot initialize hwloc: hwloc_topology_init: %s: "
 		       "check the hwloc installation", strerror(errno));
 		return EL_EX_USAGE;
 	}
 	hwloc_topology_set_flags(plan->topo, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
 	if (hwloc_topology_load(plan->topo) != 0) {
-		seterr(err, n, "cannot load the CPU topology: hwloc_topology_load: %s: "
+		el_fmt(err, n, "cannot load the CPU topology: hwloc_topology_load: %s: "
 		       "check that /sys and /proc are mounted", strerror(errno));
 		hwloc_topology_destroy(plan->topo);
 		memset(plan, 0, sizeof(*plan));
@@ -217,7 +207,7 @@ int pin_choose(struct pin_plan *plan, int requested_cpu, char *err, size_t n)
 	} else {
 		plan->cpu = default_cpu(plan);
 		if (plan->cpu < 0) {
-			seterr(err, n, "no allowed cpu in the topology: hwloc: run "
+			el_fmt(err, n, "no allowed cpu in the topology: hwloc: run "
 			       "without a cpuset restriction");
 			pin_free(plan);
 			return EL_EX_USAGE;
@@ -244,14 +234,14 @@ int pin_thread(hwloc_topology_t topo, pid_t tid, hwloc_const_cpuset_t cpuset,
 	char buf[128];
 
 	if (tid <= 0 || hwloc_bitmap_iszero(cpuset)) {
-		seterr(err, n, "cannot bind thread %d to cpus %s: pin_thread: pass a "
+		el_fmt(err, n, "cannot bind thread %d to cpus %s: pin_thread: pass a "
 		       "thread id and a non-empty cpu set", (int)tid,
 		       setstr(cpuset, buf, sizeof(buf)));
 		return EL_EX_USAGE;
 	}
 	/* On Linux, a tid with HWLOC_CPUBIND_THREAD binds that one thread. */
 	if (hwloc_set_proc_cpubind(topo, tid, cpuset, HWLOC_CPUBIND_THREAD) != 0) {
-		seterr(err, n, "cannot bind thread %d to cpus %s: sched_setaffinity: %s: "
+		el_fmt(err, n, "cannot bind thread %d to cpus %s: sched_setaffinity: %s: "
 		       "check the thread still exists and the cpus are allowed",
 		       (int)tid, setstr(cpuset, buf, sizeof(buf)), strerror(errno));
 		return EL_EX_USAGE;
@@ -317,7 +307,7 @@ int pin_find_vcpu_thread(pid_t qemu_pid, int timeout_ms, pid_t *tid,
 		if (r == 1)
 			return 0;
 		if (r < 0) {
-			seterr(err, n, "QEMU process %d is gone: /proc/%d/task: check "
+			el_fmt(err, n, "QEMU process %d is gone: /proc/%d/task: check "
 			       "QEMU's own error output", (int)qemu_pid, (int)qemu_pid);
 			return EL_EX_USAGE;
 		}
@@ -326,7 +316,7 @@ int pin_find_vcpu_thread(pid_t qemu_pid, int timeout_ms, pid_t *tid,
 		nanosleep(&step, NULL);
 		waited += 5;
 	}
-	seterr(err, n, "no vCPU thread named \"%s...\" in QEMU process %d after %d ms: "
+	el_fmt(err, n, "no vCPU thread named \"%s...\" in QEMU process %d after %d ms: "
 	       "/proc/%d/task/*/comm: start QEMU with -name <x>,debug-threads=on",
 	       VCPU_COMM_PREFIX, (int)qemu_pid, timeout_ms, (int)qemu_pid);
 	return EL_EX_USAGE;
@@ -345,7 +335,7 @@ static int pin_others(pid_t pid, pid_t skip, const struct pin_plan *plan,
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	d = opendir(path);
 	if (!d) {
-		seterr(err, n, "QEMU process %d is gone: %s: check QEMU's own error "
+		el_fmt(err, n, "QEMU process %d is gone: %s: check QEMU's own error "
 		       "output", (int)pid, path);
 		return EL_EX_USAGE;
 	}

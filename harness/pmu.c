@@ -6,7 +6,6 @@
 
 #include <ctype.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,6 +18,7 @@
 #include <perfmon/pfmlib.h>
 
 #include "exitcodes.h"
+#include "util.h"
 
 /* Generic (perf-style) names and the PMU event strings that implement them,
  * tried in order on the detected PMU: Intel architectural names first, then
@@ -42,17 +42,6 @@ static const struct generic_event {
 };
 #define N_GENERIC (sizeof(generic_events) / sizeof(generic_events[0]))
 
-static void seterr(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || n == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
-
 static int pfm_ready(char *err, size_t n)
 {
 	static int state;           /* 0 not tried, 1 ok, -1 failed */
@@ -63,7 +52,7 @@ static int pfm_ready(char *err, size_t n)
 		state = init_rc == PFM_SUCCESS ? 1 : -1;
 	}
 	if (state < 0) {
-		seterr(err, n, "libpfm4 initialization failed: pfm_initialize: %s: "
+		el_fmt(err, n, "libpfm4 initialization failed: pfm_initialize: %s: "
 		       "check the libpfm4 installation (LIBPFM_VERBOSE=1 shows details)",
 		       pfm_strerror(init_rc));
 		return EL_EX_USAGE;
@@ -96,7 +85,7 @@ int pmu_detect(struct pmu_events *out, char *err, size_t n)
 	if (rc)
 		return rc;
 	if (find_core_pmu(&info) != 0) {
-		seterr(err, n, "no hardware PMU detected by libpfm4 (only perf software "
+		el_fmt(err, n, "no hardware PMU detected by libpfm4 (only perf software "
 		       "events): this host: run kvm mode on a host with a core PMU, or set "
 		       "LIBPFM_FORCE_PMU=<model> (e.g. skl) to encode for a known model");
 		return EL_EX_USAGE;
@@ -141,7 +130,7 @@ static void unknown_event_error(const struct pmu_events *out, const char *name,
 	char some[512];
 
 	list_some_events(out->pmu, some, sizeof(some), 8);
-	seterr(err, n, "unknown PMU event \"%s\": --events (PMU %s): use a generic "
+	el_fmt(err, n, "unknown PMU event \"%s\": --events (PMU %s): use a generic "
 	       "name (cycles, instructions, branches, branch-misses, ref-cycles, "
 	       "cache-references, cache-misses) or one of the PMU's events, e.g. %s, ...",
 	       name, out->pmu, some[0] ? some : "(none listed)");
@@ -239,7 +228,7 @@ static int add_event(struct pmu_events *out, const char *name, char *err, size_t
 	int rc;
 
 	if (!valid_name(name)) {
-		seterr(err, n, "invalid PMU event name \"%.*s\": --events: use "
+		el_fmt(err, n, "invalid PMU event name \"%.*s\": --events: use "
 		       "comma-separated names of letters, digits and _ : . = + -",
 		       PMU_NAME_MAX, name);
 		return EL_EX_USAGE;
@@ -247,7 +236,7 @@ static int add_event(struct pmu_events *out, const char *name, char *err, size_t
 	if (out->n >= out->num_counters || out->n >= PMU_MAX_EVENTS) {
 		int limit = out->num_counters < PMU_MAX_EVENTS ? out->num_counters
 							       : PMU_MAX_EVENTS;
-		seterr(err, n, "too many PMU events: --events: PMU %s has %d "
+		el_fmt(err, n, "too many PMU events: --events: PMU %s has %d "
 		       "general-purpose counters (fixed counters aside); name at most %d",
 		       out->pmu, out->num_counters, limit);
 		return EL_EX_USAGE;
@@ -257,7 +246,7 @@ static int add_event(struct pmu_events *out, const char *name, char *err, size_t
 	snprintf(ev->name, sizeof(ev->name), "%s", name);
 	rc = resolve_one(out->pmu, name, ev);
 	if (rc == PFM_ERR_NOTFOUND && is_generic(name)) {
-		seterr(err, n, "generic PMU event \"%s\" has no equivalent on PMU %s: "
+		el_fmt(err, n, "generic PMU event \"%s\" has no equivalent on PMU %s: "
 		       "--events: name one of the PMU's own events instead", name, out->pmu);
 		return EL_EX_USAGE;
 	}
@@ -266,12 +255,12 @@ static int add_event(struct pmu_events *out, const char *name, char *err, size_t
 		return EL_EX_USAGE;
 	}
 	if (rc == PFM_ERR_TOOMANY) {
-		seterr(err, n, "PMU event \"%s\" needs extra registers: --events: "
+		el_fmt(err, n, "PMU event \"%s\" needs extra registers: --events: "
 		       "choose an event that uses only an event-select register", name);
 		return EL_EX_USAGE;
 	}
 	if (rc != PFM_SUCCESS) {
-		seterr(err, n, "cannot encode PMU event \"%s\": %s: check the unit masks "
+		el_fmt(err, n, "cannot encode PMU event \"%s\": %s: check the unit masks "
 		       "and modifiers (see man libpfm)", name, pfm_strerror(rc));
 		return EL_EX_USAGE;
 	}
@@ -287,7 +276,7 @@ int pmu_resolve(const char *list, struct pmu_events *out, char *err, size_t n)
 	if (rc)
 		return rc;
 	if (!*p) {
-		seterr(err, n, "empty event list: --events: name at least one event, "
+		el_fmt(err, n, "empty event list: --events: name at least one event, "
 		       "e.g. --events cycles,instructions");
 		return EL_EX_USAGE;
 	}
@@ -297,7 +286,7 @@ int pmu_resolve(const char *list, struct pmu_events *out, char *err, size_t n)
 		char name[PMU_NAME_MAX];
 
 		if (len == 0 || len >= sizeof(name)) {
-			seterr(err, n, "%s event name in \"%.200s\": --events: use "
+			el_fmt(err, n, "%s event name in \"%.200s\": --events: use "
 			       "comma-separated names of at most %d characters",
 			       len ? "too long an" : "empty", list, PMU_NAME_MAX - 1);
 			return EL_EX_USAGE;
@@ -362,10 +351,10 @@ int pmu_host_counts(char *why, size_t n)
 	attr.exclude_hv = 1;
 	fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0L);
 	if (fd < 0) {
-		seterr(why, n, "perf_event_open(cycles): %s", strerror(errno));
+		el_fmt(why, n, "perf_event_open(cycles): %s", strerror(errno));
 		return 0;
 	}
 	close((int)fd);
-	seterr(why, n, "ok");
+	el_fmt(why, n, "ok");
 	return 1;
 }
