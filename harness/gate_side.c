@@ -5,8 +5,8 @@
 #include "analyze.h"
 #include "exitcodes.h"
 #include "matrix.h"
-#include "meta.h"
 #include "pathlen.h"
+#include "resultsdir.h"
 #include "thresholds.h"
 #include "util.h"
 

@@ -1,8 +1,8 @@
 /*
  * entrylab matrix: the main job.  Boot every selected variant kernel with
  * `entrylab run` (child processes, --jobs at once), write meta.json, analyse
- * the run and publish it as results/<run-id>/ (meta.h has the directory
- * lifecycle).
+ * the run and publish it as results/<run-id>/ (resultsdir.h has the
+ * directory lifecycle).
  *
  *   entrylab matrix [--variants SEL[,SEL...]] [--bench a,b] [--samples N]
  *                   [--jobs N] [--accel auto|tcg|kvm] [--baseline SEL]

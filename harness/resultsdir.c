@@ -1,0 +1,201 @@
+/* The run directory of `entrylab matrix`: its id, and its creation,
+ * staging, publishing and abandonment in RESULTS (lifecycle in
+ * resultsdir.h).  Each step is one mkdir, symlink or rename, so that a
+ * reader of RESULTS never sees a half-made run under its final name. */
+#include "resultsdir.h"
+#include "exitcodes.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ run id */
+
+void mx_run_id_default(time_t t, pid_t pid, char *dst, size_t n)
+{
+	struct tm tm;
+	char stamp[32];
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	el_fmt(dst, n, "%s-%ld", stamp, (long)pid);
+}
+
+int mx_run_id_valid(const char *id)
+{
+	size_t len = strlen(id);
+
+	if (len == 0 || len >= MX_ID_MAX || id[0] == '.' || id[0] == '-')
+		return 0;
+	if (!strcmp(id, "latest") || !strncmp(id, "latest.", 7))
+		return 0;
+	for (; *id; id++)
+		if (!isalnum((unsigned char)*id) && !strchr("_.-", *id))
+			return 0;
+	return 1;
+}
+
+/* ------------------------------------------------------------ run directory */
+
+/* 0 created, 1 the id is taken, -1 error (errno). */
+static int try_id(struct mx_rundir *d, const char *id)
+{
+	struct stat st;
+
+	el_strlcpy(d->id, id, sizeof(d->id));
+	el_fmt(d->partial, sizeof(d->partial), "%s/.%s.partial", d->results, id);
+	el_fmt(d->final, sizeof(d->final), "%s/%s", d->results, id);
+	if (lstat(d->final, &st) == 0)
+		return 1;
+	if (mkdir(d->partial, 0755) < 0)
+		return errno == EEXIST ? 1 : -1;
+	if (lstat(d->final, &st) == 0) {   /* appeared meanwhile: not ours */
+		rmdir(d->partial);
+		return 1;
+	}
+	return 0;
+}
+
+int mx_rundir_create(struct mx_rundir *d, const char *results, const char *id,
+		     char *err, size_t n)
+{
+	char base[MX_ID_MAX], cand[MX_ID_MAX + 8];
+	int rc = 1;
+
+	memset(d, 0, sizeof(*d));
+	if (!results[0] || strlen(results) + 2 * MX_ID_MAX + 16 > sizeof(d->partial)) {
+		el_fmt(err, n, "results directory path empty or too long: --results-dir: "
+		       "give a shorter path");
+		return EL_EX_USAGE;
+	}
+	el_strlcpy(d->results, results, sizeof(d->results));
+	if (el_mkdir_p(results) < 0) {
+		el_fmt(err, n, "cannot create results directory: %s: %s: check --results-dir",
+		       results, strerror(errno));
+		return EL_EX_USAGE;
+	}
+	if (id) {
+		rc = try_id(d, id);
+		if (rc == 1)
+			el_fmt(err, n, "run id '%s' is already used: %s: choose another --run-id",
+			       id, results);
+	} else {
+		mx_run_id_default(time(NULL), getpid(), base, sizeof(base));
+		for (int k = 1; rc == 1 && k <= 100; k++) {
+			el_fmt(cand, sizeof(cand), k == 1 ? "%s" : "%s-%d", base, k);
+			rc = try_id(d, cand);
+		}
+		if (rc == 1)
+			el_fmt(err, n, "no free run id near %s: %s: remove old runs or give --run-id",
+			       base, results);
+	}
+	if (rc < 0)
+		el_fmt(err, n, "cannot create run directory %s: %s: check permissions of "
+		       "--results-dir", d->partial, strerror(errno));
+	return rc ? EL_EX_USAGE : 0;
+}
+
+static int our_symlink(const struct mx_rundir *d)
+{
+	char target[MX_PATH_MAX], want[MX_ID_MAX + 16];
+	ssize_t len = readlink(d->final, target, sizeof(target) - 1);
+
+	if (len < 0)
+		return 0;
+	target[len] = '\0';
+	el_fmt(want, sizeof(want), ".%s.partial", d->id);
+	return !strcmp(target, want);
+}
+
+int mx_rundir_stage(struct mx_rundir *d, char *err, size_t n)
+{
+	char target[MX_ID_MAX + 16];
+
+	el_fmt(target, sizeof(target), ".%s.partial", d->id);
+	if (symlink(target, d->final) < 0) {
+		el_fmt(err, n, "cannot create %s: %s: another process used run id %s; re-run",
+		       d->final, strerror(errno), d->id);
+		return EL_EX_USAGE;
+	}
+	d->staged = 1;
+	return 0;
+}
+
+static void fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* The partial directory becomes d->final. */
+static int make_final(struct mx_rundir *d)
+{
+	if (d->staged && our_symlink(d)) {
+		if (renameat2(AT_FDCWD, d->partial, AT_FDCWD, d->final, RENAME_EXCHANGE) == 0) {
+			unlink(d->partial);    /* now the symlink */
+			d->staged = 0;
+			return 0;
+		}
+		if (errno != EINVAL && errno != ENOSYS)
+			return -1;
+		unlink(d->final);          /* no exchange here: remove, then rename */
+	} else if (d->staged) {
+		errno = EEXIST;
+		return -1;
+	}
+	d->staged = 0;
+	if (renameat2(AT_FDCWD, d->partial, AT_FDCWD, d->final, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (access(d->final, F_OK) == 0 || errno != ENOENT) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(d->partial, d->final);
+}
+
+int mx_rundir_publish(struct mx_rundir *d, char *err, size_t n)
+{
+	char tmp[MX_PATH_MAX + 32], latest[MX_PATH_MAX + 16];
+
+	if (make_final(d) < 0) {
+		el_fmt(err, n, "cannot rename %s to %s: %s: the run is left in the partial "
+		       "directory; move it by hand", d->partial, d->final, strerror(errno));
+		return EL_EX_USAGE;
+	}
+	el_fmt(tmp, sizeof(tmp), "%s/latest.tmp.%ld", d->results, (long)getpid());
+	el_fmt(latest, sizeof(latest), "%s/latest", d->results);
+	unlink(tmp);
+	if (symlink(d->id, tmp) < 0 || rename(tmp, latest) < 0) {
+		el_fmt(err, n, "cannot point %s at %s: %s: the run is complete; remove or rename "
+		       "%s", latest, d->id, strerror(errno), latest);
+		unlink(tmp);
+		return EL_EX_USAGE;
+	}
+	fsync_dir(d->results);
+	return 0;
+}
+
+void mx_rundir_abandon(struct mx_rundir *d)
+{
+	if (d->staged && our_symlink(d))
+		unlink(d->final);
+	d->staged = 0;
+}
+
+void mx_rundir_remove(struct mx_rundir *d)
+{
+	mx_rundir_abandon(d);
+	el_remove_tree(d->partial);
+}
