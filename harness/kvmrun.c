@@ -191,41 +191,6 @@ int kvm_thread_cpus(pid_t pid, pid_t tid, char *dst, size_t n)
 	return rc;
 }
 
-static int read_comm(pid_t pid, pid_t tid, char *comm, size_t n)
-{
-	char path[96];
-	char *text;
-
-	el_fmt(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, (int)tid);
-	if (!(text = slurp(path, 64)))
-		return -1;
-	el_fmt(comm, n, "%.*s", (int)strcspn(text, "\n"), text);
-	free(text);
-	return 0;
-}
-
-/* 1 found, 0 not yet, -1 the process is gone. */
-static int scan_vcpu(pid_t pid, pid_t *tid, char *comm, size_t comm_n)
-{
-	char path[64], c[64];
-	struct dirent *de;
-	DIR *d;
-	int found = 0;
-
-	el_fmt(path, sizeof(path), "/proc/%d/task", (int)pid);
-	if (!(d = opendir(path)))
-		return -1;
-	while (!found && (de = readdir(d)))
-		if (atoi(de->d_name) > 0 && read_comm(pid, atoi(de->d_name), c, sizeof(c)) == 0 &&
-		    (!strncmp(c, "CPU 0/", 6) || !strncmp(c, "ALL CPUs/", 9))) {
-			*tid = atoi(de->d_name);
-			el_strlcpy(comm, c, comm_n);
-			found = 1;
-		}
-	closedir(d);
-	return found;
-}
-
 static bool qemu_alive(pid_t pid)
 {
 	char path[64], *stat;
@@ -243,7 +208,7 @@ int kvm_find_vcpu(pid_t pid, int timeout_ms, pid_t *tid, char *comm, size_t comm
 		  char *err, size_t n)
 {
 	for (int waited = 0;; waited += 5) {
-		int r = qemu_alive(pid) ? scan_vcpu(pid, tid, comm, comm_n) : -1;
+		int r = qemu_alive(pid) ? pin_scan_vcpu(pid, tid, comm, comm_n) : -1;
 		if (r == 1)
 			return 0;
 		if (r < 0 || el_qemu_interrupted || waited >= timeout_ms) {

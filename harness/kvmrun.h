@@ -134,8 +134,9 @@ void kvm_run_free(struct kvm_run *k);
 /* Read back the cpus a thread may run on: /proc/<pid>/task/<tid>/status
  * Cpus_allowed_list.  Returns 0, or -1 (no such thread). */
 int kvm_thread_cpus(pid_t pid, pid_t tid, char *dst, size_t n);
-/* QEMU's vCPU thread ("CPU 0/..." or "ALL CPUs/..."), polled up to
- * timeout_ms.  Returns 0, or -1 with err. */
+/* QEMU's vCPU thread ("CPU 0/..." or "ALL CPUs/...", pin_scan_vcpu),
+ * polled up to timeout_ms while QEMU lives (a zombie has ended) and no
+ * signal stopped the run.  Returns 0, or -1 with err. */
 int kvm_find_vcpu(pid_t pid, int timeout_ms, pid_t *tid, char *comm, size_t comm_n,
 		  char *err, size_t n);
 

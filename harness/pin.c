@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,7 +15,9 @@
 #include "exitcodes.h"
 #include "util.h"
 
-#define VCPU_COMM_PREFIX "CPU 0/"
+/* QEMU's name for its first vCPU thread: "CPU 0/KVM", "CPU 0/TCG", or
+ * "ALL CPUs/TCG" under -icount (one thread runs every vCPU). */
+static const char *const vcpu_comm_prefix[] = { "CPU 0/", "ALL CPUs/" };
 
 static void warn(struct pin_plan *plan, const char *fmt, ...)
 {
@@ -268,8 +271,15 @@ static int read_comm(pid_t pid, pid_t tid, char *comm, size_t n)
 	return 0;
 }
 
-/* One scan of the task list.  Returns 1 found, 0 not found, -1 no process. */
-static int scan_vcpu(pid_t pid, pid_t *tid, char *comm, size_t comm_n)
+static bool is_vcpu_comm(const char *comm)
+{
+	for (size_t i = 0; i < sizeof(vcpu_comm_prefix) / sizeof(vcpu_comm_prefix[0]); i++)
+		if (strncmp(comm, vcpu_comm_prefix[i], strlen(vcpu_comm_prefix[i])) == 0)
+			return true;
+	return false;
+}
+
+int pin_scan_vcpu(pid_t pid, pid_t *tid, char *comm, size_t comm_n)
 {
 	char path[64], c[64];
 	struct dirent *de;
@@ -285,7 +295,7 @@ static int scan_vcpu(pid_t pid, pid_t *tid, char *comm, size_t comm_n)
 
 		if (t <= 0 || read_comm(pid, t, c, sizeof(c)) != 0)
 			continue;
-		if (strncmp(c, VCPU_COMM_PREFIX, strlen(VCPU_COMM_PREFIX)) == 0) {
+		if (is_vcpu_comm(c)) {
 			*tid = t;
 			snprintf(comm, comm_n, "%s", c);
 			found = 1;
@@ -302,7 +312,7 @@ int pin_find_vcpu_thread(pid_t qemu_pid, int timeout_ms, pid_t *tid,
 	int waited = 0;
 
 	for (;;) {
-		int r = qemu_pid > 0 ? scan_vcpu(qemu_pid, tid, comm, comm_n) : -1;
+		int r = qemu_pid > 0 ? pin_scan_vcpu(qemu_pid, tid, comm, comm_n) : -1;
 
 		if (r == 1)
 			return 0;
@@ -316,9 +326,9 @@ int pin_find_vcpu_thread(pid_t qemu_pid, int timeout_ms, pid_t *tid,
 		nanosleep(&step, NULL);
 		waited += 5;
 	}
-	el_fmt(err, n, "no vCPU thread named \"%s...\" in QEMU process %d after %d ms: "
-	       "/proc/%d/task/*/comm: start QEMU with -name <x>,debug-threads=on",
-	       VCPU_COMM_PREFIX, (int)qemu_pid, timeout_ms, (int)qemu_pid);
+	el_fmt(err, n, "no vCPU thread named \"%s...\" or \"%s...\" in QEMU process %d after "
+	       "%d ms: /proc/%d/task/*/comm: start QEMU with -name <x>,debug-threads=on",
+	       vcpu_comm_prefix[0], vcpu_comm_prefix[1], (int)qemu_pid, timeout_ms, (int)qemu_pid);
 	return EL_EX_USAGE;
 }
 

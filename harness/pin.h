@@ -5,7 +5,8 @@
  * thread) to itself: the other PUs of the same core (SMT siblings) are left
  * idle and QEMU's other threads (main loop, I/O, RCU) run on the remaining
  * allowed PUs.  QEMU must be started with "-name <x>,debug-threads=on" so
- * that its vCPU thread is called "CPU 0/KVM" (or "CPU 0/TCG") in
+ * that its vCPU thread is called "CPU 0/KVM" (or "CPU 0/TCG"; "ALL CPUs/TCG"
+ * under -icount, where one thread runs every vCPU) in
  * /proc/<pid>/task/<tid>/comm.
  *
  * The default core is the last core whose PUs are all allowed to us and
@@ -54,10 +55,15 @@ void pin_free(struct pin_plan *plan);
 int pin_thread(hwloc_topology_t topo, pid_t tid, hwloc_const_cpuset_t cpuset,
 	       char *err, size_t n);
 
-/* Find QEMU's first vCPU thread: the task of qemu_pid whose comm starts with
- * "CPU 0/".  Polls until timeout_ms have passed (QEMU names the thread while
- * it starts).  Returns 0 with *tid and comm ("CPU 0/KVM", "CPU 0/TCG"), or
- * EL_EX_USAGE with a message in err (process gone, no such thread). */
+/* One look for QEMU's first vCPU thread: the task of pid whose comm starts
+ * with "CPU 0/" or "ALL CPUs/".  Returns 1 with *tid and comm ("CPU 0/KVM",
+ * "CPU 0/TCG", "ALL CPUs/TCG"), 0 when there is none (yet), -1 when
+ * /proc/<pid>/task cannot be read (no such process). */
+int pin_scan_vcpu(pid_t pid, pid_t *tid, char *comm, size_t comm_n);
+
+/* pin_scan_vcpu, polled until timeout_ms have passed (QEMU names the thread
+ * while it starts).  Returns 0 with *tid and comm, or EL_EX_USAGE with a
+ * message in err (process gone, no such thread). */
 int pin_find_vcpu_thread(pid_t qemu_pid, int timeout_ms, pid_t *tid,
 			 char *comm, size_t comm_n, char *err, size_t n);
 
