@@ -46,7 +46,7 @@ $(HOSTBIN)/systbl: harness/systbl.c harness/systbl.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Iharness -DSYSTBL_MAIN -o $@.tmp.$$$$ $< && mv $@.tmp.$$$$ $@
 
-$(HOSTBIN)/tests/%: tests/unit/%.c $(HARNESS_SAN_OBJS) harness/systbl.c
+$(HOSTBIN)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(HARNESS_SAN_OBJS) harness/systbl.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iharness -o $@ $< $(HARNESS_SAN_OBJS) harness/systbl.c -lcmocka $(HOST_LIBS)
 

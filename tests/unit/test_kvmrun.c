@@ -34,7 +34,7 @@
 #include "run.h"
 
 static char dir[] = "/tmp/entrylab-test-kvmrun-XXXXXX";
-static char path_buf[512];
+#include "testutil.h"
 
 #define IMAGE "build/kernels/pcsa.elf"
 #define HDR "@H proto=1 variant=ptregs=partial,rsp=cached,regs=stub,exit=asm short=pcsa " \
@@ -48,36 +48,6 @@ static char path_buf[512];
 	"pmu1=3000 epmu1=700\n@E records=4 status=pass\n"
 #define PVM_STREAM HDR "@P ok=0 cpl_at_entry=3 reason=syscall_in_cpl3_pf_at_entry\n" \
 	"@E records=2 status=fail\n"
-
-static const char *at(const char *name)
-{
-	snprintf(path_buf, sizeof(path_buf), "%s/%s", dir, name);
-	return path_buf;
-}
-
-static void put(const char *name, const char *text, mode_t mode)
-{
-	FILE *f = fopen(at(name), "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	chmod(at(name), mode);
-}
-
-static char *slurp(const char *name)
-{
-	static char buf[16384];
-	FILE *f = fopen(at(name), "r");
-	size_t n;
-
-	if (!f)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* The value of key= in file name, "" if absent. */
 static const char *key(const char *name, const char *k)
@@ -523,15 +493,6 @@ static int setup(void **state)
 	(void)state;
 	setenv("LIBPFM_FORCE_PMU", "skl", 1);    /* before libpfm4's first use */
 	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[300];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 int main(void)

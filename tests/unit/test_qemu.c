@@ -20,6 +20,7 @@
 #include "run.h"
 
 static char dir[] = "/tmp/entrylab-test-qemu-XXXXXX";
+#include "testutil.h"
 
 #define HDR "@H proto=1 variant=ptregs=partial,rsp=cached,regs=stub,exit=asm short=pcsa " \
 	"ptregs=partial rsp=cached regs=stub exit=asm build=ab cpu=x/6/85/4 hv=none " \
@@ -32,24 +33,6 @@ static char dir[] = "/tmp/entrylab-test-qemu-XXXXXX";
 #define STREAM_FAIL HDR "@T 1..2\n@T ok 1 - getpid\n@T not ok 2 - rbx survives\n@E records=4 status=fail\n"
 #define STREAM_GP HDR "@X vector=13 name=GP err=0 rip=ffffffff81000123 cs=10 rsp=0 cr2=0 " \
 	"mode=kernel fatal=1\n@E records=2 status=panic\n"
-
-static char path_buf[256];
-
-static const char *at(const char *name)
-{
-	snprintf(path_buf, sizeof(path_buf), "%s/%s", dir, name);
-	return path_buf;
-}
-
-static void put(const char *name, const char *text, mode_t mode)
-{
-	FILE *f = fopen(at(name), "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	chmod(at(name), mode);
-}
 
 /* A fake qemu: records its arguments, prints file 'stream' and runs tail. */
 static void fake_qemu(const char *stream, const char *tail)
@@ -70,15 +53,6 @@ static int setup(void **state)
 		return -1;
 	put("k.elf", "\177ELF fake kernel", 0644);
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[300];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------ argv */
@@ -381,20 +355,6 @@ static int run_cmd(const char *extra1, const char *extra2)
 		argv[n++] = (char *)extra2;
 	argv[n] = NULL;
 	return el_cmd_run(n, argv);
-}
-
-static char *slurp(const char *name)
-{
-	static char buf[8192];
-	FILE *f = fopen(at(name), "r");
-	size_t n;
-
-	if (!f)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
 }
 
 static void test_run_command(void **state)
