@@ -3,6 +3,8 @@
  * (DESIGN.md 2 and 7): the accelerator decision from the probe boot,
  * PMU events by name, the binding of QEMU's threads, the perf cross-check,
  * and the records of each (keys of <short>.result, objects of meta.json).
+ * kvmrun.c holds the paused boot (/proc, QMP, pinning, perf); kvmrun_meta.c
+ * the events, the probe, the cross-check, the records and meta.json.
  *
  * One boot with pinning or perf (run side):
  *   kvm_run_prepare   choose the pin plan (pin.h), make a private temporary

@@ -290,3 +290,18 @@ int el_root_near_exe(char *dst, size_t n)
 	free(probe);
 	return rc;
 }
+
+char *el_read_text(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf = el_xrealloc(NULL, max + 1);
+	n = fread(buf, 1, max, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}

@@ -1,6 +1,6 @@
 /* Small host-side helpers shared by the harness: one-line errors, strict
- * number parsing, a growable text buffer, atomic file writes, directory
- * trees and the repository root. */
+ * number parsing, a growable text buffer, atomic file writes, small files
+ * read whole, directory trees and the repository root. */
 #ifndef ENTRYLAB_UTIL_H
 #define ENTRYLAB_UTIL_H
 
@@ -67,5 +67,9 @@ void el_remove_tree(const char *path);
  * (n bytes, which also bound the executable's path as read).  Returns 0, or
  * -1 with nothing printed and dst untouched; the caller says what to do. */
 int el_root_near_exe(char *dst, size_t n);
+
+/* The first max bytes of a small file, NUL-terminated, in memory the caller
+ * frees; NULL when it cannot be opened. */
+char *el_read_text(const char *path, size_t max);
 
 #endif
