@@ -1,37 +1,18 @@
 /* Streaming, strict parser for the guest record protocol: see records.h and
  * include/entrylab/proto.h (the contract).  Every line must be a valid
- * record; the first problem is kept as "line N: what". */
+ * record; the first problem is kept as "line N: what" (rec_fail).  The
+ * key=value fields of each record are parsed in records_fields.c. */
 #include "records.h"
+#include "records_fields.h"
 #include "util.h"
 
-#include <stdarg.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_FIELDS 48
 #define MAX_BENCH  256
 
 /* ------------------------------------------------------------ errors */
-
-static int fail(struct el_stream *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail(struct el_stream *s, const char *fmt, ...)
-{
-	char what[EL_MAX_LINE + 64];
-	va_list ap;
-
-	if (s->error[0])
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	el_fmt(s->error, sizeof(s->error), "line %llu: %s",
-	       (unsigned long long)s->line_no, what);
-	return -1;
-}
 
 static int fail_stream(struct el_stream *s, const char *what)
 {
@@ -40,129 +21,12 @@ static int fail_stream(struct el_stream *s, const char *what)
 	return -1;
 }
 
-/* ------------------------------------------------------------ key=value fields */
-
-enum ftype { F_DEC, F_HEX, F_WORD, F_BOOL };
-
-struct fspec {
-	const char *key;
-	enum ftype type;
-	bool required;
-	size_t off;     /* offset of the destination in the record struct */
-	size_t size;    /* F_WORD: size of the char array */
-};
-
-#define DEC(k, T, m, r)  { k, F_DEC, r, offsetof(T, m), 0 }
-#define HEX(k, T, m)     { k, F_HEX, true, offsetof(T, m), 0 }
-#define BOOL(k, T, m)    { k, F_BOOL, true, offsetof(T, m), 0 }
-#define WORD(k, T, m)    { k, F_WORD, true, offsetof(T, m), sizeof(((T *)0)->m) }
-
-static bool key_ok(const char *k)
-{
-	if (!*k)
-		return false;
-	for (; *k; k++)
-		if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') || *k == '_'))
-			return false;
-	return true;
-}
-
-static void accepted_keys(const struct fspec *spec, size_t n, char *out, size_t size)
-{
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < n && used < size; i++)
-		used += (size_t)snprintf(out + used, size - used, "%s%s",
-					 i ? ", " : "", spec[i].key);
-}
-
-static int store_value(struct el_stream *s, const char *tag, const struct fspec *f,
-		       const char *val, void *dst)
-{
-	char *p = (char *)dst + f->off;
-	uint64_t v;
-	int rc;
-
-	switch (f->type) {
-	case F_WORD:
-		if (strlen(val) >= f->size)
-			return fail(s, "%s: value of '%s' is longer than %zu bytes",
-				    tag, f->key, f->size - 1);
-		el_strlcpy(p, val, f->size);
-		return 0;
-	case F_BOOL:
-		if (strcmp(val, "0") && strcmp(val, "1"))
-			return fail(s, "%s: %s=%s is not 0 or 1", tag, f->key, val);
-		*(bool *)p = val[0] == '1';
-		return 0;
-	case F_DEC:
-	case F_HEX:
-		rc = f->type == F_DEC ? el_parse_u64(val, &v) : el_parse_hex64(val, &v);
-		if (rc == EL_NUM_OVERFLOW)
-			return fail(s, "%s: value overflow: %s=%s does not fit in 64 bits",
-				    tag, f->key, val);
-		if (rc)
-			return fail(s, "%s: %s=%s is not a %s number", tag, f->key, val,
-				    f->type == F_DEC ? "decimal" : "hexadecimal");
-		memcpy(p, &v, sizeof(v));
-		return 0;
-	}
-	return -1;
-}
-
-/* Split "k=v k=v" (text may be "") and store every field per spec into dst.
- * *present gets a bit per spec entry that was given.  The key ends at the
- * first '='; a value may contain '=' because @H variant=<canonical name>
- * does ("variant=ptregs=partial,rsp=cached,..."). */
-static int parse_fields(struct el_stream *s, const char *tag, const char *text,
-			const struct fspec *spec, size_t nspec, void *dst, uint64_t *present)
-{
-	char buf[EL_MAX_LINE + 1], keys[256];
-	char *tok, *save = NULL;
-	size_t ntok = 0;
-
-	*present = 0;
-	el_strlcpy(buf, text, sizeof(buf));
-	if (buf[0] == ' ' || (buf[0] && buf[strlen(buf) - 1] == ' ') || strstr(buf, "  "))
-		return fail(s, "%s: empty field (extra space)", tag);
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '=');
-		size_t i;
-
-		if (++ntok > MAX_FIELDS)
-			return fail(s, "%s: more than %d fields", tag, MAX_FIELDS);
-		if (!eq)
-			return fail(s, "%s: field '%s' is not key=value", tag, tok);
-		*eq = '\0';
-		if (!key_ok(tok))
-			return fail(s, "%s: malformed key '%s' (keys are [a-z0-9_]+)", tag, tok);
-		if (!eq[1])
-			return fail(s, "%s: empty value for key '%s'", tag, tok);
-		for (i = 0; i < nspec && strcmp(spec[i].key, tok); i++)
-			;
-		if (i == nspec) {
-			accepted_keys(spec, nspec, keys, sizeof(keys));
-			return fail(s, "%s: unknown key '%s' (accepted: %s)", tag, tok, keys);
-		}
-		if (*present & (1ull << i))
-			return fail(s, "%s: duplicate key '%s'", tag, tok);
-		*present |= 1ull << i;
-		if (store_value(s, tag, &spec[i], eq + 1, dst))
-			return -1;
-	}
-	for (size_t i = 0; i < nspec; i++)
-		if (spec[i].required && !(*present & (1ull << i)))
-			return fail(s, "%s: missing key '%s'", tag, spec[i].key);
-	return 0;
-}
+/* ------------------------------------------------------------ records */
 
 static bool one_of(const char *v, const char *a, const char *b, const char *c)
 {
 	return !strcmp(v, a) || !strcmp(v, b) || (c && !strcmp(v, c));
 }
-
-/* ------------------------------------------------------------ records */
 
 static struct el_bench *find_bench(struct el_stream *s, const char *name)
 {
@@ -200,15 +64,15 @@ static int rec_header(struct el_stream *s, const char *text)
 	uint64_t present;
 
 	if (s->header_seen)
-		return fail(s, "second @H header");
+		return rec_fail(s, "second @H header");
 	memset(&h, 0, sizeof(h));
-	if (parse_fields(s, "@H", text, spec, sizeof(spec) / sizeof(spec[0]), &h, &present))
+	if (rec_parse_fields(s, "@H", text, spec, sizeof(spec) / sizeof(spec[0]), &h, &present))
 		return -1;
 	if (h.proto != EL_PROTO_VERSION)
-		return fail(s, "@H: unsupported protocol version proto=%llu (this harness reads %d)",
-			    (unsigned long long)h.proto, EL_PROTO_VERSION);
+		return rec_fail(s, "@H: unsupported protocol version proto=%llu (this harness reads %d)",
+				(unsigned long long)h.proto, EL_PROTO_VERSION);
 	if (!one_of(h.unit, "instructions", "tsc", NULL))
-		return fail(s, "@H: unknown unit=%s (accepted: instructions, tsc)", h.unit);
+		return rec_fail(s, "@H: unknown unit=%s (accepted: instructions, tsc)", h.unit);
 	s->header = h;
 	s->header_seen = true;
 	return 0;
@@ -227,18 +91,18 @@ static int rec_bench(struct el_stream *s, const char *text)
 	uint64_t present;
 
 	memset(&b, 0, sizeof(b));
-	if (parse_fields(s, "@B", text, spec, sizeof(spec) / sizeof(spec[0]), &b, &present))
+	if (rec_parse_fields(s, "@B", text, spec, sizeof(spec) / sizeof(spec[0]), &b, &present))
 		return -1;
 	b.has_events = present & (1u << 4);
 	if (find_bench(s, b.name))
-		return fail(s, "@B: benchmark '%s' announced twice", b.name);
+		return rec_fail(s, "@B: benchmark '%s' announced twice", b.name);
 	if (is_unavailable(s, b.name))
-		return fail(s, "@B: benchmark '%s' was reported unavailable by @N", b.name);
+		return rec_fail(s, "@B: benchmark '%s' was reported unavailable by @N", b.name);
 	if (b.has_events && b.events > EL_REC_PMU)
-		return fail(s, "@B: impossible value: events=%llu (at most %d)",
-			    (unsigned long long)b.events, EL_REC_PMU);
+		return rec_fail(s, "@B: impossible value: events=%llu (at most %d)",
+				(unsigned long long)b.events, EL_REC_PMU);
 	if (s->nbench >= MAX_BENCH)
-		return fail(s, "@B: more than %d benchmarks", MAX_BENCH);
+		return rec_fail(s, "@B: more than %d benchmarks", MAX_BENCH);
 	s->bench = el_xrealloc(s->bench, (s->nbench + 1) * sizeof(*s->bench));
 	s->bench[s->nbench++] = b;
 	return 0;
@@ -259,21 +123,21 @@ static int check_sample(struct el_stream *s, const struct el_bench *b,
 			const struct el_sample *d)
 {
 	if (d->index != b->nsample)
-		return fail(s, "@D: sample index out of order for '%s': expected %zu, got %llu",
-			    b->name, b->nsample, (unsigned long long)d->index);
+		return rec_fail(s, "@D: sample index out of order for '%s': expected %zu, got %llu",
+				b->name, b->nsample, (unsigned long long)d->index);
 	if (b->nsample >= b->samples)
-		return fail(s, "@D: more samples for '%s' than the %llu announced",
-			    b->name, (unsigned long long)b->samples);
+		return rec_fail(s, "@D: more samples for '%s' than the %llu announced",
+				b->name, (unsigned long long)b->samples);
 	if (d->iters == 0)
-		return fail(s, "@D: impossible value: iters=0");
+		return rec_fail(s, "@D: impossible value: iters=0");
 	if (d->ticks < d->empty)
-		return fail(s, "@D: impossible value: ticks=%llu < empty=%llu",
-			    (unsigned long long)d->ticks, (unsigned long long)d->empty);
+		return rec_fail(s, "@D: impossible value: ticks=%llu < empty=%llu",
+				(unsigned long long)d->ticks, (unsigned long long)d->empty);
 	for (unsigned i = 0; i < EL_REC_PMU; i++)
 		if (((d->pmu_mask | d->epmu_mask) & (1u << i)) && i >= b->events)
-			return fail(s, "@D: %spmu%u sent but '%s' announced %llu events",
-				    d->pmu_mask & (1u << i) ? "" : "e", i, b->name,
-				    (unsigned long long)b->events);
+			return rec_fail(s, "@D: %spmu%u sent but '%s' announced %llu events",
+					d->pmu_mask & (1u << i) ? "" : "e", i, b->name,
+					(unsigned long long)b->events);
 	return 0;
 }
 
@@ -307,13 +171,13 @@ static int rec_sample(struct el_stream *s, const char *text)
 	uint64_t present, net;
 
 	memset(&r, 0, sizeof(r));
-	if (parse_fields(s, "@D", text, spec, sizeof(spec) / sizeof(spec[0]), &r, &present))
+	if (rec_parse_fields(s, "@D", text, spec, sizeof(spec) / sizeof(spec[0]), &r, &present))
 		return -1;
 	r.d.pmu_mask = (unsigned)(present >> 5) & 0xff;
 	r.d.epmu_mask = (unsigned)(present >> 13) & 0xff;
 	b = find_bench(s, r.bench);
 	if (!b)
-		return fail(s, "@D: sample for benchmark '%s' not announced by @B", r.bench);
+		return rec_fail(s, "@D: sample for benchmark '%s' not announced by @B", r.bench);
 	if (check_sample(s, b, &r.d))
 		return -1;
 	net = r.d.ticks - r.d.empty;
@@ -337,14 +201,14 @@ static int rec_unavail(struct el_stream *s, const char *text)
 	uint64_t present;
 
 	memset(&u, 0, sizeof(u));
-	if (parse_fields(s, "@N", text, spec, 2, &u, &present))
+	if (rec_parse_fields(s, "@N", text, spec, 2, &u, &present))
 		return -1;
 	if (find_bench(s, u.name))
-		return fail(s, "@N: benchmark '%s' was already announced by @B", u.name);
+		return rec_fail(s, "@N: benchmark '%s' was already announced by @B", u.name);
 	if (is_unavailable(s, u.name))
-		return fail(s, "@N: benchmark '%s' reported unavailable twice", u.name);
+		return rec_fail(s, "@N: benchmark '%s' reported unavailable twice", u.name);
 	if (s->nunavail >= MAX_BENCH)
-		return fail(s, "@N: more than %d benchmarks", MAX_BENCH);
+		return rec_fail(s, "@N: more than %d benchmarks", MAX_BENCH);
 	s->unavail = el_xrealloc(s->unavail, (s->nunavail + 1) * sizeof(*s->unavail));
 	s->unavail[s->nunavail++] = u;
 	return 0;
@@ -361,9 +225,9 @@ static int rec_probe(struct el_stream *s, const char *text)
 	uint64_t present;
 
 	if (s->probe.seen)
-		return fail(s, "second @P probe record");
+		return rec_fail(s, "second @P probe record");
 	memset(&p, 0, sizeof(p));
-	if (parse_fields(s, "@P", text, spec, 3, &p, &present))
+	if (rec_parse_fields(s, "@P", text, spec, 3, &p, &present))
 		return -1;
 	p.seen = true;
 	s->probe = p;
@@ -387,12 +251,12 @@ static int rec_exception(struct el_stream *s, const char *text)
 	uint64_t present;
 
 	memset(&r, 0, sizeof(r));
-	if (parse_fields(s, "@X", text, spec, sizeof(spec) / sizeof(spec[0]), &r, &present))
+	if (rec_parse_fields(s, "@X", text, spec, sizeof(spec) / sizeof(spec[0]), &r, &present))
 		return -1;
 	if (r.x.vector > 255)
-		return fail(s, "@X: impossible value: vector=%llu", (unsigned long long)r.x.vector);
+		return rec_fail(s, "@X: impossible value: vector=%llu", (unsigned long long)r.x.vector);
 	if (!one_of(r.mode, "user", "kernel", NULL))
-		return fail(s, "@X: unknown mode=%s (accepted: user, kernel)", r.mode);
+		return rec_fail(s, "@X: unknown mode=%s (accepted: user, kernel)", r.mode);
 	r.x.user_mode = !strcmp(r.mode, "user");
 	s->exc = el_xrealloc(s->exc, (s->nexc + 1) * sizeof(*s->exc));
 	s->exc[s->nexc++] = r.x;
@@ -409,16 +273,16 @@ static int rec_final(struct el_stream *s, const char *text)
 	uint64_t present;
 
 	memset(&f, 0, sizeof(f));
-	if (parse_fields(s, "@E", text, spec, 2, &f, &present))
+	if (rec_parse_fields(s, "@E", text, spec, 2, &f, &present))
 		return -1;
 	if (!one_of(f.status, "pass", "fail", "panic"))
-		return fail(s, "@E: unknown status=%s (accepted: pass, fail, panic)", f.status);
+		return rec_fail(s, "@E: unknown status=%s (accepted: pass, fail, panic)", f.status);
 	f.seen = true;
 	s->final = f;
 	if (f.records != s->nrecords)
-		return fail(s, "@E: record count mismatch: final record says records=%llu "
-			    "but %llu records came before it",
-			    (unsigned long long)f.records, (unsigned long long)s->nrecords);
+		return rec_fail(s, "@E: record count mismatch: final record says records=%llu "
+				"but %llu records came before it",
+				(unsigned long long)f.records, (unsigned long long)s->nrecords);
 	return 0;
 }
 
@@ -439,18 +303,18 @@ static int tap_result(struct el_stream *s, const char *rest, bool ok, struct el_
 	const char *text = rest + n, *skip;
 
 	if (n == 0 || n >= sizeof(num) || (*text && *text != ' '))
-		return fail(s, "@T: malformed TAP result (expected '%sok <number> - <text>')",
-			    ok ? "" : "not ");
+		return rec_fail(s, "@T: malformed TAP result (expected '%sok <number> - <text>')",
+				ok ? "" : "not ");
 	memcpy(num, rest, n);
 	num[n] = '\0';
 	if (el_parse_u64(num, &t->number))
-		return fail(s, "@T: value overflow: TAP test number %s", num);
+		return rec_fail(s, "@T: value overflow: TAP test number %s", num);
 	if (t->number != s->tap_run + 1)
-		return fail(s, "@T: TAP test number out of order: expected %llu, got %llu",
-			    (unsigned long long)s->tap_run + 1, (unsigned long long)t->number);
+		return rec_fail(s, "@T: TAP test number out of order: expected %llu, got %llu",
+				(unsigned long long)s->tap_run + 1, (unsigned long long)t->number);
 	if (s->tap_plan_seen && t->number > s->tap_planned)
-		return fail(s, "@T: TAP test %llu beyond the plan 1..%llu",
-			    (unsigned long long)t->number, (unsigned long long)s->tap_planned);
+		return rec_fail(s, "@T: TAP test %llu beyond the plan 1..%llu",
+				(unsigned long long)t->number, (unsigned long long)s->tap_planned);
 	while (*text == ' ')
 		text++;
 	if (text[0] == '-' && (text[1] == ' ' || !text[1]))
@@ -475,15 +339,15 @@ static int tap_plan(struct el_stream *s, const char *count, struct el_tap_line *
 	int rc;
 
 	if (s->tap_plan_seen)
-		return fail(s, "@T: second TAP plan");
+		return rec_fail(s, "@T: second TAP plan");
 	rc = el_parse_u64(count, &t->number);
 	if (rc == EL_NUM_OVERFLOW)
-		return fail(s, "@T: value overflow: TAP plan 1..%s", count);
+		return rec_fail(s, "@T: value overflow: TAP plan 1..%s", count);
 	if (rc)
-		return fail(s, "@T: malformed TAP plan (expected '1..<count>')");
+		return rec_fail(s, "@T: malformed TAP plan (expected '1..<count>')");
 	if (s->tap_run > t->number)
-		return fail(s, "@T: TAP plan 1..%llu but %llu tests already ran",
-			    (unsigned long long)t->number, (unsigned long long)s->tap_run);
+		return rec_fail(s, "@T: TAP plan 1..%llu but %llu tests already ran",
+				(unsigned long long)t->number, (unsigned long long)s->tap_run);
 	t->kind = EL_TAP_PLAN;
 	t->text = el_xstrdup("");
 	s->tap_plan_seen = true;
@@ -507,7 +371,7 @@ static int rec_tap(struct el_stream *s, const char *text)
 		t.text = el_xstrdup(text);
 		rc = 0;
 	} else
-		rc = fail(s, "@T: malformed TAP line (expected a plan, ok, not ok or # comment)");
+		rc = rec_fail(s, "@T: malformed TAP line (expected a plan, ok, not ok or # comment)");
 	if (rc) {
 		free(t.text);
 		return -1;
@@ -536,13 +400,13 @@ static void keep_tail(struct el_stream *s, const char *line, size_t len)
 static int check_bytes(struct el_stream *s, const char *line, size_t len)
 {
 	if (len > EL_MAX_LINE - 1)
-		return fail(s, "line longer than %d bytes", EL_MAX_LINE);
+		return rec_fail(s, "line longer than %d bytes", EL_MAX_LINE);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)line[i];
 		if (c < 0x20 || c >= 0x7f)
-			return fail(s, "%s byte 0x%02x at column %zu",
-				    c == 0 ? "NUL" : c >= 0x7f ? "non-ASCII" : "control",
-				    c, i + 1);
+			return rec_fail(s, "%s byte 0x%02x at column %zu",
+					c == 0 ? "NUL" : c >= 0x7f ? "non-ASCII" : "control",
+					c, i + 1);
 	}
 	return 0;
 }
@@ -550,7 +414,7 @@ static int check_bytes(struct el_stream *s, const char *line, size_t len)
 static int dispatch(struct el_stream *s, char tag, const char *text)
 {
 	if (!s->header_seen && tag != 'H')
-		return fail(s, "@%c record before the @H header", tag);
+		return rec_fail(s, "@%c record before the @H header", tag);
 	switch (tag) {
 	case 'H': return rec_header(s, text);
 	case 'B': return rec_bench(s, text);
@@ -562,7 +426,7 @@ static int dispatch(struct el_stream *s, char tag, const char *text)
 	case 'X': return rec_exception(s, text);
 	case 'E': return rec_final(s, text);
 	}
-	return fail(s, "unknown record tag '@%c' (accepted: @H @B @D @N @T @P @K @X @E)", tag);
+	return rec_fail(s, "unknown record tag '@%c' (accepted: @H @B @D @N @T @P @K @X @E)", tag);
 }
 
 int el_stream_line(struct el_stream *s, const char *line, size_t len)
@@ -577,18 +441,18 @@ int el_stream_line(struct el_stream *s, const char *line, size_t len)
 	memcpy(text, line, len);
 	text[len] = '\0';
 	if (s->final.seen) {
-		fail(s, "record after the final @E record");
+		rec_fail(s, "record after the final @E record");
 		goto counted;
 	}
 	if (len < 2 || text[0] != '@' || (len > 2 && text[2] != ' ')) {
-		fail(s, "not a record (expected '@<tag> key=value ...')");
+		rec_fail(s, "not a record (expected '@<tag> key=value ...')");
 		goto counted;
 	}
 	tag = text[1];
 	if (tag != 'E')
 		s->nrecords++;
 	if (tag == 'T' && len < 4)
-		return fail(s, "@T: empty TAP line");
+		return rec_fail(s, "@T: empty TAP line");
 	dispatch(s, tag, len > 2 ? text + 3 : "");
 	return s->error[0] ? -1 : 0;
 counted:
@@ -622,7 +486,7 @@ static int finish_checks(struct el_stream *s)
 	if (s->part_len) {
 		s->line_no++;
 		keep_tail(s, s->part, s->part_len);
-		return fail(s, "truncated record stream: last line has no newline");
+		return rec_fail(s, "truncated record stream: last line has no newline");
 	}
 	if (s->line_no == 0)
 		return fail_stream(s, "empty record stream: the guest sent nothing");
