@@ -122,6 +122,11 @@ commands:
   baseline save [--run DIR] [--out FILE]
                             store a run (default results/latest) as a baseline
                             file (default results/baseline.json) for gate
+  trace VARIANT BENCH       the exact instructions one call of BENCH executes
+                            in VARIANT under TCG (ring, address, symbol+offset,
+                            disassembly), checked against the matrix figure
+  trace --diff A B BENCH    the two paths side by side, differences marked
+  pathlen [VARIANT...]      static length of each fast path (entry to sysretq)
   deps                      install (as root) or list the missing Debian packages
   help [COMMAND]            this text, or one command's options
 
@@ -158,10 +163,26 @@ EOF
 		;;
 	list) echo "usage: ./run.sh list [--presets]   (variants/axes.conf, variants/presets.conf)" ;;
 	gate|baseline) ensure_deps; build_host; "$EL" "$1" --help ;;
+	trace|pathlen)
+		cat <<'EOF'
+usage: ./run.sh trace VARIANT BENCH
+       ./run.sh trace --diff VARIANT_A VARIANT_B BENCH
+       ./run.sh pathlen [VARIANT...] [--csv]
+trace boots VARIANT once under TCG with QEMU's per-instruction execution log
+and prints the instructions one call of BENCH executes, from the loop's
+syscall to its return (ring3/ring0, address, symbol+offset, disassembly),
+then checks the count against (loop - empty) from the same boot (exit 1 if
+they differ).  --diff aligns two variants' paths and marks the differences.
+pathlen reads each image and counts the fast path from the entry symbol to
+its sysretq.  VARIANT: short name, canonical name, preset or floor; BENCH:
+one of include/entrylab/benches.def.  Exit: 0 ok, 1 count mismatch,
+2 unknown variant/benchmark, missing image, trace never reached the call.
+EOF
+		;;
 	test) echo "usage: ./run.sh test   (installs dependencies, builds, runs make test)" ;;
 	deps) echo "usage: ./run.sh deps   (installs missing Debian packages as root; otherwise prints the command)" ;;
 	""|help) usage ;;
-	*) die "unknown command '$1'; commands: variant-matrix test list run gate baseline deps help" ;;
+	*) die "unknown command '$1'; commands: variant-matrix test list run gate baseline trace pathlen deps help" ;;
 	esac
 }
 
@@ -198,7 +219,8 @@ main() {
 	list) ensure_deps; build_host; exec "$EL" list "$@" ;;
 	run) ensure_deps; build; cmd_run "$@" ;;
 	gate|baseline) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
-	*) die "unknown command '$cmd'; commands: variant-matrix test list run gate baseline deps help (./run.sh --help)" ;;
+	trace|pathlen) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
+	*) die "unknown command '$cmd'; commands: variant-matrix test list run gate baseline trace pathlen deps help (./run.sh --help)" ;;
 	esac
 }
 
