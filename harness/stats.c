@@ -69,6 +69,19 @@ static gsl_rng *seeded_rng(uint32_t seed)
 	return r;
 }
 
+/* The bootstrap's buffer of boot statistics and its seeded generator;
+ * -1 with errno = ENOMEM (nothing left allocated) if either fails. */
+static int boot_start(unsigned boot, uint32_t seed, double **stat, gsl_rng **r)
+{
+	*stat = malloc(boot * sizeof(**stat));
+	*r = *stat ? seeded_rng(seed) : NULL;
+	if (*r)
+		return 0;
+	free(*stat);
+	errno = ENOMEM;
+	return -1;
+}
+
 int el_stats_summarize(const double *x, size_t n, unsigned boot, uint32_t seed,
 		       struct el_summary *out)
 {
@@ -97,12 +110,10 @@ int el_stats_summarize(const double *x, size_t n, unsigned boot, uint32_t seed,
 		return 0;
 	}
 
-	double *stat = malloc(boot * sizeof(*stat));
-	gsl_rng *r = stat ? seeded_rng(seed) : NULL;
-	if (!r) {
-		free(stat);
+	double *stat;
+	gsl_rng *r;
+	if (boot_start(boot, seed, &stat, &r) < 0) {
 		free(work);
-		errno = ENOMEM;
 		return -1;
 	}
 	for (unsigned b = 0; b < boot; b++)
@@ -215,12 +226,10 @@ int el_stats_delta(const double *x, size_t nx, const double *base, size_t nb,
 		free(work);
 		return 0;
 	}
-	double *stat = malloc(boot * sizeof(*stat));
-	gsl_rng *r = stat ? seeded_rng(seed) : NULL;
-	if (!r) {
-		free(stat);
+	double *stat;
+	gsl_rng *r;
+	if (boot_start(boot, seed, &stat, &r) < 0) {
 		free(work);
-		errno = ENOMEM;
 		return -1;
 	}
 	bootstrap_delta(r, x, nx, base, nb, boot, stat, work);
