@@ -195,12 +195,12 @@ static void argv_push(struct el_argv *a, const char *s)
 
 void el_trace_qemu_argv(const char *qemu, const char *image, const char *short_name,
 			const char *bench, const char *logpath, bool one_insn_per_tb,
-			struct el_argv *a)
+			bool sandbox, struct el_argv *a)
 {
 	char cmdline[256];
 	struct el_qemu_config c = {
 		.qemu = qemu, .image = image, .cmdline = cmdline, .name = short_name,
-		.mode = EL_MODE_TCG_ICOUNT,
+		.mode = EL_MODE_TCG_ICOUNT, .sandbox = sandbox,
 	};
 
 	el_fmt(cmdline, sizeof(cmdline), "el.mode=tcg-icount el.run=trace el.bench=%s", bench);

@@ -74,10 +74,11 @@ int el_trace_find_path(const struct el_image *im, const uint64_t *pc, size_t n,
 
 /* Build the QEMU argument vector for a trace boot of image: the harness's
  * tcg-icount argv (harness/qemu.c) plus the exec log into logpath.  With
- * one_insn_per_tb, the QEMU >= 8.1 spelling replaces -singlestep. */
+ * one_insn_per_tb, the QEMU >= 8.1 spelling replaces -singlestep; with
+ * sandbox, QEMU's seccomp filter is on as for every other boot. */
 void el_trace_qemu_argv(const char *qemu, const char *image, const char *short_name,
 			const char *bench, const char *logpath, bool one_insn_per_tb,
-			struct el_argv *a);
+			bool sandbox, struct el_argv *a);
 
 int el_cmd_trace(int argc, char **argv);
 

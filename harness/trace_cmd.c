@@ -96,13 +96,20 @@ static int boot_traced(const struct trace_opts *o, const struct trace_run *r, co
 	struct el_argv a;
 	int rc;
 
-	for (int attempt = 0;; attempt++) {
-		/* QEMU 7.2 spells it -singlestep; from 8.1 one-insn-per-tb */
-		el_trace_qemu_argv(o->qemu, r->k.path, r->k.short_name, bench, logpath, attempt, &a);
+	/* QEMU 7.2 spells it -singlestep, from 8.1 one-insn-per-tb; a QEMU
+	 * built without seccomp refuses -sandbox: retry once for each. */
+	bool one_insn_per_tb = false, sandbox = true;
+	for (;;) {
+		el_trace_qemu_argv(o->qemu, r->k.path, r->k.short_name, bench, logpath,
+				   one_insn_per_tb, sandbox, &a);
 		el_buf_free(&con);
 		el_qemu_run(a.v, &lim, console_sink, &con, &q);
 		el_argv_free(&a);
-		if (attempt || !rejected_singlestep(&q))
+		if (sandbox && el_qemu_sandbox_refused(&q))
+			sandbox = false;
+		else if (!one_insn_per_tb && rejected_singlestep(&q))
+			one_insn_per_tb = true;
+		else
 			break;
 		el_qemu_result_free(&q);
 	}

@@ -541,7 +541,7 @@ static void test_real_trace(void **state)
 	fd = mkstemp(logpath);
 	assert_true(fd >= 0);
 	close(fd);
-	el_trace_qemu_argv(NULL, KDIR "pcsa.elf", "pcsa", "getpid", logpath, false, &a);
+	el_trace_qemu_argv(NULL, KDIR "pcsa.elf", "pcsa", "getpid", logpath, false, true, &a);
 	assert_int_equal(boot(a.v, &out), EL_QEMU_STATUS(EL_EXIT_PASS));
 	el_argv_free(&a);
 	el_buf_free(&out);
@@ -580,26 +580,29 @@ static void test_qemu_argv(void **state)
 {
 	struct el_argv a;
 	bool singlestep = false, exec = false, logfile = false, append = false, accel = false;
+	bool sandbox = false;
 
 	(void)state;
-	el_trace_qemu_argv(NULL, "img.elf", "pcsa", "iopl", "/tmp/x.log", false, &a);
+	el_trace_qemu_argv(NULL, "img.elf", "pcsa", "iopl", "/tmp/x.log", false, true, &a);
 	for (size_t i = 0; i + 1 < a.n; i++) {
+		sandbox |= !strcmp(a.v[i], "-sandbox");
 		singlestep |= !strcmp(a.v[i], "-singlestep");
 		exec |= !strcmp(a.v[i], "-d") && !strcmp(a.v[i + 1], "exec,nochain");
 		logfile |= !strcmp(a.v[i], "-D") && !strcmp(a.v[i + 1], "/tmp/x.log");
 		append |= !strcmp(a.v[i], "-append") && strstr(a.v[i + 1], "el.run=trace el.bench=iopl");
 		accel |= !strcmp(a.v[i], "-icount") && !strcmp(a.v[i + 1], "shift=0");
 	}
-	assert_true(singlestep && exec && logfile && append && accel);
+	assert_true(singlestep && exec && logfile && append && accel && sandbox);
 	assert_null(a.v[a.n]);
 	el_argv_free(&a);
-	el_trace_qemu_argv(NULL, "img.elf", "pcsa", "iopl", "/tmp/x.log", true, &a);
-	singlestep = accel = false;
+	el_trace_qemu_argv(NULL, "img.elf", "pcsa", "iopl", "/tmp/x.log", true, false, &a);
+	singlestep = accel = sandbox = false;
 	for (size_t i = 0; i + 1 < a.n; i++) {
+		sandbox |= !strcmp(a.v[i], "-sandbox");
 		singlestep |= !strcmp(a.v[i], "-singlestep");
 		accel |= !strcmp(a.v[i], "-accel") && !strcmp(a.v[i + 1], "tcg,one-insn-per-tb=on");
 	}
-	assert_true(accel && !singlestep);
+	assert_true(accel && !singlestep && !sandbox);
 	el_argv_free(&a);
 }
 
