@@ -17,6 +17,7 @@
 
 #include "analyze.h"
 #include "exitcodes.h"
+#include "util.h"
 
 #define MARK "@@@ "
 #define MAX_FILES 24
@@ -45,8 +46,7 @@ static void clean(void)
 
 static void cleanup_at_exit(void)
 {
-	clean();
-	rmdir(dir);
+	el_remove_tree(dir);
 }
 
 static int init(void)

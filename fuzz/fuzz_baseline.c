@@ -10,11 +10,11 @@
 #include "fuzz.h"
 
 #include <dirent.h>
-#include <ftw.h>
 #include <sys/stat.h>
 
 #include "exitcodes.h"
 #include "gate.h"
+#include "util.h"
 
 static char dir[4096], run[4200], results[4200];
 
@@ -24,18 +24,9 @@ static void check(int cond)
 		abort();
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static void cleanup_at_exit(void)
 {
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	el_remove_tree(dir);
 }
 
 static void put(const char *path, const char *text)
@@ -102,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!inited++)
 		init();
-	nftw(results, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	el_remove_tree(results);
 	if ((fd = fz_memfile(data, size, path, sizeof(path))) < 0)
 		abort();
 	o.baseline = path;

@@ -2,7 +2,6 @@
  * the fixtures in tests/unit/data/analyze/ are copied to a temporary
  * directory and analysed there.  Run from the repository root. */
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +17,7 @@
 #include <jansson.h>
 
 #include "analyze.h"
+#include "util.h"
 #include "variants.h"
 
 #define FIXTURES "tests/unit/data/analyze"
@@ -50,15 +50,9 @@ static void spit(const char *path, const char *text)
 	fclose(f);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static void rm_rf(const char *dir)
 {
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	el_remove_tree(dir);
 }
 
 /* A fresh DIR with an empty DIR/raw. */
