@@ -41,12 +41,16 @@ static void usage(FILE *f)
 		"usage: entrylab gate --base REV [--head REV] [--variants SEL] [--bench LIST]\n"
 		"         [--samples N] [--rounds N] [--mode auto|tcg|kvm] [--timeout SEC]\n"
 		"         [--thresholds FILE] [--results-dir DIR]\n"
+		"       entrylab gate --base-tree DIR --head-tree DIR [revision-mode options]\n"
 		"       entrylab gate --baseline FILE [--run DIR] [--variants SEL] [--bench LIST]\n"
 		"         [--thresholds FILE] [--results-dir DIR]\n"
 		"  --base REV: check out REV (and --head REV; default: the working tree, built in\n"
 		"  place) in temporary git worktrees, build each with its own Makefile, boot both\n"
 		"  sides' images with this harness, base and head interleaved (round 1 base first,\n"
 		"  round 2 head first, ...), and compare every variant and benchmark.\n"
+		"  --base-tree DIR, --head-tree DIR: trees already built (make host and the\n"
+		"  images, e.g. by CI): booted as they are, no checkout and no build; either may\n"
+		"  replace --base REV or --head REV.\n"
 		"  --baseline FILE: compare a run (default RESULTS/latest) with a file written by\n"
 		"  'entrylab baseline save'.\n"
 		"  --variants SEL  variants (default all; baseline mode: those of the run)\n"
@@ -77,6 +81,8 @@ static int one_opt(int c, const char *arg, struct gate_opts *o)
 	case 'b': o->base = arg; return 0;
 	case 'H': o->head = arg; o->rev_only = 1; return 0;
 	case 'B': o->baseline = arg; return 0;
+	case 'x': o->tree[GATE_BASE] = arg; return 0;
+	case 'y': o->tree[GATE_HEAD] = arg; o->rev_only = 1; return 0;
 	case 'R': o->run_dir = arg; return 0;
 	case 'v': o->variants = arg; return 0;
 	case 'n': o->bench = arg; return 0;
@@ -110,9 +116,20 @@ static int check_opts(const struct gate_opts *o)
 {
 	const char *revs[2] = { o->base, o->head };
 
-	if (!o->base == !o->baseline) {
-		el_err("%s: entrylab gate: give --base REV (a git revision) or --baseline FILE",
-		       o->base ? "--base and --baseline together" : "nothing to compare with");
+	const char *base = o->base ? o->base : o->tree[GATE_BASE];
+
+	if (o->base && o->tree[GATE_BASE]) {
+		el_err("--base and --base-tree together: entrylab gate: give one of them");
+		return EL_EX_USAGE;
+	}
+	if (o->head && o->tree[GATE_HEAD]) {
+		el_err("--head and --head-tree together: entrylab gate: give one of them");
+		return EL_EX_USAGE;
+	}
+	if (!base == !o->baseline) {
+		el_err("%s: entrylab gate: give --base REV (a git revision), --base-tree DIR or "
+		       "--baseline FILE", base ? "--base and --baseline together" :
+		       "nothing to compare with");
 		return EL_EX_USAGE;
 	}
 	if (o->baseline && o->rev_only) {
@@ -120,7 +137,7 @@ static int check_opts(const struct gate_opts *o)
 		       "a baseline gate compares finished runs; drop them");
 		return EL_EX_USAGE;
 	}
-	if (o->base && o->run_dir) {
+	if (base && o->run_dir) {
 		el_err("--run needs --baseline: entrylab gate: drop it");
 		return EL_EX_USAGE;
 	}
@@ -137,6 +154,7 @@ static int parse_opts(int argc, char **argv, struct gate_opts *o)
 {
 	static const struct option longs[] = {
 		{ "base", 1, NULL, 'b' }, { "head", 1, NULL, 'H' }, { "baseline", 1, NULL, 'B' },
+		{ "base-tree", 1, NULL, 'x' }, { "head-tree", 1, NULL, 'y' },
 		{ "run", 1, NULL, 'R' }, { "variants", 1, NULL, 'v' }, { "bench", 1, NULL, 'n' },
 		{ "samples", 1, NULL, 's' }, { "rounds", 1, NULL, 'r' }, { "mode", 1, NULL, 'm' },
 		{ "accel", 1, NULL, 'm' },
@@ -238,6 +256,26 @@ static int checkout(struct gate *g, struct gate_tree *t, int k)
 		return -1;
 	}
 	t->worktree = 1;
+	return check_proto(t, k);
+}
+
+/* --base-tree/--head-tree: a tree built elsewhere (by CI, or on the host of
+ * a nested test), used as it is. */
+static int prebuilt_tree(struct gate_tree *t, const char *dir, int k)
+{
+	char *real = realpath(dir, NULL);
+
+	if (!real) {
+		el_err("--%s-tree %s: %s: give a built checkout of this repository", gate_role[k], dir,
+		       strerror(errno));
+		return -1;
+	}
+	el_strlcpy(t->dir, real, sizeof(t->dir));
+	free(real);
+	el_fmt(t->label, sizeof(t->label), "built tree %s", t->dir);
+	el_strlcpy(t->commit, "a built tree", sizeof(t->commit));
+	t->rev = t->dir;
+	t->prebuilt = 1;
 	return check_proto(t, k);
 }
 
@@ -356,7 +394,8 @@ static int setup(struct gate *g)
 
 	if (gate_find_root(g->root, sizeof(g->root)))
 		return EL_EX_USAGE;
-	if (git_line(g, "rev-parse", "--show-toplevel", NULL, NULL, top, sizeof(top))) {
+	if (!(o->tree[GATE_BASE] && o->tree[GATE_HEAD]) &&
+	    git_line(g, "rev-parse", "--show-toplevel", NULL, NULL, top, sizeof(top))) {
 		el_err("not a git work tree: %s: run the gate inside a clone of the repository", g->root);
 		return EL_EX_USAGE;
 	}
@@ -390,21 +429,30 @@ static int prepare_trees(struct gate *g)
 
 	base->rev = g->o->base;
 	head->rev = g->o->head;
-	if (checkout(g, base, GATE_BASE) || (head->rev ? checkout(g, head, GATE_HEAD) : (working_tree(g, head), 0)))
-		return gate_signal ? EL_EX_INTERRUPTED : EL_EX_USAGE;
+	for (int k = 0; k < 2; k++) {
+		struct gate_tree *t = &g->tree[k];
+		if (g->o->tree[k] ? prebuilt_tree(t, g->o->tree[k], k) :
+		    t->rev ? checkout(g, t, k) : (working_tree(g, t), 0))
+			return gate_signal ? EL_EX_INTERRUPTED : EL_EX_USAGE;
+	}
 	if (!(g->shorts = gate_select_variants(head->dir, g->o->variants ? g->o->variants : "all")) ||
 	    known_variants(g, base, GATE_BASE) || known_variants(g, head, GATE_HEAD))
 		return EL_EX_USAGE;
-	if ((rc = build(g, base, GATE_BASE)) || (rc = build(g, head, GATE_HEAD)))
-		return rc;
-	for (size_t i = 0; head->known[i]; i++) {
-		el_fmt(img, sizeof(img), "%s/build/kernels/%s.elf", head->dir, head->known[i]);
-		if (access(img, R_OK) < 0) {
-			el_err("kernel image missing after the build: %s: check the Makefile's image "
-			       "names (build/kernels/<short>.elf)", img);
+	for (int k = 0; k < 2; k++)
+		if (!g->tree[k].prebuilt && (rc = build(g, &g->tree[k], k)))
+			return rc;
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; g->tree[k].known[i]; i++) {
+			el_fmt(img, sizeof(img), "%s/build/kernels/%s.elf", g->tree[k].dir,
+			       g->tree[k].known[i]);
+			if (access(img, R_OK) == 0)
+				continue;
+			el_err("%s kernel image missing %s: %s: %s", gate_role[k], g->tree[k].prebuilt ?
+			       "from the built tree" : "after the build", img, g->tree[k].prebuilt ?
+			       "build it there (make host build/kernels/<short>.elf)" :
+			       "check the Makefile's image names (build/kernels/<short>.elf)");
 			return EL_EX_USAGE;
 		}
-	}
 	return 0;
 }
 
@@ -424,7 +472,7 @@ static int make_dirs(struct gate *g)
 
 static int compare_and_publish(struct gate *g)
 {
-	char err[512], how[512];
+	char err[512], how[1024], note[512];
 	struct gl_result r;
 	int rc;
 
@@ -439,6 +487,10 @@ static int compare_and_publish(struct gate *g)
 	       "alternately per variant (odd rounds base first) by this harness (protocol %d)",
 	       (unsigned long long)g->o->samples, g->o->samples == 1 ? "" : "s",
 	       (unsigned long long)g->rounds, g->rounds == 1 ? "" : "s", EL_PROTO_VERSION);
+	if (g->mode == EL_MODE_KVM && strcmp(mx_cpu_class("/proc/cpuinfo", note, sizeof(note)),
+					     "bare-metal"))
+		el_fmt(how + strlen(how), sizeof(how) - strlen(how), "; not performance figures: %s",
+		       note);
 	struct gl_report_info info = { g->tree[GATE_BASE].label, g->tree[GATE_HEAD].label,
 				       el_mode_name(g->mode), how, g->th_path };
 	rc = gate_signal ? EL_EX_INTERRUPTED : gate_publish(g->results, g->partial, &r, &info);

@@ -103,6 +103,7 @@ extern const char *const gate_role[2];   /* "base", "head" */
 
 struct gate_opts {
 	const char *base, *head, *baseline, *run_dir, *variants, *bench, *thresholds, *results_dir;
+	const char *tree[2];         /* --base-tree, --head-tree: built trees, used as they are */
 	uint64_t samples, rounds;
 	int rounds_set, mode;        /* mode: 0 auto, 1 tcg, 2 kvm */
 	double timeout_s;
@@ -110,7 +111,8 @@ struct gate_opts {
 };
 
 struct gate_tree {
-	const char *rev;             /* as given; NULL: the working tree */
+	const char *rev;             /* as given; NULL: the working tree (or a built tree) */
+	int prebuilt;                /* --base-tree/--head-tree: no checkout, no build */
 	char commit[64];
 	char dir[GATE_PATH];
 	int worktree;                /* added here: remove it */

@@ -87,7 +87,7 @@ int gate_publish(const char *results, const char *partial, const struct gl_resul
 	el_fmt(final, sizeof(final), "%s/%.*s", results, (int)(strlen(base) - strlen(".partial")),
 	       base);
 	if (el_write_atomic(path, md.data, md.len) < 0 ||
-	    renameat2(AT_FDCWD, partial, AT_FDCWD, final, RENAME_NOREPLACE) < 0) {
+	    el_rename_noreplace(partial, final) < 0) {
 		el_err("cannot write the verdict: %s: %s: check --results-dir", path, strerror(errno));
 		el_buf_free(&md);
 		el_remove_tree(partial);

@@ -270,6 +270,9 @@ static int matrix_main(struct matrix *m)
 		fprintf(stderr, "matrix: %zu variants, %zu failed, %.2f s (mode %s, %u jobs)\n",
 			m->p->nv, m->failed, (double)(el_now_ms() - m->t0) / 1000.0,
 			el_mode_name(m->mode), m->njobs);
+	if ((rc == EL_EX_OK || rc == EL_EX_FAIL) && m->mode == EL_MODE_KVM &&
+	    m->host.cpu_class_note[0])
+		fprintf(stderr, "matrix: not performance figures: %s\n", m->host.cpu_class_note);
 	mx_signals_end(&m->ch);
 	if (m->have_pin)
 		pin_free(&m->pin);

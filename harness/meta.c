@@ -147,6 +147,40 @@ static void git_facts(struct mx_host *h, const char *root)
 	el_buf_free(&out);
 }
 
+const char *mx_cpu_class(const char *path, char *note, size_t n)
+{
+	char line[4096], model[MX_LINE] = "";
+	const char *v;
+	int hv = 0, have_flags = 0;
+	FILE *f = fopen(path, "r");
+
+	note[0] = '\0';
+	while (f && (!model[0] || !have_flags) && fgets(line, sizeof(line), f)) {
+		if (!model[0] && (v = cpuinfo_value(line, "model name"))) {
+			el_strlcpy(model, v, sizeof(model));
+			trim(model);
+		} else if (!have_flags && (v = cpuinfo_value(line, "flags"))) {
+			have_flags = 1;
+			hv = strstr(v, " hypervisor ") || !strncmp(v, "hypervisor ", 11);
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!strncmp(model, "QEMU TCG CPU", 12)) {
+		el_fmt(note, n, "this host's CPU is emulated by QEMU's TCG (model name '%s'): KVM "
+		       "runs nested under an emulated CPU, so its ticks are evidence that kvm mode "
+		       "works, never performance figures", model);
+		return "emulated";
+	}
+	if (hv) {
+		el_fmt(note, n, "this host is itself a virtual machine (CPUID hypervisor bit, model "
+		       "name '%s'): KVM runs nested, so its ticks include the outer hypervisor's "
+		       "work and are not bare-metal figures", model[0] ? model : "unknown");
+		return "virtual";
+	}
+	return "bare-metal";
+}
+
 void mx_host_collect(struct mx_host *h, const char *root, const char *qemu_version)
 {
 	char *qemu[] = { EL_QEMU_DEFAULT, "--version", NULL };
@@ -156,6 +190,8 @@ void mx_host_collect(struct mx_host *h, const char *root, const char *qemu_versi
 	memset(h, 0, sizeof(*h));
 	mx_cpuinfo("/proc/cpuinfo", h->cpu_model, sizeof(h->cpu_model),
 		   h->microcode, sizeof(h->microcode));
+	el_strlcpy(h->cpu_class, mx_cpu_class("/proc/cpuinfo", h->cpu_class_note,
+					      sizeof(h->cpu_class_note)), sizeof(h->cpu_class));
 	if (uname(&u) == 0) {
 		el_strlcpy(h->sysname, u.sysname, sizeof(h->sysname));
 		el_strlcpy(h->release, u.release, sizeof(h->release));
@@ -340,8 +376,9 @@ static void render_noise(const void *r, FILE *f) { noise_render(r, f); }
 
 static json_t *host_json(const struct mx_host *h)
 {
-	return json_pack("{s:o,s:o,s:{s:o,s:o,s:o,s:o},s:I,s:o,s:o,s:{s:o,s:o}}",
+	return json_pack("{s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o,s:o},s:I,s:o,s:o,s:{s:o,s:o}}",
 		"cpu_model", jstr(h->cpu_model), "microcode", jstr(h->microcode),
+		"cpu_class", jstr(h->cpu_class), "cpu_class_note", jstr_or_null(h->cpu_class_note),
 		"kernel", "sysname", jstr(h->sysname), "release", jstr(h->release),
 		"version", jstr(h->version), "machine", jstr(h->machine),
 		"online_cpus", (json_int_t)h->online_cpus,

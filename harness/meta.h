@@ -32,11 +32,22 @@ struct mx_host {
 	char compiler[MX_LINE];      /* first line of `cc --version` */
 	char git_rev[64];            /* "" when unknown */
 	int git_dirty;               /* 1, 0, -1 unknown */
+	char cpu_class[16];          /* mx_cpu_class: bare-metal, virtual, emulated */
+	char cpu_class_note[MX_LINE];
 };
 
 /* "model name" and "microcode" of the first cpu in a /proc/cpuinfo-style
  * file; "unknown" for what is missing.  Returns 0, -1 if unreadable. */
 int mx_cpuinfo(const char *path, char *model, size_t model_n, char *micro, size_t micro_n);
+/* What kind of CPU a /proc/cpuinfo-style file describes, for labelling
+ * kvm-mode figures.  "emulated": QEMU's TCG (model name "QEMU TCG CPU ...";
+ * kvm mode then runs nested under an emulated CPU, and its ticks are
+ * evidence that kvm mode works, never performance figures); "virtual": the
+ * CPUID hypervisor bit is set (nested virtualization: the ticks include
+ * the outer hypervisor's work); "bare-metal" otherwise.  note gets one
+ * sentence for reports ("" for bare metal).  Returns the class. */
+const char *mx_cpu_class(const char *path, char *note, size_t n);
+
 /* Run argv (searched on PATH) with a time limit; the first line of its
  * stdout in dst.  Returns 0, or -1 (not found, failed, no output) with a
  * reason in dst. */

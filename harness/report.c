@@ -167,8 +167,29 @@ static void md_references(struct el_buf *b, const struct an_run *run)
 		el_buf_puts(b, ".");
 }
 
+/* Under kvm, the matrix's verdict on this host's CPU (meta.json
+ * host.cpu_class_note: emulated or virtual), or "" (bare metal, or no
+ * meta.json). */
+static void kvm_cpu_note(const struct an_run *run, char *dst, size_t n)
+{
+	char path[sizeof(run->dir) + 16];
+	json_t *meta, *note;
+
+	dst[0] = '\0';
+	if (strcmp(run->mode, "kvm"))
+		return;
+	el_fmt(path, sizeof(path), "%s/meta.json", run->dir);
+	meta = json_load_file(path, 0, NULL);
+	note = json_object_get(json_object_get(meta, "host"), "cpu_class_note");
+	if (json_is_string(note))
+		el_strlcpy(dst, json_string_value(note), n);
+	json_decref(meta);
+}
+
 static void md_intro(struct el_buf *b, const struct an_run *run)
 {
+	char note[1024];
+
 	el_buf_printf(b, "# entrylab results: %s\n\n", run->dir);
 	el_buf_printf(b, "Mode **%s**; every value is **%s per call** "
 		      "(loop ticks minus empty-loop ticks, divided by iterations). "
@@ -183,6 +204,9 @@ static void md_intro(struct el_buf *b, const struct an_run *run)
 	else
 		el_buf_puts(b, "All variants passed.");
 	md_references(b, run);
+	kvm_cpu_note(run, note, sizeof(note));
+	if (note[0])
+		el_buf_printf(b, "\n\n**Not performance figures:** %s.", note);
 	el_buf_printf(b, "\n\nStatistics over the per-call samples: median with a 95%% "
 		      "percentile-bootstrap CI (%d resamples, seeded from the variant and "
 		      "benchmark names); MAD raw (unscaled); delta = median - baseline median "

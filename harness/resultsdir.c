@@ -154,15 +154,7 @@ static int make_final(struct mx_rundir *d)
 		return -1;
 	}
 	d->staged = 0;
-	if (renameat2(AT_FDCWD, d->partial, AT_FDCWD, d->final, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -1;
-	if (access(d->final, F_OK) == 0 || errno != ENOENT) {
-		errno = EEXIST;
-		return -1;
-	}
-	return rename(d->partial, d->final);
+	return el_rename_noreplace(d->partial, d->final);
 }
 
 int mx_rundir_publish(struct mx_rundir *d, char *err, size_t n)

@@ -225,6 +225,23 @@ fail_nofile:
 	return -1;
 }
 
+int el_rename_noreplace(const char *from, const char *to)
+{
+	struct stat st;
+
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (lstat(to, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	if (errno != ENOENT)
+		return -1;
+	return rename(from, to);
+}
+
 int64_t el_now_ms(void)
 {
 	struct timespec ts;

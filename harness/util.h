@@ -51,6 +51,14 @@ void el_buf_free(struct el_buf *b);
  * (the temporary file is removed on failure). */
 int el_write_atomic(const char *path, const void *data, size_t len);
 
+/* Rename from to to unless to exists (a file, directory or link).  Uses
+ * renameat2's RENAME_NOREPLACE; where the file system refuses it (EINVAL:
+ * 9p, some NFS), checks that to is absent and renames (a concurrent creator
+ * of to can slip in between: results directories have unique names, so the
+ * check is for honest collisions).  0, or -1 with errno (EEXIST if to
+ * exists). */
+int el_rename_noreplace(const char *from, const char *to);
+
 /* Milliseconds on the monotonic clock. */
 int64_t el_now_ms(void);
 

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# kvm-nested.sh — kvm mode under a real KVM: Debian's kernel booted under
+# TCG with emulated SVM (tests/nested/outer.sh) loads kvm_amd, and inside
+# it this checkout's harness runs the matrix with --accel auto and the gate
+# under kvm (tests/nested/inside.sh).  The results come back as files over
+# virtio-9p and are checked here:
+#   - the accelerator decision: auto chose kvm after a passing probe, with
+#     the probe's reason in meta.json;
+#   - every variant of the set passes conformance under KVM (59 TAP checks,
+#     the floor 11), samples in TSC ticks, the vCPU thread pinned and read
+#     back; report.md says these are not performance figures;
+#   - the gate with head == base never fails (exit 0 or 3), and (set full)
+#     the gate against a head with 50 more instructions on the fast path
+#     fails (exit 1) on every variant but the floor.
+#
+# NESTED_SET=reduced (default; part of ./run.sh test): pcsa, fsac and the
+# floor.  NESTED_SET=full (./run.sh test-kvm): every variant and the floor,
+# and the +50 head.  A host that cannot do it (no kernel package, TCG
+# without SVM, kvm_amd refusing to load) prints "SKIP: reason" and counts
+# nothing as passed.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+
+SET=${NESTED_SET:-reduced}
+LIMIT=${NESTED_TIMEOUT:-900}
+OUT=$TMP/nested
+REDUCED=pcsa,fsac,floor
+case "$SET" in
+reduced) want=$REDUCED ;;
+full) want=$(tr -d ' ' <<<"$("$EL" resolve all | tr '\n' ',')floor") ;;
+*) fail "NESTED_SET=$SET: use reduced or full"; finish; exit ;;
+esac
+
+if [ "$SET" = full ]; then
+	tests/nested/head50.sh "$REDUCED" || { fail "building the +50 head (tests/nested/head50.sh)"; finish; exit; }
+fi
+tests/nested/outer.sh "$OUT" "$SET" "$LIMIT" >"$TMP/outer.out" 2>"$TMP/outer.err"
+st=$?
+cat "$TMP/outer.err"
+if [ "$st" = 77 ]; then
+	cat "$TMP/outer.out"      # the SKIP line, visible in the summary
+	finish
+	exit
+fi
+expect "the outer guest ran inside.sh to its end (outer.sh exit $st; init: $(cat "$OUT/init.status" 2>/dev/null))" \
+	test "$st" = 0 -a "$(cat "$OUT/init.status" 2>/dev/null)" = "exit 0"
+expect "no QEMU of this test is left running" \
+	test -z "$(pgrep -f "$OUT" 2>/dev/null)"
+step_status() { awk -v s="$1" '$1 == s { print $2 }' "$OUT/steps.tsv" 2>/dev/null; }
+
+# ------------------------------------------------------------ the matrix
+M=$OUT/matrix/latest
+expect "matrix under --accel auto exited 0 (got $(step_status matrix))" test "$(step_status matrix)" = 0
+flat=$TMP/meta.flat
+python3 - "$M/meta.json" >"$flat" 2>/dev/null <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+a = m.get("accel", {})
+print("mode", a.get("mode")); print("requested", a.get("requested"))
+print("probe_ok", a.get("probe", {}).get("ok")); print("reason", a.get("reason"))
+print("cpu_class", m.get("host", {}).get("cpu_class"))
+for k, r in m.get("runs", {}).items():
+    print("run", k, r.get("status"), r.get("pin_applied"), r.get("pin_vcpu_thread", "").replace(" ", "_"), r.get("pin_vcpu_cpus"), r.get("pin_cpu"))
+PY
+val() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$flat"; }
+expect "auto chose kvm (got '$(val mode)', requested '$(val requested)')" \
+	test "$(val mode)" = kvm -a "$(val requested)" = auto
+expect "the probe passed and its reason is recorded ($(val reason))" \
+	test "$(val probe_ok)" = True -a -n "$(val reason)"
+expect "meta.json calls this host's CPU emulated (got '$(val cpu_class)')" test "$(val cpu_class)" = emulated
+expect "report.md says these are not performance figures" \
+	grep -q '^\*\*Not performance figures:\*\* .*emulated' "$M/report.md"
+n=0
+for v in $(echo "$want" | tr ',' ' '); do
+	n=$((n + 1))
+	r=$M/raw/$v.result
+	planned=59; [ "$v" = floor ] && planned=11
+	expect "$v: status pass under kvm" grep -qx 'status=pass' "$r"
+	expect "$v: conformance $planned/$planned under KVM" \
+		test "$(sed -n 's/^tap_pass=//p' "$r")" = "$planned" -a \
+		"$(sed -n 's/^tap_fail=//p' "$r")" = 0 -a "$(sed -n 's/^mode=//p' "$r")" = kvm
+	expect "$v: samples in TSC ticks" \
+		test "$(awk -F, 'NR > 1 { print $NF }' "$M/raw/$v.samples.csv" | sort -u)" = tsc
+	line=$(grep "^run $v " "$flat")
+	set -- $line
+	# run SHORT STATUS PIN_APPLIED VCPU_THREAD VCPU_CPUS PIN_CPU
+	expect "$v: the vCPU thread (${5:-none}) bound to cpu ${7:-?} and read back (${6:-none})" \
+		test "${5:-}" = "CPU_0/KVM" -a "${4:-}" = yes -a "${6:-x}" = "${7:-y}"
+done
+expect "the matrix ran the $n variants of the set" test "$(ls "$M"/raw/*.result 2>/dev/null | wc -l)" = "$n"
+
+# ------------------------------------------------------------ the gate
+gs=$(step_status gate-same)
+expect "gate head == base under kvm: pass or inconclusive, never a regression (exit $gs)" \
+	test "$gs" = 0 -o "$gs" = 3
+vd=$(ls -d "$OUT"/gate-same/gate-* 2>/dev/null | head -1)
+expect "gate head == base: verdict.md published, mode kvm, labelled not performance figures" \
+	grep -q 'not performance figures' "$vd/verdict.md"
+if [ "$SET" = full ]; then
+	gp=$(step_status gate-plus50)
+	expect "gate against +50 instructions on the fast path: regression (exit $gp)" test "$gp" = 1
+	vd=$(ls -d "$OUT"/gate-plus50/gate-* 2>/dev/null | head -1)
+	for v in pcsa fsac; do
+		expect "gate +50: $v getpid is a regression" \
+			grep -Eq "^\| *$v *\| *getpid *\|.*\| *regression *\|" "$vd/verdict.md"
+	done
+	expect "gate +50: the floor (own entry) is not a regression" \
+		grep -Eq "^\| *floor *\| *getpid *\|.*\| *(pass|inconclusive) *\|" "$vd/verdict.md"
+fi
+echo "nested: outer guest $(cat "$OUT/outer.seconds" 2>/dev/null)s; steps: $(tr '\n' ';' <"$OUT/steps.tsv")"
+if [ "$FAILED" != 0 ] && [ -n "${NESTED_KEEP:-}" ]; then
+	rm -rf "$NESTED_KEEP" && cp -a "$OUT" "$NESTED_KEEP" && echo "nested: files kept in $NESTED_KEEP"
+fi
+finish

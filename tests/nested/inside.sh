@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# inside.sh — what the first-level guest of the nested-KVM test runs (as
+# root, in this checkout, shared read-only from the host; see outer.sh).
+#
+#   tests/nested/inside.sh OUT SET
+#
+# OUT is the host's result directory (virtio-9p, read-write).  Each step
+# appends "step START" to OUT/steps.log before it starts and "step STATUS
+# SECONDS" to OUT/steps.tsv when it ends; its stdout and stderr go to
+# OUT/STEP.log and its results under OUT/STEP/.  The host checks them
+# (tests/integration/kvm-nested.sh); nothing here decides pass or fail.
+#
+# SET:
+#   reduced   the matrix under --accel auto on pcsa, fsac and the floor;
+#             the gate with head == base under kvm (part of ./run.sh test)
+#   full      the matrix on every variant and the floor; the gate with
+#             head == base and with the +50-instruction head
+#             (build/nested/head50, built by the host)
+#   repeat:N:M  N head == base gates and M +50 gates (the statistics
+#             measurement of the README)
+set -u
+OUT=${1:?}
+SET=${2:?}
+LAB=$(pwd -P)
+EL=$LAB/build/host/entrylab
+HEAD50=$LAB/build/nested/head50
+CPU=$(( $(nproc) - 1 ))
+REDUCED=pcsa,fsac,floor
+
+{
+	echo "kernel $(uname -r)"
+	echo "cpus $(nproc)"
+	grep -m1 '^flags' /proc/cpuinfo
+	echo "kvm_amd nested=$(cat /sys/module/kvm_amd/parameters/nested 2>/dev/null)" \
+		"npt=$(cat /sys/module/kvm_amd/parameters/npt 2>/dev/null)"
+} >"$OUT/guest.txt"
+
+step() {
+	local name=$1 t0 st; shift
+	echo "$name START" >>"$OUT/steps.log"
+	t0=$(date +%s.%N)
+	"$@" >"$OUT/$name.log" 2>&1
+	st=$?
+	printf '%s %d %.1f\n' "$name" "$st" "$(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null ||
+		echo 0)" >>"$OUT/steps.tsv"
+	sync
+}
+
+matrix() {   # matrix NAME VARIANTS
+	step "$1" "$EL" matrix --accel auto --variants "$2" --no-linux --no-plots --cpu "$CPU" \
+		--samples 10 --results-dir "$OUT/$1"
+}
+
+gate() {     # gate NAME HEAD_TREE VARIANTS
+	step "$1" "$EL" gate --base-tree "$LAB" --head-tree "$2" --variants "$3" --bench getpid \
+		--mode kvm --samples 10 --results-dir "$OUT/$1"
+}
+
+case "$SET" in
+reduced)
+	matrix matrix "$REDUCED"
+	gate gate-same "$LAB" "$REDUCED"
+	;;
+full)
+	matrix matrix all
+	gate gate-same "$LAB" "$REDUCED"
+	gate gate-plus50 "$HEAD50" "$REDUCED"
+	;;
+repeat:*)
+	n=$(echo "$SET" | cut -d: -f2); m=$(echo "$SET" | cut -d: -f3)
+	for i in $(seq 1 "$n"); do gate "gate-same-$i" "$LAB" "$REDUCED"; done
+	for i in $(seq 1 "$m"); do gate "gate-plus50-$i" "$HEAD50" "$REDUCED"; done
+	;;
+*)
+	echo "inside.sh: unknown set '$SET'" >"$OUT/steps.log"
+	exit 2 ;;
+esac
+dmesg >"$OUT/dmesg.txt" 2>&1
+exit 0
