@@ -264,12 +264,17 @@ static int matrix_main(struct matrix *m)
 		el_err("interrupted by %s: children stopped, nothing published: %s is kept "
 		       "for inspection", strsignal(m->ch.interrupted ? m->ch.interrupted : SIGINT),
 		       m->d.partial[0] ? m->d.partial : "no run directory");
-	if (rc != EL_EX_OK && rc != EL_EX_FAIL)
+	if (rc != EL_EX_OK && rc != EL_EX_FAIL) {
 		mx_rundir_abandon(&m->d);
-	else
+	} else {
 		fprintf(stderr, "matrix: %zu variants, %zu failed, %.2f s (mode %s, %u jobs)\n",
 			m->p->nv, m->failed, (double)(el_now_ms() - m->t0) / 1000.0,
 			el_mode_name(m->mode), m->njobs);
+		mx_signals_drain(&m->ch);   /* published: a late signal changes nothing */
+		if (m->ch.interrupted)
+			el_err("interrupted by %s after publishing: %s is complete; the printed "
+			       "output may be cut", strsignal(m->ch.interrupted), m->d.final);
+	}
 	mx_signals_end(&m->ch);
 	if (m->have_pin)
 		pin_free(&m->pin);
