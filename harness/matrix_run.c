@@ -220,9 +220,8 @@ static int finish(struct matrix *m, int rc)
 	int arc;
 
 	m->end = time(NULL);
-	if (write_meta(m))
+	if (write_meta(m) || lr_matrix_meta(&m->p->lr, m->d.partial))
 		return EL_EX_USAGE;
-	lr_matrix_meta(&m->p->lr, m->d.partial);
 	if (mx_rundir_stage(&m->d, err, sizeof(err))) {
 		el_err("%s", err);
 		return EL_EX_USAGE;
