@@ -27,6 +27,17 @@ enum {
 	NBENCH
 };
 
+/* The images against the tree's revision (meta.h): one warning if they
+ * were built from another. */
+static void check_revision(const struct matrix *m)
+{
+	char *argv[] = { "git", "-C", (char *)m->p->root, "rev-parse", "HEAD", NULL };
+	char rev[64];
+
+	if (mx_tool_line(argv, 5000, rev, sizeof(rev)) == 0)
+		mx_images_check_revision(m->p->v, m->p->nv, rev);
+}
+
 static int prepare(struct matrix *m)
 {
 	char *qemu[] = { EL_QEMU_DEFAULT, "--version", NULL };
@@ -41,6 +52,7 @@ static int prepare(struct matrix *m)
 	}
 	if ((rc = mx_host_check(m)))
 		return rc;
+	check_revision(m);
 	if (mx_rundir_create(&m->d, m->p->results, m->o->run_id, err, sizeof(err))) {
 		el_err("%s", err);
 		return EL_EX_USAGE;
