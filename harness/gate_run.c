@@ -32,8 +32,8 @@ int gate_child(const char *path, char *const argv[], const char *log, int64_t ti
 	       int interruptible)
 {
 	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644), st;
-	struct el_spawn sp = { .argv = argv, .in = -1, .out = fd, .err = fd, .own_group = true,
-			       .no_make_env = true };
+	struct el_spawn sp = { .argv = argv, .path = path, .in = -1, .out = fd, .err = fd,
+			       .own_group = true, .no_make_env = true };
 	pid_t pid = el_spawn(&sp);
 
 	if (pid < 0 && sp.exec_errno && fd >= 0)

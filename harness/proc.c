@@ -52,10 +52,7 @@ static void child(struct el_spawn *sp, pid_t parent, int report)
 		unsetenv("MFLAGS");
 		unsetenv("MAKELEVEL");
 	}
-	if (sp->path)
-		execv(sp->path, sp->argv);
-	else
-		execvp(sp->argv[0], sp->argv);
+	execvp(sp->path ? sp->path : sp->argv[0], sp->argv);
 	e = errno;
 	if (write(report, &e, sizeof(e)) < 0)
 		_exit(127);

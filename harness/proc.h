@@ -25,7 +25,8 @@
 
 struct el_spawn {
 	char *const *argv;          /* NULL-terminated */
-	const char *path;           /* file to execute; NULL: argv[0], searched on PATH */
+	const char *path;           /* file to execute (searched on PATH unless it holds a
+				     * '/'); NULL: argv[0] */
 	int in, out, err;           /* the child's 0, 1, 2; -1: /dev/null */
 	bool own_group;             /* setpgid(0, 0) in the child (and in the parent) */
 	bool no_make_env;           /* drop MAKEFLAGS, MFLAGS, MAKELEVEL (a nested make) */
