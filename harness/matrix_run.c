@@ -35,7 +35,7 @@ static void check_revision(const struct matrix *m)
 	char rev[64];
 
 	if (mx_tool_line(argv, 5000, rev, sizeof(rev)) == 0)
-		mx_images_check_revision(m->p->v, m->p->nv, rev);
+		mx_images_check_revision(m->p->v, m->p->nv, m->p->root, rev);
 }
 
 static int prepare(struct matrix *m)

@@ -204,7 +204,30 @@ void mx_image_note(struct mx_variant *v)
 	v->built_dirty = dirty;
 }
 
-size_t mx_images_check_revision(const struct mx_variant *v, size_t nv, const char *tree_rev)
+/* 1 if every input of the guest build is the same tree object at a and b
+ * (a commit that touched only the harness changes no image). */
+static int same_guest_sources(const char *root, const char *a, const char *b)
+{
+	static const char *const inputs[] = { "kernels", "bench", "lib", "include", "variants",
+					      "linuxref", "Makefile", NULL };
+	char spec[2][160], id[2][96];
+
+	for (size_t i = 0; inputs[i]; i++) {
+		for (int k = 0; k < 2; k++) {
+			char *argv[] = { "git", "-C", (char *)root, "rev-parse", "--verify", "--quiet",
+					 spec[k], NULL };
+			el_fmt(spec[k], sizeof(spec[k]), "%s:%s", k ? b : a, inputs[i]);
+			if (mx_tool_line(argv, TOOL_TIMEOUT_MS, id[k], sizeof(id[k])) < 0)
+				return 0;
+		}
+		if (strcmp(id[0], id[1]))
+			return 0;
+	}
+	return 1;
+}
+
+size_t mx_images_check_revision(const struct mx_variant *v, size_t nv, const char *root,
+				const char *tree_rev)
 {
 	size_t other = 0, unknown = 0, first_other = 0, first_unknown = 0;
 
@@ -217,7 +240,8 @@ size_t mx_images_check_revision(const struct mx_variant *v, size_t nv, const cha
 			continue;   /* a Linux reference row */
 		if (!v[i].built_rev[0])
 			first_unknown = unknown++ ? first_unknown : i;
-		else if (strcmp(v[i].built_rev, tree_rev))
+		else if (strcmp(v[i].built_rev, tree_rev) &&
+			 !same_guest_sources(root, v[i].built_rev, tree_rev))
 			first_other = other++ ? first_other : i;
 	}
 	if (other)

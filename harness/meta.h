@@ -70,10 +70,13 @@ struct mx_variant {
  * v->built_rev and v->built_dirty; unknown when there is none or it names
  * another build-id (the image was relinked without it). */
 void mx_image_note(struct mx_variant *v);
-/* One warning line on stderr when images were built from a revision other
- * than tree_rev (or have no build note): the figures are those of the
- * images.  Returns how many differ. */
-size_t mx_images_check_revision(const struct mx_variant *v, size_t nv, const char *tree_rev);
+/* One warning line on stderr when images were built from a revision whose
+ * guest sources (kernels, bench, lib, include, variants, linuxref,
+ * Makefile in the git work tree root) differ from tree_rev's, and one when
+ * images have no build note: the figures are those of the images.
+ * Returns how many such images there are. */
+size_t mx_images_check_revision(const struct mx_variant *v, size_t nv, const char *root,
+				const char *tree_rev);
 
 struct mx_meta {
 	const char *run_id;
