@@ -146,7 +146,7 @@ exit status:
   4    a guest hit the time limit and was killed
   5    a guest crashed (exception, panic, triple fault)
   6    truncated or malformed record stream
-  130  interrupted (SIGINT/SIGTERM): QEMU killed, nothing published
+  130  interrupted (SIGINT, SIGTERM, SIGHUP, SIGPIPE): QEMU killed, nothing published
 EOF
 }
 

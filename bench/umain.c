@@ -31,7 +31,7 @@ int el_user_main(void)
 		const char *w = arg_get("el.bench");
 		if (w)
 			memcpy(which, w, strlen(w) + 1);
-		u64 samples = parse_u64(arg_get("el.samples"), 10);
+		u64 samples = parse_u64(arg_get("el.samples"), EL_DEFAULT_SAMPLES);
 		u64 budget = parse_u64(arg_get("el.budget"), 50000);
 		run_benchmarks(w ? which : NULL, samples, budget, features);
 	}

@@ -11,7 +11,7 @@ enum el_exit {
 	EL_EX_HANG         = 4,   /* guest hit the time limit and was killed */
 	EL_EX_CRASH        = 5,   /* guest exception, panic, triple fault or unexpected QEMU exit */
 	EL_EX_PROTOCOL     = 6,   /* truncated or malformed record stream, count mismatch */
-	EL_EX_INTERRUPTED  = 130, /* SIGINT/SIGTERM: children killed, nothing published */
+	EL_EX_INTERRUPTED  = 130, /* SIGINT, SIGTERM, SIGHUP, SIGPIPE: children killed, nothing published */
 };
 
 #endif

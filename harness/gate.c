@@ -63,7 +63,9 @@ static void usage(FILE *f)
 		"exit status: 0 pass, 1 regression (or a path missing or failing in the head),\n"
 		"  2 usage or environment error (bad revision, build failure, corrupt baseline or\n"
 		"  thresholds file; nothing published), 3 inconclusive (an interval straddles a\n"
-		"  threshold: run more samples), 130 interrupted (worktrees removed)\n",
+		"  threshold: run more samples), 130 interrupted by SIGINT, SIGTERM, SIGHUP or\n"
+		"  SIGPIPE before the verdict was published (worktrees removed, nothing published;\n"
+		"  after publishing the verdict's status stands and one line says so)\n",
 		DEFAULT_SAMPLES);
 }
 
@@ -410,12 +412,9 @@ static int setup(struct gate *g)
 		el_err("%s", err);
 		return EL_EX_USAGE;
 	}
-	el_fmt(g->tmp, sizeof(g->tmp), "%s/entrylab-gate.XXXXXX", tmpdir && tmpdir[0] ? tmpdir : "/tmp");
-	if (!mkdtemp(g->tmp)) {
-		el_err("cannot create a temporary directory: %s: %s: set TMPDIR", g->tmp, strerror(errno));
-		g->tmp[0] = '\0';
+	gate_recover(g->root, tmpdir);
+	if (gate_tmp_create(tmpdir, g->tmp, sizeof(g->tmp)))
 		return EL_EX_USAGE;
-	}
 	el_fmt(g->git_log, sizeof(g->git_log), "%s/git.log", g->tmp);
 	return 0;
 }
@@ -527,9 +526,30 @@ static void gate_free(struct gate *g)
 	th_free(&g->t);
 }
 
+/* SIGINT, SIGTERM, SIGHUP (a closed terminal) and SIGPIPE (our reader went
+ * away) all stop the gate the same way. */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+#define NSTOP (sizeof(stop_signals) / sizeof(stop_signals[0]))
+
+/* What a signal leaves: before the verdict is published nothing, after it
+ * the verdict stands (its status, one line saying so). */
+static int interrupted(int rc, const char *partial)
+{
+	const char *sig = strsignal(gate_signal ? gate_signal : SIGINT);
+
+	if (gate_published[0]) {
+		el_err("interrupted by %s after publishing: %s/verdict.md is complete; the "
+		       "printed copy may be cut: exit status is the verdict's", sig, gate_published);
+		return rc;
+	}
+	el_err("interrupted by %s: worktrees removed, nothing published: %s", sig,
+	       partial[0] ? partial : "no gate directory was made");
+	return EL_EX_INTERRUPTED;
+}
+
 int el_cmd_gate(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct sigaction sa = { .sa_handler = on_signal }, old[NSTOP];
 	struct gate_opts o;
 	struct gate g;
 	int rc = parse_opts(argc, argv, &o);
@@ -540,29 +560,29 @@ int el_cmd_gate(int argc, char **argv)
 		return rc;
 	}
 	gsl_set_error_handler_off();
-	if (o.baseline) {
-		struct gate_baseline_opts b = { o.baseline, o.run_dir, o.variants, o.bench,
-						o.thresholds, o.results_dir };
-		return gate_against_baseline(&b);
-	}
 	memset(&g, 0, sizeof(g));
 	g.o = &o;
 	gate_signal = 0;
+	gate_published[0] = '\0';
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	rc = revisions(&g);
-	if (gate_signal)
-		rc = EL_EX_INTERRUPTED;
-	remove_worktrees(&g);
-	if (rc == EL_EX_INTERRUPTED)
-		el_err("interrupted by %s: worktrees removed, nothing published: %s",
-		       strsignal(gate_signal ? gate_signal : SIGINT),
-		       g.partial[0] ? g.partial : "no gate directory was made");
-	else if (g.partial[0])
-		el_remove_tree(g.partial);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaction(stop_signals[i], &sa, &old[i]);
+	if (o.baseline) {
+		struct gate_baseline_opts b = { o.baseline, o.run_dir, o.variants, o.bench,
+						o.thresholds, o.results_dir };
+		rc = gate_against_baseline(&b);
+		if (gate_signal && gate_published[0])
+			rc = interrupted(rc, "");
+	} else {
+		rc = revisions(&g);
+		remove_worktrees(&g);
+		if (gate_signal || rc == EL_EX_INTERRUPTED)
+			rc = interrupted(rc, g.partial);
+		else if (g.partial[0])
+			el_remove_tree(g.partial);
+	}
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
 	gate_free(&g);
 	return rc;
 }

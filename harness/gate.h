@@ -76,8 +76,12 @@ int gate_load_run(const char *dir, struct gl_side *side, struct el_buf *bench_se
  * or EL_EX_USAGE after a one-line error. */
 int gate_publish(const char *results, const char *partial, const struct gl_result *r,
 		 const struct gl_report_info *info);
-/* Create RESULTS/.gate-<id>.partial (and RESULTS); dst gets its path.
- * 0, or -1 after a one-line error. */
+/* The directory gate_publish made final in this process, "" before: what
+ * an interrupt after publishing must not deny. */
+extern char gate_published[GATE_PATH];
+/* Create RESULTS/.gate-<id>.partial (and RESULTS), flock'ed for the life
+ * of the process (resultsdir.h: what dead runs left is reported first);
+ * dst gets its path.  0, or -1 after a one-line error. */
 int gate_partial_create(const char *results, char *dst, size_t n);
 
 /* Short names a selector means in root/variants (NULL-terminated list),
@@ -134,15 +138,24 @@ struct gate {
 };
 
 
-/* Set by SIGINT/SIGTERM during a revision gate. */
+/* Set by SIGINT, SIGTERM, SIGHUP or SIGPIPE during a gate. */
 extern volatile sig_atomic_t gate_signal;
 
 /* Run path with argv, stdout and stderr appended to log, in its own
  * process group, without make's jobserver variables.  Returns its exit
- * status, 128 + signal, -1 if it could not start, or EL_EX_INTERRUPTED
- * after SIGINT/SIGTERM when interruptible (the child is killed). */
+ * status, 128 + signal, 127 if it could not be executed, -1 if it could
+ * not start, or EL_EX_INTERRUPTED after gate_signal when interruptible (the
+ * child's group is killed).  The child dies with the gate (proc.h). */
 int gate_child(const char *path, char *const argv[], const char *log, int64_t timeout_ms,
 	       int interruptible);
+/* gate_tmp.c: mkdtemp TMPDIR/entrylab-gate.XXXXXX (tmpdir NULL or "":
+ * /tmp) with a file "owner" holding this pid, flock'ed until the process
+ * ends.  0, or -1 after a one-line error (dst is then ""). */
+int gate_tmp_create(const char *tmpdir, char *dst, size_t n);
+/* What gates that died (SIGKILL, a crash, power loss) left: their git
+ * worktrees of root's repository, their directories in tmpdir (owner lock
+ * free), then `git worktree prune`; one line each on stderr. */
+void gate_recover(const char *root, const char *tmpdir);
 /* The last "entrylab: " line of a log (without the prefix), else its last
  * non-empty line. */
 void gate_log_last_error(const char *log, char *dst, size_t n);

@@ -6,6 +6,7 @@
 #include "accel.h"
 #include "exitcodes.h"
 #include "kvmrun.h"
+#include "proc.h"
 #include "util.h"
 
 #include <errno.h>
@@ -30,45 +31,19 @@ volatile sig_atomic_t gate_signal;
 int gate_child(const char *path, char *const argv[], const char *log, int64_t timeout_ms,
 	       int interruptible)
 {
-	int64_t start = el_now_ms(), term = 0;
-	int st = 0;
-	pid_t pid = fork();
+	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644), st;
+	struct el_spawn sp = { .argv = argv, .path = path, .in = -1, .out = fd, .err = fd,
+			       .own_group = true, .no_make_env = true };
+	pid_t pid = el_spawn(&sp);
 
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		setpgid(0, 0);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		if (nul >= 0)
-			dup2(nul, 0);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		unsetenv("MAKEFLAGS");
-		unsetenv("MFLAGS");
-		unsetenv("MAKELEVEL");
-		execvp(path, argv);
-		dprintf(2, "entrylab: cannot execute %s: %s: install it\n", path, strerror(errno));
-		_exit(127);
-	}
+	if (pid < 0 && sp.exec_errno && fd >= 0)
+		dprintf(fd, "entrylab: cannot execute %s: %s: install it\n", path,
+			strerror(sp.exec_errno));
+	if (fd >= 0)
+		close(fd);
 	if (pid < 0)
-		return -1;
-	setpgid(pid, pid);
-	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-		if (w == pid || (w < 0 && errno != EINTR))
-			break;
-		int64_t now = el_now_ms();
-		if (!term && ((interruptible && gate_signal) || now - start > timeout_ms)) {
-			kill(-pid, SIGTERM);
-			term = now;
-		} else if (term && now - term > 2000) {
-			kill(-pid, SIGKILL);
-		}
-		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
-	}
+		return sp.exec_errno ? 127 : -1;
+	st = el_proc_wait(pid, true, timeout_ms, 2000, interruptible ? &gate_signal : NULL, NULL);
 	if (interruptible && gate_signal)
 		return EL_EX_INTERRUPTED;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);

@@ -53,6 +53,7 @@ int gate_partial_create(const char *results, char *dst, size_t n)
 		       strerror(errno));
 		return -1;
 	}
+	mx_results_recover(results);
 	mx_run_id_default(time(NULL), getpid(), id, sizeof(id));
 	for (int k = 1; k < 100; k++) {
 		el_fmt(dst, n, "%s/.gate-%s%s%.0d.partial", results, id, k > 1 ? "-" : "", k > 1 ? k : 0);
@@ -60,14 +61,21 @@ int gate_partial_create(const char *results, char *dst, size_t n)
 		       k > 1 ? k : 0);
 		if (stat(final, &st) == 0)
 			continue;
-		if (mkdir(dst, 0755) == 0)
-			return 0;
+		if (mkdir(dst, 0755) == 0) {
+			/* held until this process ends: a later run sees it is live */
+			if (mx_dir_lock(dst) >= 0)
+				return 0;
+			rmdir(dst);
+			break;
+		}
 		if (errno != EEXIST)
 			break;
 	}
 	el_err("cannot create a gate directory: %s: %s: check --results-dir", dst, strerror(errno));
 	return -1;
 }
+
+char gate_published[GATE_PATH];
 
 int gate_publish(const char *results, const char *partial, const struct gl_result *r,
 		 const struct gl_report_info *info)
@@ -93,9 +101,12 @@ int gate_publish(const char *results, const char *partial, const struct gl_resul
 		el_remove_tree(partial);
 		return EL_EX_USAGE;
 	}
+	el_strlcpy(gate_published, final, sizeof(gate_published));
 	fwrite(md.data, 1, md.len, stdout);
 	printf("\nverdict: %s/verdict.md\n", final);
-	fflush(stdout);
+	if ((fflush(stdout) || ferror(stdout)) && !gate_signal)
+		el_err("cannot print the verdict: %s: it is complete in %s/verdict.md",
+		       strerror(errno), final);
 	el_buf_free(&md);
 	return gl_exit_status(r);
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
+#include "proc.h"
 
 static void nap_ms(int ms)
 {
@@ -244,17 +245,15 @@ static void perf_start(struct kvm_run *k)
 	ctl = open(k->ctl, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	ack = open(k->ack, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	unlink(k->perf_csv);
-	if (ctl >= 0 && ack >= 0 && (k->perf_pid = fork()) == 0) {
+	if (ctl >= 0 && ack >= 0) {
 		int log = open(k->perf_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		dup2(nul, 0);
-		dup2(log, 1);
-		dup2(log, 2);
-		execvp(argv[0], argv);
-		dprintf(2, "cannot execute perf: %s (install linux-perf)\n", strerror(errno));
-		_exit(127);
+		struct el_spawn sp = { .argv = (char *const *)argv, .in = -1, .out = log, .err = log };
+		k->perf_pid = el_spawn(&sp);
+		if (k->perf_pid < 0 && sp.exec_errno && log >= 0)
+			dprintf(log, "cannot execute perf: %s (install linux-perf)\n",
+				strerror(sp.exec_errno));
+		if (log >= 0)
+			close(log);
 	}
 	if (ctl < 0 || ack < 0 || k->perf_pid < 0) {
 		el_fmt(k->perf_error, sizeof(k->perf_error), "cannot start perf: %s",
@@ -401,8 +400,7 @@ void kvm_run_started(void *ctx, pid_t qemu_pid)
 fail:
 	if (fd >= 0)
 		close(fd);
-	kill(-qemu_pid, SIGKILL);
-	kill(qemu_pid, SIGKILL);
+	el_proc_kill(qemu_pid, true, SIGKILL);
 	if (k->perf_pid > 0) {
 		kill(k->perf_pid, SIGKILL);
 		waitpid(k->perf_pid, NULL, 0);

@@ -1,6 +1,7 @@
 /* linuxref: Debian's kernel as reference rows — see linuxref.h. */
 #include "linuxref.h"
 #include "exitcodes.h"
+#include "proc.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -174,25 +175,23 @@ static int filter(char *const argv[], const unsigned char *data, size_t len, con
 {
 	int in[2], fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), st = 0;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct el_spawn sp = { .argv = argv, .out = fd, .err = -1 };
 	pid_t pid;
 
 	if (fd < 0)
 		return -1;
-	if (pipe2(in, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+	if (pipe2(in, O_CLOEXEC) < 0) {
 		close(fd);
 		return -1;
 	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_WRONLY);
-		dup2(in[0], 0);
-		dup2(fd, 1);
-		if (nul >= 0)
-			dup2(nul, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
+	sp.in = in[0];
+	pid = el_spawn(&sp);
 	close(in[0]);
 	close(fd);
+	if (pid < 0) {
+		close(in[1]);
+		return sp.exec_errno ? 127 : -1;
+	}
 	sigaction(SIGPIPE, &ign, &old);
 	for (size_t done = 0; done < len;) {
 		ssize_t w = write(in[1], data + done, len - done);
@@ -204,8 +203,7 @@ static int filter(char *const argv[], const unsigned char *data, size_t len, con
 	}
 	close(in[1]);
 	sigaction(SIGPIPE, &old, NULL);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	st = el_proc_wait(pid, false, -1, 0, NULL, NULL);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 

@@ -183,8 +183,8 @@ void lr_matrix_args(const struct lr_matrix *lm, const char *short_name, const ch
 void lr_matrix_host(struct lr_matrix *lm, const char *root, int cpu, uint64_t samples,
 		    const char *raw_dir);
 
-/* The "linuxref" and "host_row" objects of dir/meta.json (a warning on
- * stderr if they cannot be written). */
-void lr_matrix_meta(const struct lr_matrix *lm, const char *dir);
+/* The "linuxref" and "host_row" objects of dir/meta.json.  0, or -1 after
+ * a one-line error (they could not be written: nothing may be published). */
+int lr_matrix_meta(const struct lr_matrix *lm, const char *dir);
 
 #endif

@@ -97,14 +97,17 @@ void lr_matrix_host(struct lr_matrix *lm, const char *root, int cpu, uint64_t sa
 		el_err("warning: host row without perf bench: %s", lm->host.perf_error);
 }
 
-void lr_matrix_meta(const struct lr_matrix *lm, const char *dir)
+int lr_matrix_meta(const struct lr_matrix *lm, const char *dir)
 {
 	char err[LR_PATH * 2];
 
 	if (!lm->rows && !lm->skipped[0] && !lm->host_ran && !lm->host_skipped[0])
-		return;   /* not asked for */
+		return 0;   /* not asked for */
 	if (lr_meta_add(dir, lm->rows ? &lm->k : NULL, lm->skipped[0] ? lm->skipped : NULL,
 			lm->host_ran ? &lm->host : NULL,
-			lm->host_skipped[0] ? lm->host_skipped : NULL, err, sizeof(err)) < 0)
-		el_err("warning: %s", err);
+			lm->host_skipped[0] ? lm->host_skipped : NULL, err, sizeof(err)) < 0) {
+		el_err("%s", err);
+		return -1;
+	}
+	return 0;
 }

@@ -90,7 +90,8 @@ static void usage(FILE *out)
 		"  4    guest hit the time limit and was killed\n"
 		"  5    guest exception, panic, triple fault or unexpected QEMU exit\n"
 		"  6    truncated or malformed record stream, count mismatch\n"
-		"  130  interrupted (SIGINT/SIGTERM): children killed, nothing published\n");
+		"  130  interrupted (SIGINT, SIGTERM, SIGHUP, SIGPIPE): children killed, nothing\n"
+		"       published (after publishing: the published status, one line says so)\n");
 }
 
 int main(int argc, char **argv)

@@ -250,6 +250,7 @@ static void fill_variant(struct mx_plan *p, struct mx_variant *v, int code)
 	el_fmt(v->image, sizeof(v->image), "%s%sbuild/kernels/%s.elf",
 	       strcmp(p->root, ".") ? p->root : "", strcmp(p->root, ".") ? "/" : "", v->short_name);
 	mx_elf_build_id(v->image, v->build_id, sizeof(v->build_id));
+	mx_image_note(v);
 }
 
 static int check_images(const struct mx_plan *p)

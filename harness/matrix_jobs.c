@@ -1,8 +1,10 @@
 /* The child-process runner of `entrylab matrix`: starting `entrylab run`
  * children at most --jobs at once, their time limits, and stopping and
- * reaping them all on SIGINT or SIGTERM (contract in matrix_jobs.h). */
+ * reaping them all on SIGINT, SIGTERM, SIGHUP or SIGPIPE (contract in
+ * matrix_jobs.h). */
 #include "matrix_jobs.h"
 #include "exitcodes.h"
+#include "proc.h"
 #include "util.h"
 
 #include <errno.h>
@@ -25,6 +27,8 @@ int mx_signals_begin(struct mx_children *c)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);      /* a closed terminal or dropped ssh */
+	sigaddset(&set, SIGPIPE);     /* the reader of our output went away */
 	sigaddset(&set, SIGCHLD);
 	c->interrupted = 0;
 	if (sigprocmask(SIG_BLOCK, &set, &c->old_mask) < 0 ||
@@ -36,7 +40,8 @@ int mx_signals_begin(struct mx_children *c)
 	return 0;
 }
 
-/* Read pending signals: note SIGINT/SIGTERM (SIGCHLD only wakes the loop). */
+/* Read pending signals: note SIGINT, SIGTERM, SIGHUP or SIGPIPE (SIGCHLD
+ * only wakes the loop). */
 void mx_signals_drain(struct mx_children *c)
 {
 	struct signalfd_siginfo si;
@@ -66,32 +71,23 @@ void mx_job_argv(struct mx_job *j, const char *const *args)
 
 static void spawn(struct mx_children *c, struct mx_job *j)
 {
+	int log = open(j->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	struct el_spawn sp = { .argv = j->argv.v, .path = "/proc/self/exe", .in = -1,
+			       .out = log, .err = log, .own_group = true };
+
 	j->start_ms = el_now_ms();
-	j->pid = fork();
-	if (j->pid == 0) {
-		int log = open(j->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		setpgid(0, 0);
-		if (nul >= 0)
-			dup2(nul, 0);
-		if (log >= 0) {
-			dup2(log, 1);
-			dup2(log, 2);
-		}
-		sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
-		execv("/proc/self/exe", j->argv.v);
-		dprintf(2, "entrylab: cannot execute /proc/self/exe: %s: check the installation\n",
-			strerror(errno));
-		_exit(EL_EX_USAGE);
-	}
+	j->pid = log >= 0 ? el_spawn(&sp) : -1;
 	if (j->pid < 0) {             /* reported like a child that could not start */
+		if (log >= 0)
+			dprintf(log, "entrylab: cannot execute /proc/self/exe: %s: check the "
+				"installation\n", strerror(errno));
 		j->pid = -1;
 		j->wstatus = EL_EX_USAGE << 8;
 		j->end_ms = el_now_ms();
 		c->done(c->ctx, j);
-		return;
 	}
-	setpgid(j->pid, j->pid);
+	if (log >= 0)
+		close(log);
 }
 
 static void reap(struct mx_children *c, struct mx_job *jobs, size_t n)
@@ -123,9 +119,9 @@ static int police(struct mx_children *c, struct mx_job *jobs, size_t n)
 		if (!j->term_ms && (c->interrupted || c->stop || now >= j->start_ms + j->limit_ms)) {
 			j->guard_killed = !c->interrupted && !c->stop;
 			j->term_ms = now;
-			kill(-j->pid, SIGTERM);
+			el_proc_kill(j->pid, true, SIGTERM);
 		} else if (j->term_ms && now >= j->term_ms + KILL_GRACE_MS) {
-			kill(-j->pid, SIGKILL);
+			el_proc_kill(j->pid, true, SIGKILL);
 		}
 		int64_t due = j->term_ms ? j->term_ms + KILL_GRACE_MS : j->start_ms + j->limit_ms;
 		if (due < next)

@@ -1,8 +1,9 @@
 /*
  * matrix_jobs — the child processes of `entrylab matrix` (matrix_jobs.c).
  * Each job is one `entrylab run` (or the probe boot) started from
- * /proc/self/exe in its own process group, stdin from /dev/null, stdout and
- * stderr to its log.  SIGINT, SIGTERM and SIGCHLD are read from a signalfd
+ * /proc/self/exe by proc.h (its own process group, killed by the kernel if
+ * the matrix dies first), stdin from /dev/null, stdout and stderr to its
+ * log.  SIGINT, SIGTERM, SIGHUP, SIGPIPE and SIGCHLD are read from a signalfd
  * between mx_signals_begin and mx_signals_end, so that an interrupt stops
  * every child (SIGTERM to its group, SIGKILL after a grace period) and
  * reaps it before the caller sees EL_EX_INTERRUPTED.  A child still running
@@ -32,7 +33,7 @@ struct mx_job {
 };
 
 struct mx_children {
-	int sfd;                   /* signalfd for SIGINT, SIGTERM, SIGCHLD */
+	int sfd;                   /* signalfd for SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD */
 	sigset_t old_mask;
 	int interrupted;           /* the signal number */
 	int stop;                  /* a run failed for its environment: stop the rest */
@@ -40,10 +41,11 @@ struct mx_children {
 	void *ctx;
 };
 
-/* Block SIGINT, SIGTERM and SIGCHLD and read them from c->sfd.  0, or -1
+/* Block SIGINT, SIGTERM, SIGHUP, SIGPIPE and SIGCHLD and read them from c->sfd.  0, or -1
  * after a one-line error. */
 int mx_signals_begin(struct mx_children *c);
-/* Read pending signals: note SIGINT/SIGTERM (SIGCHLD only wakes the loop). */
+/* Read pending signals: note the first that is not SIGCHLD (which only
+ * wakes the loop). */
 void mx_signals_drain(struct mx_children *c);
 /* Drain, close the signalfd and restore the signal mask. */
 void mx_signals_end(struct mx_children *c);
@@ -53,7 +55,7 @@ void mx_job_argv(struct mx_job *j, const char *const *args);
 /* Run jobs, at most par at once; c->done(c->ctx, job) as each ends (also
  * for one that could not start).  Returns 0, EL_EX_USAGE when c->stop was
  * set (by done) and every child is reaped, or EL_EX_INTERRUPTED once every
- * child has been stopped and reaped after SIGINT/SIGTERM. */
+ * child has been stopped and reaped after one of those signals. */
 int mx_run_jobs(struct mx_children *c, struct mx_job *jobs, size_t n, unsigned par);
 /* Free the argument vectors and the array. */
 void mx_jobs_free(struct mx_job *jobs, size_t n);

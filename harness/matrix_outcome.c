@@ -102,7 +102,7 @@ static void outcome_without_result(const struct mx_job *j, struct mx_variant *v)
 }
 
 /* So that the analysis and the report see the failure too. */
-static void write_fallback_result(const struct matrix *m, const struct mx_variant *v)
+static void write_fallback_result(struct matrix *m, const struct mx_variant *v)
 {
 	char path[MX_PATH_MAX + 64];
 	struct el_buf b = { 0 };
@@ -113,9 +113,12 @@ static void write_fallback_result(const struct matrix *m, const struct mx_varian
 	el_buf_printf(&b, "\nvariant=%s\nshort=%s\nmode=%s\nunit=%s\nimage=%s\n", v->canonical,
 		      v->short_name, el_mode_name(m->mode), el_mode_unit(m->mode), v->image);
 	el_fmt(path, sizeof(path), "%s/raw/%s.result", m->d.partial, v->short_name);
-	if (el_write_atomic(path, b.data, b.len) < 0)
-		el_err("warning: cannot write %s: %s: the report will miss this variant",
-		       path, strerror(errno));
+	if (el_write_atomic(path, b.data, b.len) < 0 && !m->env_error[0]) {
+		/* the report would miss this variant: stop, publish nothing */
+		el_fmt(m->env_error, sizeof(m->env_error), "cannot write %s: %s: free space "
+		       "there and re-run; earlier runs are untouched", path, strerror(errno));
+		m->ch.stop = 1;
+	}
 	el_buf_free(&b);
 }
 

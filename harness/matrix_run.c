@@ -27,6 +27,17 @@ enum {
 	NBENCH
 };
 
+/* The images against the tree's revision (meta.h): one warning if they
+ * were built from another. */
+static void check_revision(const struct matrix *m)
+{
+	char *argv[] = { "git", "-C", (char *)m->p->root, "rev-parse", "HEAD", NULL };
+	char rev[64];
+
+	if (mx_tool_line(argv, 5000, rev, sizeof(rev)) == 0)
+		mx_images_check_revision(m->p->v, m->p->nv, m->p->root, rev);
+}
+
 static int prepare(struct matrix *m)
 {
 	char *qemu[] = { EL_QEMU_DEFAULT, "--version", NULL };
@@ -41,6 +52,7 @@ static int prepare(struct matrix *m)
 	}
 	if ((rc = mx_host_check(m)))
 		return rc;
+	check_revision(m);
 	if (mx_rundir_create(&m->d, m->p->results, m->o->run_id, err, sizeof(err))) {
 		el_err("%s", err);
 		return EL_EX_USAGE;
@@ -220,9 +232,8 @@ static int finish(struct matrix *m, int rc)
 	int arc;
 
 	m->end = time(NULL);
-	if (write_meta(m))
+	if (write_meta(m) || lr_matrix_meta(&m->p->lr, m->d.partial))
 		return EL_EX_USAGE;
-	lr_matrix_meta(&m->p->lr, m->d.partial);
 	if (mx_rundir_stage(&m->d, err, sizeof(err))) {
 		el_err("%s", err);
 		return EL_EX_USAGE;
@@ -264,15 +275,20 @@ static int matrix_main(struct matrix *m)
 		el_err("interrupted by %s: children stopped, nothing published: %s is kept "
 		       "for inspection", strsignal(m->ch.interrupted ? m->ch.interrupted : SIGINT),
 		       m->d.partial[0] ? m->d.partial : "no run directory");
-	if (rc != EL_EX_OK && rc != EL_EX_FAIL)
+	if (rc != EL_EX_OK && rc != EL_EX_FAIL) {
 		mx_rundir_abandon(&m->d);
-	else
+	} else {
 		fprintf(stderr, "matrix: %zu variants, %zu failed, %.2f s (mode %s, %u jobs)\n",
 			m->p->nv, m->failed, (double)(el_now_ms() - m->t0) / 1000.0,
 			el_mode_name(m->mode), m->njobs);
-	if ((rc == EL_EX_OK || rc == EL_EX_FAIL) && m->mode == EL_MODE_KVM &&
-	    m->host.cpu_class_note[0])
-		fprintf(stderr, "matrix: not performance figures: %s\n", m->host.cpu_class_note);
+		if (m->mode == EL_MODE_KVM && m->host.cpu_class_note[0])
+			fprintf(stderr, "matrix: not performance figures: %s\n",
+				m->host.cpu_class_note);
+		mx_signals_drain(&m->ch);   /* published: a late signal changes nothing */
+		if (m->ch.interrupted)
+			el_err("interrupted by %s after publishing: %s is complete; the printed "
+			       "output may be cut", strsignal(m->ch.interrupted), m->d.final);
+	}
 	mx_signals_end(&m->ch);
 	if (m->have_pin)
 		pin_free(&m->pin);

@@ -208,6 +208,90 @@ void mx_host_collect(struct mx_host *h, const char *root, const char *qemu_versi
 	git_facts(h, root);
 }
 
+/* ------------------------------------------------------------ build notes */
+
+void mx_image_note(struct mx_variant *v)
+{
+	char path[MX_PATH_MAX + 8], line[256], id[96] = "", rev[64] = "";
+	size_t len = strlen(v->image);
+	int dirty = -1;
+	FILE *f;
+
+	v->built_rev[0] = '\0';
+	v->built_dirty = -1;
+	if (len < 4 || strcmp(v->image + len - 4, ".elf"))
+		return;
+	el_fmt(path, sizeof(path), "%.*s.rev", (int)(len - 4), v->image);
+	if (!(f = fopen(path, "r")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "build_id=", 9))
+			el_strlcpy(id, line + 9, sizeof(id));
+		else if (!strncmp(line, "revision=", 9))
+			el_strlcpy(rev, line + 9, sizeof(rev));
+		else if (!strncmp(line, "dirty=", 6))
+			dirty = line[6] == '1';
+	}
+	fclose(f);
+	if (!id[0] || strcmp(id, v->build_id) || !rev[0])
+		return;
+	el_strlcpy(v->built_rev, rev, sizeof(v->built_rev));
+	v->built_dirty = dirty;
+}
+
+/* 1 if every input of the guest build is the same tree object at a and b
+ * (a commit that touched only the harness changes no image). */
+static int same_guest_sources(const char *root, const char *a, const char *b)
+{
+	static const char *const inputs[] = { "kernels", "bench", "lib", "include", "variants",
+					      "linuxref", "Makefile", NULL };
+	char spec[2][160], id[2][96];
+
+	for (size_t i = 0; inputs[i]; i++) {
+		for (int k = 0; k < 2; k++) {
+			char *argv[] = { "git", "-C", (char *)root, "rev-parse", "--verify", "--quiet",
+					 spec[k], NULL };
+			el_fmt(spec[k], sizeof(spec[k]), "%s:%s", k ? b : a, inputs[i]);
+			if (mx_tool_line(argv, TOOL_TIMEOUT_MS, id[k], sizeof(id[k])) < 0)
+				return 0;
+		}
+		if (strcmp(id[0], id[1]))
+			return 0;
+	}
+	return 1;
+}
+
+size_t mx_images_check_revision(const struct mx_variant *v, size_t nv, const char *root,
+				const char *tree_rev)
+{
+	size_t other = 0, unknown = 0, first_other = 0, first_unknown = 0;
+
+	if (!tree_rev[0])
+		return 0;
+	for (size_t i = 0; i < nv; i++) {
+		int ours = strstr(v[i].image, "/build/kernels/") ||
+			   !strncmp(v[i].image, "build/kernels/", 14);
+		if (!ours)
+			continue;   /* a Linux reference row */
+		if (!v[i].built_rev[0])
+			first_unknown = unknown++ ? first_unknown : i;
+		else if (strcmp(v[i].built_rev, tree_rev) &&
+			 !same_guest_sources(root, v[i].built_rev, tree_rev))
+			first_other = other++ ? first_other : i;
+	}
+	if (other)
+		el_err("warning: %s%s was built from revision %.12s, the tree is at %.12s: the "
+		       "figures are those of the image; run 'make' to rebuild",
+		       v[first_other].image, other > 1 ? " (and more images)" : "",
+		       v[first_other].built_rev, tree_rev);
+	if (unknown)
+		el_err("warning: %s%s has no build note naming its build-id: its revision is "
+		       "unknown; run 'make' to relink", v[first_unknown].image,
+		       unknown > 1 ? " (and more images)" : "");
+	return other + unknown;
+}
+
 /* ------------------------------------------------------------ ELF build-id */
 
 /* Look for the GNU build-id note in [off, off + size) of the file. */
@@ -389,10 +473,13 @@ static json_t *host_json(const struct mx_host *h)
 
 static json_t *variant_json(const struct mx_variant *v)
 {
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:f}",
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:f}",
 		"short", jstr(v->short_name), "canonical", jstr(v->canonical),
 		"flags", jstr(v->flags), "image", jstr(v->image),
-		"build_id", jstr_or_null(v->build_id), "status", jstr_or_null(v->status),
+		"build_id", jstr_or_null(v->build_id),
+		"built_revision", jstr_or_null(v->built_rev),
+		"built_dirty", v->built_dirty < 0 ? json_null() : json_boolean(v->built_dirty),
+		"status", jstr_or_null(v->status),
 		"exit", v->exit < 0 ? json_null() : json_integer(v->exit),
 		"error", jstr_or_null(v->error), "elapsed_s", v->elapsed_s);
 }

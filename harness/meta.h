@@ -69,11 +69,25 @@ struct mx_variant {
 	char flags[MX_LINE * 2];          /* the -D flags it is built with */
 	char image[MX_PATH_MAX];
 	char build_id[96];                /* "" when unknown */
+	char built_rev[64];               /* the revision its build note names, "" unknown */
+	int built_dirty;                  /* 1 built from uncommitted changes, 0, -1 unknown */
 	char status[16];                  /* pass fail hang crash protocol usage, "" not run */
 	int exit;                         /* the run's el_exit status, -1 not run */
 	char error[MX_LINE * 2];
 	double elapsed_s;
 };
+
+/* Read the build note of v->image (<image>.rev, kernels/build_note.sh) into
+ * v->built_rev and v->built_dirty; unknown when there is none or it names
+ * another build-id (the image was relinked without it). */
+void mx_image_note(struct mx_variant *v);
+/* One warning line on stderr when images were built from a revision whose
+ * guest sources (kernels, bench, lib, include, variants, linuxref,
+ * Makefile in the git work tree root) differ from tree_rev's, and one when
+ * images have no build note: the figures are those of the images.
+ * Returns how many such images there are. */
+size_t mx_images_check_revision(const struct mx_variant *v, size_t nv, const char *root,
+				const char *tree_rev);
 
 struct mx_meta {
 	const char *run_id;

@@ -20,6 +20,7 @@
 #include "analyze.h"
 #include "linuxref.h"
 #include "plot.h"
+#include "proc.h"
 #include "util.h"
 
 #define GNUPLOT_TIMEOUT_MS 30000
@@ -27,47 +28,23 @@
 
 /* ------------------------------------------------------------ running gnuplot */
 
-static void child_exec(const char *log, char *const argv[])
-{
-	int null = open("/dev/null", O_RDWR);
-	int err = log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0644) : null;
-
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-	}
-	if (err >= 0)
-		dup2(err, 2);
-	execvp(argv[0], argv);
-	_exit(127);
-}
-
-/* Run argv with a time limit.  Returns the exit status, 127 when it could
- * not be started, -1 when killed or on a fork failure. */
+/* Run argv with a time limit, stdout to /dev/null and stderr to log (NULL:
+ * /dev/null).  Returns the exit status, 127 when it could not be started,
+ * -1 when killed or on a fork failure. */
 static int run_tool(char *const argv[], const char *log)
 {
-	pid_t pid = fork();
+	int err = log ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
+	struct el_spawn sp = { .argv = argv, .in = -1, .out = -1, .err = err };
+	pid_t pid = el_spawn(&sp);
+	bool killed;
 	int status;
 
+	if (err >= 0)
+		close(err);
 	if (pid < 0)
-		return -1;
-	if (pid == 0)
-		child_exec(log, argv);
-	int64_t deadline = el_now_ms() + GNUPLOT_TIMEOUT_MS;
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			return -1;
-		if (el_now_ms() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return -1;
-		}
-		nanosleep(&(struct timespec){ .tv_nsec = 5 * 1000 * 1000 }, NULL);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		return sp.exec_errno ? 127 : -1;
+	status = el_proc_wait(pid, false, GNUPLOT_TIMEOUT_MS, 0, NULL, &killed);
+	return !killed && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* Append name='value' to a gnuplot -e string; ' is doubled inside '...'. */

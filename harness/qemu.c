@@ -1,9 +1,10 @@
 /* Booting a guest under QEMU: see qemu.h.
  *
- * The child runs in its own process group so that a kill reaches QEMU and
- * anything it started; an exec failure is reported back through a
- * close-on-exec pipe (EOF on that pipe means exec succeeded). */
+ * The child is started by proc.c: in its own process group so that a kill
+ * reaches QEMU and anything it started, and killed by the kernel if the
+ * harness dies first (no QEMU outlives a SIGKILLed runner). */
 #include "qemu.h"
+#include "proc.h"
 #include "entrylab/proto.h"
 
 #include <errno.h>
@@ -131,6 +132,8 @@ void el_qemu_catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);    /* a closed terminal or dropped ssh */
+	sigaction(SIGPIPE, &sa, NULL);   /* our stdout's reader went away */
 }
 
 /* ------------------------------------------------------------ the child */
@@ -142,44 +145,9 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-static void child_exec(char *const argv[], int out, int err, int report)
-{
-	int e, devnull = open("/dev/null", O_RDONLY);
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	setpgid(0, 0);
-	if (devnull >= 0)
-		dup2(devnull, 0);
-	dup2(out, 1);
-	dup2(err, 2);
-	execvp(argv[0], argv);
-	e = errno;
-	if (write(report, &e, sizeof(e)) < 0)
-		_exit(127);
-	_exit(127);
-}
-
-/* Wait for the exec report: 0 if exec succeeded, else the child's errno. */
-static int exec_status(int report)
-{
-	int e = 0;
-	ssize_t n;
-
-	do
-		n = read(report, &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)sizeof(e) ? e : 0;
-}
-
 static void kill_group(pid_t pid)
 {
-	kill(-pid, SIGKILL);
-	kill(pid, SIGKILL);
+	el_proc_kill(pid, true, SIGKILL);
 }
 
 struct watch {
@@ -316,42 +284,34 @@ void el_qemu_run_hooked(char *const argv[], const struct el_qemu_limits *lim,
 			el_qemu_sink sink, void *ctx, el_qemu_started started,
 			void *started_ctx, struct el_qemu_result *res)
 {
-	int out[2], err[2], rep[2], status, e;
+	int out[2], err[2], status, e;
 	struct watch w = { .lim = lim, .sink = sink, .ctx = ctx, .res = res };
+	struct el_spawn sp = { .argv = argv, .in = -1, .own_group = true };
 	int64_t start = el_now_ms();
 
 	memset(res, 0, sizeof(*res));
-	out[0] = out[1] = err[0] = err[1] = rep[0] = rep[1] = -1;
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
-	    pipe2(rep, O_CLOEXEC) < 0 || (w.pid = fork()) < 0) {
-		spawn_failed(res, EL_QEMU_SPAWN_ERROR, errno);
-		for (int i = 0; i < 2; i++) {
-			close_fd(&out[i]);
-			close_fd(&err[i]);
-			close_fd(&rep[i]);
-		}
+	out[0] = out[1] = err[0] = err[1] = -1;
+	if (pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0) {
+		sp.out = out[1];
+		sp.err = err[1];
+		w.pid = el_spawn(&sp);
+	} else {
+		w.pid = -1;
+	}
+	e = errno;
+	close_fd(&out[1]);
+	close_fd(&err[1]);
+	if (w.pid < 0) {
+		close_fd(&out[0]);
+		close_fd(&err[0]);
+		res->wall_ms = el_now_ms() - start;
+		spawn_failed(res, !sp.exec_errno ? EL_QEMU_SPAWN_ERROR :
+			     e == ENOENT ? EL_QEMU_NOT_FOUND : EL_QEMU_EXEC_ERROR, e);
 		return;
 	}
-	if (w.pid == 0)
-		child_exec(argv, out[1], err[1], rep[1]);
-	setpgid(w.pid, w.pid);
-	close(out[1]);
-	close(err[1]);
-	close(rep[1]);
-	e = exec_status(rep[0]);
-	close(rep[0]);
 	w.fd[0] = out[0];
 	w.fd[1] = err[0];
 	w.deadline = start + lim->timeout_ms;
-	if (e) {
-		w.killed = true;   /* the child only _exits: reap it blocking */
-		close_fd(&w.fd[0]);
-		close_fd(&w.fd[1]);
-		reap(&w);
-		res->wall_ms = el_now_ms() - start;
-		spawn_failed(res, e == ENOENT ? EL_QEMU_NOT_FOUND : EL_QEMU_EXEC_ERROR, e);
-		return;
-	}
 	if (started)
 		started(started_ctx, w.pid);
 	pump(&w);

@@ -1,6 +1,6 @@
 /* Booting a guest under QEMU: the argument vector (as data, no shell), the
  * supervised child process (time limit, output cap, process-group kill,
- * always reaped) and the decoding of QEMU's exit status. */
+ * always reaped, dies with the runner: proc.h) and the decoding of QEMU's exit status. */
 #ifndef ENTRYLAB_QEMU_H
 #define ENTRYLAB_QEMU_H
 
@@ -113,8 +113,10 @@ char *el_qemu_status_text(const struct el_qemu_result *r, char *dst, size_t size
  * seccomp, or a kernel without it): the caller then retries without. */
 int el_qemu_sandbox_refused(const struct el_qemu_result *r);
 
-/* SIGINT/SIGTERM set el_qemu_interrupted; a running el_qemu_run then kills
- * its child and returns EL_QEMU_INTERRUPTED. */
+/* SIGINT, SIGTERM, SIGHUP and SIGPIPE set el_qemu_interrupted; a running
+ * el_qemu_run then kills its child and returns EL_QEMU_INTERRUPTED.  (A
+ * SIGKILLed runner cannot do that: its QEMU gets SIGKILL from the kernel,
+ * proc.h.) */
 extern volatile sig_atomic_t el_qemu_interrupted;
 void el_qemu_catch_signals(void);
 

@@ -576,12 +576,15 @@ static int write_json(const struct an_run *run)
 	return rc;
 }
 
-/* meta.json belongs to the matrix driver: add "analysis" only if it exists. */
-static void update_meta(const struct an_run *run)
+/* meta.json belongs to the matrix driver: add "analysis" only if it exists.
+ * 0, or -1 after a one-line error (a meta.json without its analysis must
+ * not be published as a success). */
+static int update_meta(const struct an_run *run)
 {
 	char path[sizeof(run->dir) + 16];
 	json_error_t jerr;
 	json_t *warn = json_array(), *failed = json_array();
+	int rc;
 
 	el_fmt(path, sizeof(path), "%s/meta.json", run->dir);
 	json_t *meta = json_load_file(path, 0, &jerr);
@@ -592,7 +595,7 @@ static void update_meta(const struct an_run *run)
 		json_decref(meta);
 		json_decref(warn);
 		json_decref(failed);
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < run->nwarn; i++)
 		json_array_append_new(warn, json_string(run->warn[i]));
@@ -606,8 +609,9 @@ static void update_meta(const struct an_run *run)
 		"variants", (json_int_t)run->nv, "failed", failed, "noise_warnings", warn,
 		"files", "summary.csv", "summary.json", "report.md",
 		"plots_skipped", jstr_or_null(run->plot_note)));
-	write_json_file(run, "meta.json", meta);
+	rc = write_json_file(run, "meta.json", meta);
 	json_decref(meta);
+	return rc;
 }
 
 int report_write(struct an_run *run)
@@ -624,7 +628,7 @@ int report_write(struct an_run *run)
 	if (rc == 0)
 		rc = write_file(run, "report.md", &md);
 	if (rc == 0)
-		update_meta(run);
+		rc = update_meta(run);
 	el_buf_free(&csv);
 	el_buf_free(&md);
 	return rc;

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +43,86 @@ int mx_run_id_valid(const char *id)
 	return 1;
 }
 
+/* ------------------------------------------------------------ dead runs */
+
+int mx_dir_lock(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* 1 if the partial directory results/name is owned by no live process
+ * (unlocked, or gone), 0 if a live run holds it. */
+static int dead_partial(const char *results, const char *name)
+{
+	char path[MX_PATH_MAX + MX_ID_MAX + 16];
+	int fd;
+
+	el_fmt(path, sizeof(path), "%s/%s", results, name);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	return 1;
+}
+
+/* A staging symlink: name -> .name.partial. */
+static int staging_link(const char *results, const char *name, char *target, size_t n)
+{
+	char path[MX_PATH_MAX + MX_ID_MAX + 16], want[MX_ID_MAX + 16];
+	ssize_t len;
+
+	el_fmt(path, sizeof(path), "%s/%s", results, name);
+	len = readlink(path, target, n - 1);
+	if (len < 0)
+		return 0;
+	target[len] = '\0';
+	el_fmt(want, sizeof(want), ".%s.partial", name);
+	return !strcmp(target, want);
+}
+
+#define MAX_STALE_LINES 5
+
+void mx_results_recover(const char *results)
+{
+	DIR *d = opendir(results);
+	struct dirent *e;
+	char target[MX_ID_MAX + 16], path[MX_PATH_MAX + MX_ID_MAX + 16];
+	unsigned stale = 0;
+	size_t len;
+
+	while (d && (e = readdir(d))) {
+		len = strlen(e->d_name);
+		if (e->d_name[0] != '.' && staging_link(results, e->d_name, target, sizeof(target)) &&
+		    dead_partial(results, target)) {
+			el_fmt(path, sizeof(path), "%s/%s", results, e->d_name);
+			if (unlink(path) == 0)
+				fprintf(stderr, "results: removed %s -> %s: the staging link of a run "
+					"that died before publishing\n", path, target);
+		} else if (e->d_name[0] == '.' && len > 9 && !strcmp(e->d_name + len - 8, ".partial") &&
+			   e->d_type == DT_DIR && dead_partial(results, e->d_name)) {
+			if (++stale <= MAX_STALE_LINES)
+				fprintf(stderr, "results: %s/%s: left by a run that ended without "
+					"publishing (interrupted, killed or out of space): inspect or "
+					"remove it\n", results, e->d_name);
+		}
+	}
+	if (stale > MAX_STALE_LINES)
+		fprintf(stderr, "results: %u more such directories in %s\n", stale - MAX_STALE_LINES,
+			results);
+	if (d)
+		closedir(d);
+}
+
 /* ------------------------------------------------------------ run directory */
 
 /* 0 created, 1 the id is taken, -1 error (errno). */
@@ -59,6 +141,12 @@ static int try_id(struct mx_rundir *d, const char *id)
 		rmdir(d->partial);
 		return 1;
 	}
+	if ((d->lock_fd = mx_dir_lock(d->partial)) < 0) {
+		int e = errno;
+		rmdir(d->partial);
+		errno = e;
+		return -1;
+	}
 	return 0;
 }
 
@@ -69,6 +157,7 @@ int mx_rundir_create(struct mx_rundir *d, const char *results, const char *id,
 	int rc = 1;
 
 	memset(d, 0, sizeof(*d));
+	d->lock_fd = -1;
 	if (!results[0] || strlen(results) + 2 * MX_ID_MAX + 16 > sizeof(d->partial)) {
 		el_fmt(err, n, "results directory path empty or too long: --results-dir: "
 		       "give a shorter path");
@@ -80,6 +169,7 @@ int mx_rundir_create(struct mx_rundir *d, const char *results, const char *id,
 		       results, strerror(errno));
 		return EL_EX_USAGE;
 	}
+	mx_results_recover(results);
 	if (id) {
 		rc = try_id(d, id);
 		if (rc == 1)
@@ -119,8 +209,12 @@ int mx_rundir_stage(struct mx_rundir *d, char *err, size_t n)
 
 	el_fmt(target, sizeof(target), ".%s.partial", d->id);
 	if (symlink(target, d->final) < 0) {
-		el_fmt(err, n, "cannot create %s: %s: another process used run id %s; re-run",
-		       d->final, strerror(errno), d->id);
+		if (errno == EEXIST)
+			el_fmt(err, n, "cannot create %s: %s: another process used run id %s; "
+			       "re-run", d->final, strerror(errno), d->id);
+		else
+			el_fmt(err, n, "cannot create %s: %s: check --results-dir", d->final,
+			       strerror(errno));
 		return EL_EX_USAGE;
 	}
 	d->staged = 1;

@@ -15,6 +15,12 @@
  *      latest.
  *   An interrupted or failed run calls mx_rundir_abandon: the staging
  *   symlink goes, .<id>.partial stays for inspection, latest is not moved.
+ * The partial directory is flock'ed by the run that made it for as long as
+ * that process lives (the kernel drops the lock even after SIGKILL), so a
+ * later run tells a live run's directory from a dead one's: before making
+ * its own, mx_rundir_create removes staging symlinks whose partial
+ * directory is unlocked or gone, and reports unlocked partial directories,
+ * one line each on stderr.
  */
 #ifndef ENTRYLAB_RESULTSDIR_H
 #define ENTRYLAB_RESULTSDIR_H
@@ -42,7 +48,15 @@ struct mx_rundir {
 	char partial[MX_PATH_MAX];   /* results/.<id>.partial */
 	char final[MX_PATH_MAX];     /* results/<id> */
 	int staged;                  /* final is our symlink to the partial dir */
+	int lock_fd;                 /* the partial dir, flock'ed; -1 none */
 };
+
+/* Open dir and flock it (close-on-exec) for the life of the process; the
+ * descriptor, or -1. */
+int mx_dir_lock(const char *dir);
+/* What dead runs left in results (see above): stale staging symlinks
+ * removed, unlocked partial directories reported; one line each. */
+void mx_results_recover(const char *results);
 
 /* Create results (and its parents) if missing, then the partial directory.
  * id NULL: the default id for now, with "-2", "-3", ... appended while one

@@ -56,6 +56,17 @@ static bool list_of(const char *list, const char *const *words)
 	return ok;
 }
 
+/* 1 if the comma list holds word. */
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
 static int parse_timeout(const char *s, int64_t *ms)
 {
 	char *end;
@@ -458,12 +469,26 @@ static void to_sink(void *ctx, const char *data, size_t len)
 	el_stream_feed(k->stream, data, len);
 }
 
+/* What this run asks the guest for (a Linux guest has no conformance
+ * suite: its /init says so in a TAP comment). */
+static void want_of(const struct run_opts *o, struct el_run_want *w)
+{
+	const char *run = o->run ? o->run : "conform,bench";
+
+	w->conform = !o->initrd && has_word(run, "conform");
+	w->bench = has_word(run, "bench");
+	w->probe = has_word(run, "probe");
+	w->bench_list = o->bench;
+	w->samples = o->samples_set ? o->samples : EL_DEFAULT_SAMPLES;
+}
+
 static int boot(const struct run_opts *o, struct kvm_run *kr)
 {
 	struct el_buf cmdline = { 0 }, console = { 0 };
 	struct el_stream s;
 	struct el_qemu_result q;
 	struct el_run_verdict v;
+	struct el_run_want want;
 	struct el_argv av;
 	struct sink k = { &s, &console };
 	struct el_qemu_limits lim = { o->timeout_ms, o->max_output };
@@ -489,7 +514,8 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 		el_qemu_run_hooked(av.v, &lim, to_sink, &k, kvm_run_hook(kr), kr, &q);
 	}
 	el_stream_finish(&s);
-	el_run_classify(&q, &s, o->name, o->mode, o->qemu, o->max_output, &v);
+	want_of(o, &want);
+	el_run_classify(&q, &s, o->name, o->mode, o->qemu, o->max_output, &want, &v);
 	kvm_run_finish(kr, &s);
 	if (kr->error[0] && v.exit != EL_EX_INTERRUPTED) {   /* kvmrun stopped QEMU */
 		el_fmt(v.error, sizeof(v.error), "%s: variant %s", kr->error, o->name);

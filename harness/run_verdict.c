@@ -5,6 +5,7 @@
 #include "exitcodes.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void verdict(struct el_run_verdict *v, int exit, const char *status)
@@ -110,9 +111,75 @@ static void check_agreement(const struct el_qemu_result *q, const struct el_stre
 	verdict(v, EL_EX_PROTOCOL, "protocol");
 }
 
+static const char *const all_benches[] = {
+#define EL_BENCH(name, features, description) #name,
+#include "entrylab/benches.def"
+#undef EL_BENCH
+	NULL
+};
+
+static bool reported_unavailable(const struct el_stream *s, const char *bench)
+{
+	for (size_t i = 0; i < s->nunavail; i++)
+		if (!strcmp(s->unavail[i].name, bench))
+			return true;
+	return false;
+}
+
+/* One asked benchmark: measured with every sample, or reported unavailable.
+ * false with why in dst. */
+static bool bench_delivered(const struct el_stream *s, const char *bench, uint64_t samples,
+			    char *dst, size_t size)
+{
+	const struct el_bench *b = el_stream_bench(s, bench);
+
+	if (!b && !reported_unavailable(s, bench)) {
+		el_fmt(dst, size, "benchmark %s was asked for but neither measured nor reported "
+		       "unavailable", bench);
+		return false;
+	}
+	if (b && (b->samples != samples || b->nsample != samples)) {
+		el_fmt(dst, size, "benchmark %s sent %zu of the %llu samples asked for", bench,
+		       b->nsample, (unsigned long long)samples);
+		return false;
+	}
+	return true;
+}
+
+/* A passing stream: did it deliver what was asked?  (--append can override
+ * el.run, el.bench and el.samples; the guest takes the first of each.) */
+static void check_delivered(const struct el_stream *s, const struct el_run_want *w,
+			    struct el_run_verdict *v)
+{
+	char why[512] = "";
+
+	if (w->conform && (!s->tap_plan_seen || !s->tap_planned))
+		el_fmt(why, sizeof(why), "no conformance run: the guest sent no TAP plan though "
+		       "conform was asked for");
+	else if (w->probe && !s->probe.seen)
+		el_fmt(why, sizeof(why), "no probe record though probe was asked for");
+	if (!why[0] && w->bench) {
+		char *list = el_xstrdup(w->bench_list ? w->bench_list : ""), *save = NULL, *b;
+		if (w->bench_list) {
+			for (b = strtok_r(list, ",", &save); b && !why[0]; b = strtok_r(NULL, ",", &save))
+				bench_delivered(s, b, w->samples, why, sizeof(why));
+		} else {
+			for (size_t i = 0; all_benches[i] && !why[0]; i++)
+				bench_delivered(s, all_benches[i], w->samples, why, sizeof(why));
+		}
+		free(list);
+	}
+	if (why[0]) {
+		el_fmt(v->error, sizeof(v->error), "%s: check --append or --append-for for "
+		       "el.run, el.bench or el.samples", why);
+		verdict(v, EL_EX_PROTOCOL, "protocol");
+	}
+}
+
 void el_run_classify(const struct el_qemu_result *q, const struct el_stream *s,
 		     const char *name, enum el_mode mode, const char *qemu_path,
-		     size_t max_output, struct el_run_verdict *v)
+		     size_t max_output, const struct el_run_want *want,
+		     struct el_run_verdict *v)
 {
 	enum el_guest_end g = el_qemu_decode(q);
 	char what[900];
@@ -154,6 +221,8 @@ void el_run_classify(const struct el_qemu_result *q, const struct el_stream *s,
 		return;
 	}
 	check_agreement(q, s, name, mode, v);
+	if (v->exit == EL_EX_OK && want)
+		check_delivered(s, want, v);
 	if (v->exit != EL_EX_OK) {
 		el_strlcpy(what, v->error, sizeof(what));
 		el_fmt(v->error, sizeof(v->error), "%s: variant %s", what, name);

@@ -74,7 +74,12 @@ $(KBUILD)/$(1)/%.o: %.c $(KERNEL_HDRS) $(BUILD)/variants.mk
 	$$(CC) $$(KERNEL_CFLAGS) $$(VARIANT_FLAGS_$(1)) -c $$< -o $$@
 $(KBUILD)/$(1).elf: $(COMMON_OBJS) $(call obj_of,$(KBUILD)/$(1),$(VARIANT_SRCS) $(if $(filter floor,$(1)),kernels/entry_floor.S)) $(KBUILD)/user.o kernels/kernel.ld
 	$$(LD) $$(GUEST_LDFLAGS) -o $$@.tmp.$$$$$$$$ $$(filter %.o,$$^) && mv $$@.tmp.$$$$$$$$ $$@
+	@sh kernels/build_note.sh $$@
 endef
 $(foreach v,$(VARIANTS),$(eval $(call VARIANT_RULES,$(v))))
 
-kernels: $(foreach v,$(VARIANTS),$(KBUILD)/$(v).elf)
+# an image linked before build notes existed gets one now
+$(KBUILD)/%.rev: $(KBUILD)/%.elf kernels/build_note.sh
+	@sh kernels/build_note.sh $<
+
+kernels: $(foreach v,$(VARIANTS),$(KBUILD)/$(v).elf $(KBUILD)/$(v).rev)

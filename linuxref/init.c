@@ -368,7 +368,7 @@ int lr_main(int argc, char **argv)
 	rec("@T # no conformance suite: Linux is a reference, not an entrylab variant\n");
 	flush();
 	el_snprintf(which, sizeof(which), "%s", arg("el.bench", ""));
-	u64 samples = arg_u64("el.samples", 10), budget = arg_u64("el.budget", 50000);
+	u64 samples = arg_u64("el.samples", EL_DEFAULT_SAMPLES), budget = arg_u64("el.budget", 50000);
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
 		if (!which[0] || el_csv_has(which, benches[i]))
 			run_one(benches[i], samples, budget);

@@ -59,12 +59,16 @@
 #define EL_EXIT_PANIC 0x12
 #define EL_QEMU_STATUS(v) (((v) << 1) | 1)
 
+/* Samples per benchmark when el.samples is absent or not a number. */
+#define EL_DEFAULT_SAMPLES 10
+
 /*
  * Kernel command line (PVH start_info), space separated, all optional:
  *   el.mode=<tcg-icount|kvm>   recorded in @H
  *   el.run=<conform|bench|probe|trace>[,...]  what to run (default conform,bench)
  *   el.bench=<name>[,<name>...]          benchmarks to run (default all)
- *   el.samples=<n>                       samples per benchmark (default 15)
+ *   el.samples=<n>                       samples per benchmark (default
+ *                                        EL_DEFAULT_SAMPLES)
  *   el.budget=<ticks>                    calibration target per sample
  *   el.events=<hex raw>[,<hex raw>...]   PMU raw encodings (kvm only)
  *   el.selftest=<n>                      deliberate failure, host tests only

@@ -315,7 +315,8 @@ static int run_fake_kvm(const char *insn)
 {
 	char image[300], out[300], qemu[300], path[1200];
 	char *argv[] = { "run", "--image", image, "--name", "pcsa", "--out", out, "--qemu", qemu,
-			 "--mode", "kvm", "--events", "cycles,instructions", "--perf", NULL };
+			 "--mode", "kvm", "--events", "cycles,instructions", "--perf", "--bench",
+			 "getpid", "--samples", "2", "--run", "bench", NULL };
 
 	snprintf(image, sizeof(image), "%s/k.elf", dir);
 	snprintf(out, sizeof(out), "%s/out", dir);
@@ -324,7 +325,7 @@ static int run_fake_kvm(const char *insn)
 	setenv("FAKE_CYC", "20000", 1);
 	setenv("FAKE_INSN", insn, 1);
 	setenv("PATH", path, 1);
-	int rc = el_cmd_run(14, argv);
+	int rc = el_cmd_run(20, argv);
 	setenv("PATH", strchr(path, ':') + 1, 1);
 	return rc;
 }

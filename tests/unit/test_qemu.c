@@ -284,7 +284,7 @@ static void test_exec_failures(void **state)
 /* ------------------------------------------------------------ classification */
 
 static void classify(const char *stream, enum el_qemu_end end, int code,
-		     struct el_run_verdict *v)
+		     const struct el_run_want *want, struct el_run_verdict *v)
 {
 	struct el_qemu_result q = { .end = end, .code = code, .wall_ms = 60000 };
 	struct el_stream s;
@@ -292,20 +292,27 @@ static void classify(const char *stream, enum el_qemu_end end, int code,
 	el_stream_init(&s);
 	el_stream_feed(&s, stream, strlen(stream));
 	el_stream_finish(&s);
-	el_run_classify(&q, &s, "pcsa", EL_MODE_TCG_ICOUNT, NULL, 1 << 24, v);
+	el_run_classify(&q, &s, "pcsa", EL_MODE_TCG_ICOUNT, NULL, 1 << 24, want, v);
 	el_stream_free(&s);
+}
+
+static void expect_wanted(const char *stream, enum el_qemu_end end, int code,
+			  const struct el_run_want *want, int exit, const char *status,
+			  const char *msg)
+{
+	struct el_run_verdict v;
+
+	classify(stream, end, code, want, &v);
+	assert_int_equal(v.exit, exit);
+	assert_string_equal(v.status, status);
+	if (!strstr(v.error, msg))
+		fail_msg("verdict '%s' lacks '%s'", v.error, msg);
 }
 
 static void expect_verdict(const char *stream, enum el_qemu_end end, int code,
 			   int exit, const char *status, const char *msg)
 {
-	struct el_run_verdict v;
-
-	classify(stream, end, code, &v);
-	assert_int_equal(v.exit, exit);
-	assert_string_equal(v.status, status);
-	if (!strstr(v.error, msg))
-		fail_msg("verdict '%s' lacks '%s'", v.error, msg);
+	expect_wanted(stream, end, code, NULL, exit, status, msg);
 }
 
 static void test_classify(void **state)
@@ -328,6 +335,54 @@ static void test_classify(void **state)
 	expect_verdict("@H proto=1 variant=v short=pcsa ptregs=a rsp=b regs=c exit=d build=0 cpu=x "
 		       "hv=none mode=kvm unit=tsc\n@E records=1 status=pass\n", EL_QEMU_EXITED, 33,
 		       EL_EX_PROTOCOL, "protocol", "unit=tsc but mode tcg-icount counts instructions");
+}
+
+/* A guest that skips what it was asked for never passes. */
+static void test_classify_delivered(void **state)
+{
+	struct el_run_want all = { .conform = true, .bench = true, .bench_list = "getpid",
+				   .samples = 3 };
+	struct el_run_want w = all;
+
+	(void)state;
+	expect_wanted(STREAM_PASS, EL_QEMU_EXITED, 33, &all, EL_EX_OK, "pass", "");
+	/* el.run=none: a header and @E, nothing else */
+	expect_wanted(HDR "@E records=1 status=pass\n", EL_QEMU_EXITED, 33, &all, EL_EX_PROTOCOL,
+		      "protocol", "no conformance run: the guest sent no TAP plan");
+	/* el.run=bench: samples but no TAP */
+	expect_wanted(HDR "@B bench=getpid iters=10 samples=3 warmup=1\n"
+		      "@D bench=getpid sample=0 iters=10 ticks=140 empty=10\n"
+		      "@D bench=getpid sample=1 iters=10 ticks=141 empty=10\n"
+		      "@D bench=getpid sample=2 iters=10 ticks=150 empty=10\n"
+		      "@E records=5 status=pass\n", EL_QEMU_EXITED, 33, &all, EL_EX_PROTOCOL,
+		      "protocol", "no conformance run");
+	/* el.run=conform: TAP but no benchmark */
+	expect_wanted(HDR "@T 1..1\n@T ok 1 - getpid\n@E records=3 status=pass\n", EL_QEMU_EXITED,
+		      33, &all, EL_EX_PROTOCOL, "protocol",
+		      "benchmark getpid was asked for but neither measured nor reported unavailable");
+	w.samples = 5;
+	expect_wanted(STREAM_PASS, EL_QEMU_EXITED, 33, &w, EL_EX_PROTOCOL, "protocol",
+		      "benchmark getpid sent 3 of the 5 samples asked for");
+	w = all;
+	w.bench_list = "getpid,iopl";
+	expect_wanted(STREAM_PASS, EL_QEMU_EXITED, 33, &w, EL_EX_PROTOCOL, "protocol",
+		      "benchmark iopl was asked for");
+	expect_wanted(HDR "@N bench=iopl reason=unsupported_by_entry\n"
+		      "@B bench=getpid iters=10 samples=3 warmup=1\n"
+		      "@D bench=getpid sample=0 iters=10 ticks=140 empty=10\n"
+		      "@D bench=getpid sample=1 iters=10 ticks=141 empty=10\n"
+		      "@D bench=getpid sample=2 iters=10 ticks=150 empty=10\n"
+		      "@T 1..1\n@T ok 1 - getpid\n@E records=8 status=pass\n", EL_QEMU_EXITED, 33,
+		      &w, EL_EX_OK, "pass", "");
+	w = (struct el_run_want){ .probe = true };
+	expect_wanted(STREAM_PASS, EL_QEMU_EXITED, 33, &w, EL_EX_PROTOCOL, "protocol",
+		      "no probe record");
+	w.bench_list = NULL;
+	w.bench = true;
+	w.probe = false;
+	w.samples = 3;   /* every benchmark of benches.def */
+	expect_wanted(STREAM_PASS, EL_QEMU_EXITED, 33, &w, EL_EX_PROTOCOL, "protocol",
+		      "benchmark getpid_traced was asked for");
 }
 
 /* ------------------------------------------------------------ the run command */
@@ -391,7 +446,8 @@ static void test_run_sandbox(void **state)
 
 	(void)state;
 	fake_qemu(STREAM_PASS, "exit 33");
-	assert_int_equal(run_cmd(NULL, NULL), EL_EX_OK);
+	assert_int_equal(run_cmd(NULL, NULL), EL_EX_PROTOCOL);   /* not every benchmark */
+	assert_int_equal(run_cmd("--bench=getpid", "--samples=3"), EL_EX_OK);
 	assert_non_null(strstr(slurp("args"), "\n-sandbox\non,obsolete=deny,"));
 	assert_non_null(strstr(slurp("out/sub/pcsa.result"), "\nsandbox=on\n"));
 
@@ -400,7 +456,7 @@ static void test_run_sandbox(void **state)
 		 "case \" $* \" in *' -sandbox '*) echo \"qemu: -sandbox on: There is no option "
 		 "group 'sandbox'\" >&2; exit 1 ;; esac\ncat '%s/stream'\nexit 33\n", dir, dir);
 	put("qemu", script, 0755);
-	assert_int_equal(run_cmd(NULL, NULL), EL_EX_OK);
+	assert_int_equal(run_cmd("--bench=getpid", "--samples=3"), EL_EX_OK);
 	assert_null(strstr(slurp("args"), "-sandbox"));
 	assert_non_null(strstr(slurp("out/sub/pcsa.result"), "status=pass\n"));
 	assert_non_null(strstr(slurp("out/sub/pcsa.result"), "\nsandbox=off\n"));
@@ -436,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_flood_capped),
 		cmocka_unit_test(test_exec_failures),
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_classify_delivered),
 		cmocka_unit_test(test_run_command),
 		cmocka_unit_test(test_run_sandbox),
 		cmocka_unit_test(test_run_usage),
