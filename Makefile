@@ -42,6 +42,11 @@ $(HOSTBIN)/san/%.o: harness/%.c $(wildcard harness/*.h) include/entrylab/proto.h
 $(HOSTBIN)/entrylab: $(HOSTBIN)/obj/main.o $(HARNESS_OBJS)
 	$(CC) $(HOST_CFLAGS) -o $@.tmp.$$$$ $^ $(HOST_LIBS) && mv $@.tmp.$$$$ $@
 
+# The same program under ASan and UBSan, for the integration tests
+# (tests/integration/sanitized.sh runs every command through it once).
+$(HOSTBIN)/entrylab-san: $(HOSTBIN)/san/main.o $(HARNESS_SAN_OBJS)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@.tmp.$$$$ $^ $(HOST_LIBS) && mv $@.tmp.$$$$ $@
+
 $(HOSTBIN)/systbl: harness/systbl.c harness/systbl.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Iharness -DSYSTBL_MAIN -o $@.tmp.$$$$ $< && mv $@.tmp.$$$$ $@
@@ -52,7 +57,7 @@ $(HOSTBIN)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(HARNESS_SAN_OBJS
 
 # the kernels first: test_trace reads and boots the images
 # Keep the sanitizer objects between builds (they are intermediate files).
-.SECONDARY: $(HARNESS_SAN_OBJS) $(HARNESS_OBJS)
+.SECONDARY: $(HARNESS_SAN_OBJS) $(HARNESS_OBJS) $(HOSTBIN)/san/main.o
 
 unit-test: $(UNIT_TESTS) | kernels
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
@@ -65,7 +70,7 @@ include linuxref/linuxref.mk
 include fuzz/fuzz.mk
 
 # ---------------------------------------------------------------- tests
-integration-test: all
+integration-test: all $(HOSTBIN)/entrylab-san
 	@tests/integration/run-all.sh
 
 test: unit-test integration-test

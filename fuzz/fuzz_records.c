@@ -26,6 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct el_stream s;   /* large: not on the stack */
 	struct el_qemu_result q = { .end = EL_QEMU_EXITED, .code = 33 };
 	struct el_run_verdict v;
+	/* what a matrix boot asks for: every check and every benchmark */
+	const struct el_run_want want = { .conform = true, .bench = true, .samples = 10 };
 	struct probe_result probe = { 0 };
 	size_t chunk = size ? (size_t)data[0] % 97 + 1 : 1, off = size ? 1 : 0;
 
@@ -51,10 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      bn->sample[k].index == k);
 	}
 
-	el_run_classify(&q, &s, "pcsa", EL_MODE_TCG_ICOUNT, NULL, 1 << 20, &v);
+	el_run_classify(&q, &s, "pcsa", EL_MODE_TCG_ICOUNT, NULL, 1 << 20, &want, &v);
 	check(v.status && !strchr(v.error, '\n'));
 	q.code = 37;
-	el_run_classify(&q, &s, "pcsa", EL_MODE_KVM, NULL, 1 << 20, &v);
+	el_run_classify(&q, &s, "pcsa", EL_MODE_KVM, NULL, 1 << 20, &want, &v);
 	check(v.status && v.exit != 0);
 	accel_probe_from_stream(&s, 0x101000, &probe);
 	el_stream_free(&s);

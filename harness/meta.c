@@ -212,12 +212,13 @@ void mx_host_collect(struct mx_host *h, const char *root, const char *qemu_versi
 
 void mx_image_note(struct mx_variant *v)
 {
-	char path[MX_PATH_MAX + 8], line[256], id[96] = "", rev[64] = "";
+	char path[MX_PATH_MAX + 8], line[256], id[96] = "", rev[64] = "", src[48] = "";
 	size_t len = strlen(v->image);
 	int dirty = -1;
 	FILE *f;
 
 	v->built_rev[0] = '\0';
+	v->built_sources[0] = '\0';
 	v->built_dirty = -1;
 	if (len < 4 || strcmp(v->image + len - 4, ".elf"))
 		return;
@@ -232,12 +233,27 @@ void mx_image_note(struct mx_variant *v)
 			el_strlcpy(rev, line + 9, sizeof(rev));
 		else if (!strncmp(line, "dirty=", 6))
 			dirty = line[6] == '1';
+		else if (!strncmp(line, "sources=", 8))
+			el_strlcpy(src, line + 8, sizeof(src));
 	}
 	fclose(f);
 	if (!id[0] || strcmp(id, v->build_id) || !rev[0])
 		return;
 	el_strlcpy(v->built_rev, rev, sizeof(v->built_rev));
+	el_strlcpy(v->built_sources, src, sizeof(v->built_sources));
 	v->built_dirty = dirty;
+}
+
+/* The digest of the tree's guest inputs as they are now, by the script that
+ * wrote the build notes; "" when it cannot be had. */
+static void tree_sources(const char *root, char *dst, size_t n)
+{
+	char script[MX_PATH_MAX + 32];
+	char *argv[] = { "sh", script, "--sources", NULL };
+
+	el_fmt(script, sizeof(script), "%s/kernels/build_note.sh", root);
+	if (mx_tool_line(argv, TOOL_TIMEOUT_MS, dst, n) < 0 || strlen(dst) != 40)
+		dst[0] = '\0';
 }
 
 /* 1 if every input of the guest build is the same tree object at a and b
@@ -266,6 +282,8 @@ size_t mx_images_check_revision(const struct mx_variant *v, size_t nv, const cha
 				const char *tree_rev)
 {
 	size_t other = 0, unknown = 0, first_other = 0, first_unknown = 0;
+	char now[64] = "";
+	int have_now = 0;
 
 	if (!tree_rev[0])
 		return 0;
@@ -276,13 +294,19 @@ size_t mx_images_check_revision(const struct mx_variant *v, size_t nv, const cha
 			continue;   /* a Linux reference row */
 		if (!v[i].built_rev[0])
 			first_unknown = unknown++ ? first_unknown : i;
-		else if (strcmp(v[i].built_rev, tree_rev) &&
-			 !same_guest_sources(root, v[i].built_rev, tree_rev))
+		else if (v[i].built_sources[0]) {
+			/* the digest of what was on disk: exact, dirty trees included */
+			if (!have_now++)
+				tree_sources(root, now, sizeof(now));
+			if (now[0] && strcmp(now, v[i].built_sources))
+				first_other = other++ ? first_other : i;
+		} else if (strcmp(v[i].built_rev, tree_rev) &&
+			   !same_guest_sources(root, v[i].built_rev, tree_rev))
 			first_other = other++ ? first_other : i;
 	}
 	if (other)
-		el_err("warning: %s%s was built from revision %.12s, the tree is at %.12s: the "
-		       "figures are those of the image; run 'make' to rebuild",
+		el_err("warning: %s%s was built from other guest sources (revision %.12s), the "
+		       "tree is at %.12s: the figures are those of the image; run 'make' to rebuild",
 		       v[first_other].image, other > 1 ? " (and more images)" : "",
 		       v[first_other].built_rev, tree_rev);
 	if (unknown)

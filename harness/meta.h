@@ -71,6 +71,7 @@ struct mx_variant {
 	char build_id[96];                /* "" when unknown */
 	char built_rev[64];               /* the revision its build note names, "" unknown */
 	int built_dirty;                  /* 1 built from uncommitted changes, 0, -1 unknown */
+	char built_sources[48];           /* the digest of its guest inputs, "" unknown */
 	char status[16];                  /* pass fail hang crash protocol usage, "" not run */
 	int exit;                         /* the run's el_exit status, -1 not run */
 	char error[MX_LINE * 2];

@@ -49,7 +49,7 @@ git -C "$C" -c user.name=t -c user.email=t@t commit -q -am "kernel changed"
 rev1=$(git -C "$C" rev-parse HEAD)
 matrix
 expect "HEAD moved without a rebuild: one warning naming both revisions" \
-	[ "$(grep -c "warning: build/kernels/floor.elf was built from revision ${rev0:0:12}, the tree is at ${rev1:0:12}" "$TMP/err")" = 1 ]
+	[ "$(grep -c "warning: build/kernels/floor.elf was built from other guest sources (revision ${rev0:0:12}), the tree is at ${rev1:0:12}" "$TMP/err")" = 1 ]
 expect "HEAD moved: meta.json still attributes the figures to $rev0" [ "$(meta built_revision)" = "$rev0" ]
 expect "HEAD moved: meta.json's git revision is the tree's" [ "$(meta revision)" = "$rev1" ]
 
@@ -59,4 +59,17 @@ expect "no build note: one warning" [ "$(grep -c 'floor.elf has no build note na
 expect "relink after the move" relink
 matrix
 expect "rebuilt: no warning" [ -z "$(grep -i 'revision\|build note' "$TMP/err")" ]
+
+# built from uncommitted changes, then committed: the same sources, no warning
+echo "/* edited, built, then committed */" >>"$C/kernels/main.c"
+expect "relink a dirty tree" relink
+expect "the note of a dirty build says so" grep -qx "dirty=1" "$C/build/kernels/floor.rev"
+git -C "$C" -c user.name=t -c user.email=t@t commit -q -am "the edit the image was built with"
+matrix
+expect "built dirty, then committed: no warning ($(head -c 200 "$TMP/err"))" \
+	[ -z "$(grep -i 'revision\|build note' "$TMP/err")" ]
+echo "/* edited, not rebuilt */" >>"$C/kernels/main.c"
+matrix
+expect "an uncommitted edit without a rebuild: one warning" \
+	[ "$(grep -c 'floor.elf was built from other guest sources' "$TMP/err")" = 1 ]
 finish
