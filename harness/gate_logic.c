@@ -42,6 +42,8 @@ struct gl_bench *gl_variant_bench(struct gl_variant *v, const char *name)
 
 void gl_bench_add(struct gl_bench *b, const double *x, size_t n)
 {
+	if (!n)   /* an unavailable benchmark: b->x and x may both be NULL */
+		return;
 	if (b->n + n > b->cap) {
 		b->cap = (b->n + n) * 2;
 		b->x = el_xrealloc(b->x, b->cap * sizeof(*b->x));

@@ -14,8 +14,10 @@
 #include <cmocka.h>
 
 #include "exitcodes.h"
+#include "gate.h"
 #include "gate_logic.h"
 #include "thresholds.h"
+#include "util.h"
 
 #define DEFAULT_TH "*  instructions  0  -\n*  tsc  5  -\n"
 
@@ -414,6 +416,55 @@ static void test_exit_status_and_markdown(void **state)
 	two_free(&c);
 }
 
+/* ------------------------------------------------------------ run directories */
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A benchmark the guest reported unavailable has no samples: loading it
+ * adds none (under the sanitizers, no memcpy from or to a null pointer). */
+static void test_load_run_unavailable_bench(void **state)
+{
+	char tmpl[] = "/tmp/test_gate.XXXXXX", raw[64];
+	struct gl_side side = { 0 };
+	const struct gl_variant *v;
+	(void)state;
+
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(raw, sizeof(raw), "%s/raw", tmpl);
+	assert_int_equal(el_mkdir_p(raw), 0);
+	write_text(raw, "pcsa.result", "status=pass\nshort=pcsa\nmode=tcg-icount\n"
+		   "unit=instructions\nunavailable=clone:no_threads\n");
+	write_text(raw, "pcsa.samples.csv", "variant,short,bench,sample,iters,ticks,empty,"
+		   "per_call,unit\nv,pcsa,getpid,0,10,460,10,45,instructions\n"
+		   "v,pcsa,getpid,1,10,460,10,45,instructions\n");
+	assert_int_equal(gate_load_run(tmpl, &side, NULL), 0);
+	assert_int_equal(side.nv, 1);
+	v = &side.v[0];
+	assert_int_equal(v->nbench, 2);
+	for (size_t i = 0; i < v->nbench; i++) {
+		const struct gl_bench *b = &v->bench[i];
+		if (!strcmp(b->name, "clone")) {
+			assert_int_equal(b->n, 0);
+			assert_string_equal(b->unavailable, "no_threads");
+		} else {
+			assert_string_equal(b->name, "getpid");
+			assert_int_equal(b->n, 2);
+		}
+	}
+	gl_side_free(&side);
+	el_remove_tree(tmpl);
+}
+
 /* ------------------------------------------------------------ explanation */
 
 static const char trace_base[] =
@@ -485,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_units_must_match),
 		cmocka_unit_test(test_exit_status_and_markdown),
 		cmocka_unit_test(test_trace_symbols_and_diff),
+		cmocka_unit_test(test_load_run_unavailable_bench),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
