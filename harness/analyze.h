@@ -9,6 +9,9 @@
  *                        mode=, unit=, tap_pass=, tap_fail=, tap_skip=,
  *                        unavailable=<bench:reason,...>
  *   <short>.samples.csv  variant,short,bench,sample,iters,ticks,empty,per_call,unit
+ *                        (one boot; under unit=tsc the outlier rule of stats.h
+ *                        drops samples per benchmark as they are read: the
+ *                        statistics use the rest, an_cell.rejected counts them)
  *   <short>.console      raw console lines (the report quotes the last ones)
  * The axes and presets come from REPO/variants/{axes,presets}.conf through
  * variants.h (REPO: --root, else the current directory if it has
@@ -52,6 +55,7 @@ struct an_cell {                    /* one variant x benchmark */
 	struct el_delta d;          /* against the baseline variant */
 	double above_floor;         /* median - floor median; NaN when unknown */
 	uint64_t *idx;              /* sample indexes, to refuse repeats */
+	size_t rejected;            /* unit=tsc: outliers dropped from x (stats.h rule) */
 	char unavailable[AN_WORD];  /* reason reported by the guest, "" if available */
 };
 

@@ -352,6 +352,35 @@ static int csv_line(struct an_run *run, struct an_variant *v, struct csv_ctx *c,
 	return csv_row(run, v, c, variant, f + extra);
 }
 
+/* Under kvm (unit=tsc) drop the outliers of each benchmark of this boot
+ * (one samples file) by the rule of stats.h, counting them in the cell. */
+static void reject_outliers(struct an_run *run, struct an_variant *v)
+{
+	for (size_t b = 0; b < run->nbench; b++) {
+		struct an_cell *cell = &v->cells[b];
+		unsigned char *keep;
+		size_t n = 0;
+
+		if (!cell->n)
+			continue;
+		keep = el_xrealloc(NULL, cell->n);
+		if (el_stats_reject(cell->x, cell->n, keep) < 0) {
+			an_warn(run, "%s %s: outlier rule not applied: %s", v->short_name,
+				run->bench[b], strerror(errno));
+			free(keep);
+			continue;
+		}
+		for (size_t i = 0; i < cell->n; i++)
+			if (keep[i]) {
+				cell->x[n] = cell->x[i];
+				cell->idx[n++] = cell->idx[i];
+			}
+		cell->rejected += cell->n - n;
+		cell->n = n;
+		free(keep);
+	}
+}
+
 static int read_samples(struct an_run *run, struct an_variant *v, const char *path)
 {
 	struct csv_ctx c = { .path = path };
@@ -384,6 +413,8 @@ static int read_samples(struct an_run *run, struct an_variant *v, const char *pa
 		rc = csv_fail(&c, "empty file, no header");
 	if (rc == 0 && !v->unit[0])
 		el_strlcpy(v->unit, c.unit, sizeof(v->unit));
+	if (rc == 0 && !strcmp(c.unit, "tsc"))
+		reject_outliers(run, v);
 	free(line);
 	fclose(f);
 	return rc;

@@ -29,8 +29,8 @@ struct el_sample {
 	unsigned pmu_mask;    /* bit i set: pmu[i] was sent */
 	uint64_t epmu[EL_REC_PMU];  /* epmuN: the same over the empty loop */
 	unsigned epmu_mask;   /* bit i set: epmu[i] was sent */
-	double per_call;      /* (ticks - empty) / iters */
-	bool exact;           /* (ticks - empty) % iters == 0 */
+	double per_call;      /* (ticks - empty) / iters; negative only under unit=tsc */
+	bool exact;           /* ticks >= empty and (ticks - empty) % iters == 0 */
 };
 
 struct el_bench {

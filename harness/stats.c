@@ -125,6 +125,28 @@ int el_stats_summarize(const double *x, size_t n, unsigned boot, uint32_t seed,
 	return 0;
 }
 
+long el_stats_reject(const double *x, size_t n, unsigned char *keep)
+{
+	double *work, m, limit;
+	long rejected = 0;
+
+	if (!x || !keep || n == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	work = malloc(n * sizeof(*work));
+	if (!work)
+		return -1;
+	m = median_of(x, n, work);
+	limit = EL_STATS_OUTLIER_MADS * EL_STATS_MAD_SCALE * gsl_stats_mad0(x, 1, n, work);
+	for (size_t i = 0; i < n; i++) {
+		keep[i] = !(x[i] < 0.0 || (limit > 0.0 && fabs(x[i] - m) > limit));
+		rejected += !keep[i];
+	}
+	free(work);
+	return rejected;
+}
+
 /* Tie-corrected variance term: sum over tie groups of (t^3 - t), with the
  * average rank of each group written to rank[] in sorted order. */
 static double average_ranks(const double *v, const size_t *order, size_t n, double *rank)

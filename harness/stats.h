@@ -21,6 +21,7 @@
 #define EL_STATS_MAD_SCALE    1.4826 /* mad_scaled = mad_raw * this */
 #define EL_STATS_CI_LEVEL     0.95
 #define EL_STATS_MAX_AXES     8      /* main effects: at most 2^8 cells */
+#define EL_STATS_OUTLIER_MADS 5.0    /* kvm outlier rule: scaled MADs from the median */
 
 struct el_summary {
 	size_t n;
@@ -43,6 +44,25 @@ struct el_effect {
 	double mean, min, max;       /* over the pair differences (value 2 - value 1) */
 	unsigned pairs;              /* pairs with both cells present (2^(naxes-1) when complete) */
 };
+
+/*
+ * Outliers (kvm mode only: TSC ticks are measurements; tcg-icount counts
+ * are exact and never rejected).  The rule runs on the per-call values of
+ * one benchmark within one boot (one <short>.samples.csv), never on pooled
+ * boots.  With m the median and MAD the raw median absolute deviation of
+ * all of that boot's values, a value x is rejected when
+ *   x < 0                                    (the empty twin cost more than
+ *                                             the loop: a stall hit it), or
+ *   |x - m| > EL_STATS_OUTLIER_MADS * EL_STATS_MAD_SCALE * MAD
+ *                                            (more than 5 scaled MADs away).
+ * When MAD is 0 (more than half the values equal) only the first clause
+ * applies.  The raw samples CSV keeps every sample; statistics and the gate
+ * use the kept ones; summaries report the number rejected.
+ */
+
+/* keep[i] = 1 for a kept x[i], 0 for a rejected one.  Returns the number
+ * rejected, or -1 (errno set) for n == 0 or no memory. */
+long el_stats_reject(const double *x, size_t n, unsigned char *keep);
 
 /* FNV-1a 32-bit over first, '/', second. */
 uint32_t el_stats_seed(const char *first, const char *second);

@@ -212,6 +212,32 @@ static void test_impossible_values(void **state)
 		     "pmu0 sent but 'g' announced 0 events");
 }
 
+/* Under kvm (unit=tsc) a loop that took fewer ticks than its empty twin is
+ * noise, not a malformed stream: kept, with a negative per-call value. */
+static void test_tsc_noise_is_a_sample(void **state)
+{
+	static const char text[] =
+		"@H proto=1 variant=v short=pcsa ptregs=partial rsp=cached regs=stub exit=asm "
+		"build=0 cpu=x hv=KVMKVMKVM mode=kvm unit=tsc\n"
+		"@B bench=g iters=10 samples=2 warmup=0\n"
+		"@D bench=g sample=0 iters=10 ticks=5 empty=6\n"
+		"@D bench=g sample=1 iters=10 ticks=906 empty=6\n"
+		"@E records=4 status=pass\n";
+	struct el_stream s;
+	const struct el_bench *b;
+	(void)state;
+
+	assert_int_equal(parse_all(&s, text), 0);
+	b = el_stream_bench(&s, "g");
+	assert_non_null(b);
+	assert_int_equal(b->nsample, 2);
+	assert_true(b->sample[0].per_call == -0.1);
+	assert_false(b->sample[0].exact);
+	assert_true(b->sample[1].per_call == 90.0);
+	assert_true(b->sample[1].exact);
+	el_stream_free(&s);
+}
+
 static void test_numbers(void **state)
 {
 	(void)state;
@@ -314,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_impossible_values),
+		cmocka_unit_test(test_tsc_noise_is_a_sample),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_tap),

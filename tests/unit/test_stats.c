@@ -194,6 +194,31 @@ static void test_empty_input(void **state)
 	assert_true(s.sd == 0.0 && s.exact && s.ci_lo == 1.0);
 }
 
+static void test_outlier_rule(void **state)
+{
+	(void)state;
+	/* sorted 98 99 100 100 100 101 102 107 108: median 100; |x - 100| sorted
+	 * 0 0 0 1 1 2 2 7 8: MAD 1, limit 5 * 1.4826 = 7.413: 107 stays, 108 goes */
+	const double x[] = { 100, 101, 99, 100, 102, 98, 100, 107, 108 };
+	/* median 100, MAD 1 again (|x - 100| sorted 0 0 0 1 1 2 2 60 103): 160
+	 * is too far, -3 is negative (and too far) */
+	const double y[] = { 100, 101, 99, 100, 102, 98, 100, 160, -3 };
+	/* MAD 0 (four of six values equal): only the negative value goes */
+	const double z[] = { 50, 50, 50, 50, 51, -1 };
+	unsigned char keep[9];
+
+	assert_int_equal(el_stats_reject(x, 9, keep), 1);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(keep[i], i != 8);
+	assert_int_equal(el_stats_reject(y, 9, keep), 2);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(keep[i], i < 7);
+	assert_int_equal(el_stats_reject(z, 6, keep), 1);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(keep[i], i != 5);
+	assert_int_equal(el_stats_reject(x, 0, keep), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_mann_whitney),
 		cmocka_unit_test(test_main_effects),
 		cmocka_unit_test(test_empty_input),
+		cmocka_unit_test(test_outlier_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
