@@ -529,6 +529,47 @@ int el_stream_finish(struct el_stream *s)
 	return s->error[0] ? -1 : 0;
 }
 
+/* Counter e of b read 0 in every sample that sent it (and one did). */
+static bool counter_reads_zero(const struct el_bench *b, unsigned e)
+{
+	bool sent = false;
+
+	for (size_t k = 0; k < b->nsample; k++) {
+		const struct el_sample *d = &b->sample[k];
+		if ((d->pmu_mask & (1u << e) && d->pmu[e]) ||
+		    (d->epmu_mask & (1u << e) && d->epmu[e]))
+			return false;
+		sent = sent || ((d->pmu_mask | d->epmu_mask) & (1u << e));
+	}
+	return sent;
+}
+
+unsigned el_stream_zero_counters(struct el_stream *s)
+{
+	unsigned marked = 0;
+
+	for (size_t i = 0; i < s->nbench; i++) {
+		struct el_bench *b = &s->bench[i];
+		uint64_t iters = 0;
+
+		for (size_t k = 0; k < b->nsample; k++)
+			iters += b->sample[k].iters;
+		if (iters < EL_REC_PMU_ZERO_ITERS)
+			continue;
+		for (unsigned e = 0; e < b->events && e < EL_REC_PMU; e++) {
+			if (!counter_reads_zero(b, e))
+				continue;
+			b->pmu_zero |= 1u << e;
+			marked++;
+			for (size_t k = 0; k < b->nsample; k++) {
+				b->sample[k].pmu_mask &= ~(1u << e);
+				b->sample[k].epmu_mask &= ~(1u << e);
+			}
+		}
+	}
+	return marked;
+}
+
 const char *el_stream_error(const struct el_stream *s)
 {
 	return s->error[0] ? s->error : NULL;

@@ -195,12 +195,7 @@ static void md_intro(struct el_buf *b, const struct an_run *run)
 		      "Mann-Whitney U test. \"exact\" means every sample on each side is "
 		      "identical, so there is no sampling uncertainty. \"above floor\" is the "
 		      "median minus the floor median.", EL_STATS_BOOT_DEFAULT);
-	if (!strcmp(run->unit, "tsc"))
-		el_buf_printf(b, " Outliers (kvm only): within each boot and benchmark, a "
-			      "sample is rejected when its per-call value is negative or lies "
-			      "more than %.0f scaled MADs (%.4f x MAD) from that boot's median; "
-			      "\"n\" counts the kept samples, \"(-r)\" the rejected ones, which "
-			      "the raw samples CSV keeps.", EL_STATS_OUTLIER_MADS, EL_STATS_MAD_SCALE);
+	an_md_outlier_rule(b, run);
 	el_buf_puts(b, "\n\n");
 }
 
@@ -360,6 +355,7 @@ static void md_lists(struct el_buf *b, const struct an_run *run)
 					      run->bench[bench], run->v[i].cells[bench].unavailable);
 				any = 1;
 			}
+	any |= an_md_pmu_unavailable(b, run);
 	el_buf_puts(b, any ? "\n## Warnings\n\n" : "None.\n\n## Warnings\n\n");
 	for (size_t i = 0; i < run->nwarn; i++) {
 		el_buf_puts(b, "- ");
@@ -436,17 +432,6 @@ static json_t *json_delta(const struct el_delta *d)
 			 "mann_whitney_u", jnum(d->u), "p_value", jnum(d->p_value), "exact", d->exact);
 }
 
-static json_t *json_rejected(const struct an_run *run, const struct an_variant *v)
-{
-	json_t *o = json_object();
-
-	for (size_t bench = 0; bench < run->nbench; bench++)
-		if (v->cells[bench].n || v->cells[bench].rejected)
-			json_object_set_new(o, run->bench[bench],
-					    json_integer((json_int_t)v->cells[bench].rejected));
-	return o;
-}
-
 static json_t *json_variant(const struct an_run *run, const struct an_variant *v)
 {
 	json_t *axes = v->code >= 0 ? json_object() : json_null();
@@ -474,8 +459,7 @@ static json_t *json_variant(const struct an_run *run, const struct an_variant *v
 			 "tap", "pass", (json_int_t)v->tap_pass, "fail", (json_int_t)v->tap_fail,
 			 "skip", (json_int_t)v->tap_skip, "unavailable", unav, "stats", stats,
 			 "deltas", deltas, "static_fast_path", path);
-	if (j && !strcmp(v->unit, "tsc"))   /* kvm: {bench: samples the outlier rule dropped} */
-		json_object_set_new(j, "rejected", json_rejected(run, v));
+	an_json_kvm_variant(run, v, j);
 	return j;
 }
 
@@ -551,11 +535,8 @@ static json_t *json_summary(const struct an_run *run)
 		"mad_scale", EL_STATS_MAD_SCALE, "rank_test",
 		"Mann-Whitney U, two-sided, normal approximation with tie correction");
 
-	if (root && !strcmp(run->unit, "tsc"))
-		json_object_set_new(json_object_get(root, "statistics"), "outliers", json_pack(
-			"{s:s,s:f}", "rule", "per boot and benchmark: rejected when per-call < 0 or "
-			"|per-call - median| > mads x mad_scale x MAD (MAD 0: only the first)",
-			"mads", EL_STATS_OUTLIER_MADS));
+	if (root)
+		an_json_outlier_rule(run, json_object_get(root, "statistics"));
 	return root ? json_lists(run, root) : NULL;
 }
 
@@ -616,14 +597,7 @@ static void update_meta(const struct an_run *run)
 		"variants", (json_int_t)run->nv, "failed", failed, "noise_warnings", warn,
 		"files", "summary.csv", "summary.json", "report.md",
 		"plots_skipped", jstr_or_null(run->plot_note));
-	if (analysis && !strcmp(run->unit, "tsc")) {
-		json_t *rej = json_object();
-		for (size_t i = 0; i < run->nv; i++)
-			if (run->v[i].passed)
-				json_object_set_new(rej, run->v[i].short_name,
-						    json_rejected(run, &run->v[i]));
-		json_object_set_new(analysis, "rejected", rej);
-	}
+	an_json_kvm_analysis(run, analysis);
 	json_object_set_new(meta, "analysis", analysis);
 	write_json_file(run, "meta.json", meta);
 	json_decref(meta);

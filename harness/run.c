@@ -308,6 +308,14 @@ static size_t reject_outliers(const struct el_stream *s, enum el_mode mode,
 	return (size_t)n;
 }
 
+static bool asked_events(const struct el_stream *s)
+{
+	for (size_t i = 0; i < s->nbench; i++)
+		if (s->bench[i].events)
+			return true;
+	return false;
+}
+
 static void result_kv(struct el_buf *b, const char *key, const char *val)
 {
 	el_buf_printf(b, "%s=", key);
@@ -348,6 +356,15 @@ static void result_text(struct el_buf *b, const struct run_opts *o, const struct
 				      reject_outliers(s, o->mode, &s->bench[i], keep));
 			free(keep);
 		}
+		el_buf_puts(b, "\n");
+	}
+	if (asked_events(s)) {   /* bench/pmuN:reason for counters that do not count */
+		el_buf_puts(b, "pmu_unavailable=");
+		for (size_t i = 0, n = 0; i < s->nbench; i++)
+			for (unsigned e = 0; e < EL_REC_PMU; e++)
+				if (s->bench[i].pmu_zero & (1u << e))
+					el_buf_printf(b, "%s%s/pmu%u:" EL_REC_PMU_ZERO_REASON,
+						      n++ ? "," : "", s->bench[i].name, e);
 		el_buf_puts(b, "\n");
 	}
 	if (s->probe.seen) {
@@ -449,6 +466,12 @@ static void print_summary(const struct run_opts *o, const struct el_stream *s)
 	}
 	for (size_t i = 0; i < s->nunavail; i++)
 		printf("unavailable: %s (%s)\n", s->unavail[i].name, s->unavail[i].reason);
+	for (size_t i = 0; i < s->nbench; i++)
+		for (unsigned e = 0; e < EL_REC_PMU; e++)
+			if (s->bench[i].pmu_zero & (1u << e))
+				printf("unavailable: %s pmu%u (" EL_REC_PMU_ZERO_REASON ": read 0 "
+				       "over the loop and its empty twin in every sample; no vPMU?)\n",
+				       s->bench[i].name, e);
 	if (s->probe.seen)
 		printf("probe: ok=%d cpl_at_entry=%llu reason=%s\n", s->probe.ok,
 		       (unsigned long long)s->probe.cpl_at_entry, s->probe.reason);
@@ -532,6 +555,7 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 		el_qemu_run_hooked(av.v, &lim, to_sink, &k, kvm_run_hook(kr), kr, &q);
 	}
 	el_stream_finish(&s);
+	el_stream_zero_counters(&s);   /* before anything reads the counters */
 	el_run_classify(&q, &s, o->name, o->mode, o->qemu, o->max_output, &v);
 	kvm_run_finish(kr, &s);
 	if (kr->error[0] && v.exit != EL_EX_INTERRUPTED) {   /* kvmrun stopped QEMU */

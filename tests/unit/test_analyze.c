@@ -318,6 +318,55 @@ static void test_kvm_outliers_rejected(void **state)
 	free(dir);
 }
 
+/* A counter the run found reading 0 (pmu_unavailable= in the .result) is
+ * reported unavailable with its reason, in summary.json, meta.json and
+ * report.md, and the CSV's empty cells for it are accepted. */
+static void test_kvm_pmu_unavailable(void **state)
+{
+	char path[512];
+	(void)state;
+	char *dir = new_run_dir();
+
+	snprintf(path, sizeof(path), "%s/raw/pcsa.samples.csv", dir);
+	spit(path, "variant,short,bench,sample,iters,ticks,empty,per_call,unit,pmu0,pmu1,"
+	     "epmu0,epmu1\n"
+	     "v,pcsa,getpid,0,1000,120000,30000,90,tsc,,59000,,4000\n"
+	     "v,pcsa,getpid,1,1000,120100,30000,90.1000,tsc,,59000,,4000\n");
+	snprintf(path, sizeof(path), "%s/raw/pcsa.result", dir);
+	spit(path, "status=pass\nshort=pcsa\nvariant=v\nmode=kvm\nunit=tsc\n"
+	     "pmu_unavailable=getpid/pmu0:counter_reads_zero\n");
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	spit(path, "{}\n");
+	assert_int_equal(analyze(NULL, dir, "--no-plots", NULL), 0);
+
+	json_t *j = load_summary(dir);
+	json_t *pmu = json_object_get(variant(j, "pcsa"), "pmu_unavailable");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(pmu, "getpid"),
+							      "pmu0")), "counter_reads_zero");
+	assert_null(json_object_get(json_object_get(pmu, "getpid"), "pmu1"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	json_error_t jerr;
+	j = json_load_file(path, 0, &jerr);
+	assert_non_null(j);
+	pmu = json_object_get(json_object_get(j, "analysis"), "pmu_unavailable");
+	assert_non_null(json_object_get(json_object_get(pmu, "pcsa"), "getpid"));
+	json_decref(j);
+	char *md = dir_file(dir, "report.md");
+	assert_non_null(strstr(md, "- pcsa: getpid, PMU event pmu0 (counter_reads_zero"));
+	free(md);
+
+	/* a malformed entry is a located error */
+	snprintf(path, sizeof(path), "%s/raw/pcsa.result", dir);
+	spit(path, "status=pass\nshort=pcsa\nunit=tsc\npmu_unavailable=getpid/pmuX:r\n");
+	char *err;
+	assert_int_equal(analyze(&err, dir, "--no-plots", NULL), 2);
+	assert_non_null(strstr(err, "malformed pmu_unavailable= entry"));
+	free(err);
+	rm_rf(dir);
+	free(dir);
+}
+
 static void test_malformed_csv(void **state)
 {
 	(void)state;
@@ -635,6 +684,7 @@ int main(void)
 		cmocka_unit_test(test_mixed_run),
 		cmocka_unit_test(test_kvm_run),
 		cmocka_unit_test(test_kvm_outliers_rejected),
+		cmocka_unit_test(test_kvm_pmu_unavailable),
 		cmocka_unit_test(test_malformed_csv),
 		cmocka_unit_test(test_matrix_effects),
 		cmocka_unit_test(test_plots),

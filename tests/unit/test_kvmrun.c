@@ -466,7 +466,8 @@ static void test_meta_json(void **state)
 	(void)state;
 	put("pcsa.console", PVM_STREAM, 0644);
 	put("pcsa.result", "status=fail\nexit=1\npin_applied=yes\npin_vcpu_cpus=1\n"
-	    "perf_check_instructions=unavailable\n", 0644);
+	    "perf_check_instructions=unavailable\n"
+	    "pmu_unavailable=getpid/pmu0:counter_reads_zero\n", 0644);
 	kvm_probe_load(dir, "pcsa", &p);
 	accel_decide(ACCEL_REQ_AUTO, &p, &d);
 	m.extra = kvm_meta_json(&in);
@@ -482,6 +483,8 @@ static void test_meta_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(runs, "pin_vcpu_cpus")), "1");
 	assert_string_equal(json_string_value(json_object_get(runs, "perf_check_instructions")),
 			    "unavailable");
+	assert_string_equal(json_string_value(json_object_get(runs, "pmu_unavailable")),
+			    "getpid/pmu0:counter_reads_zero");
 	assert_null(json_object_get(runs, "status"));
 	assert_true(json_is_true(json_object_get(json_object_get(j, "runner"), "pinning")));
 	json_decref(j);
