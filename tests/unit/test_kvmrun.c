@@ -366,6 +366,46 @@ static void test_fake_kvm_runner(void **state)
 				       "2 VM exits"));
 }
 
+#define STREAM_NOISY HDR "@B bench=getpid iters=1000 samples=6 warmup=1 events=2\n" \
+	"@D bench=getpid sample=0 iters=1000 ticks=90000 empty=30000 pmu0=70000 epmu0=9000 " \
+	"pmu1=0 epmu1=0\n" \
+	"@D bench=getpid sample=1 iters=1000 ticks=90100 empty=30000 pmu0=70010 epmu0=9000 " \
+	"pmu1=0 epmu1=0\n" \
+	"@D bench=getpid sample=2 iters=1000 ticks=29000 empty=30000 pmu0=70020 epmu0=9000 " \
+	"pmu1=0 epmu1=0\n" \
+	"@D bench=getpid sample=3 iters=1000 ticks=89900 empty=30000 pmu0=70030 epmu0=9000 " \
+	"pmu1=0 epmu1=0\n" \
+	"@D bench=getpid sample=4 iters=1000 ticks=90050 empty=30000 pmu0=70040 epmu0=9000 " \
+	"pmu1=0 epmu1=0\n" \
+	"@D bench=getpid sample=5 iters=1000 ticks=90000 empty=30000 pmu0=70050 epmu0=9000 " \
+	"pmu1=0 epmu1=0\n" \
+	"@E records=8 status=pass\n"
+
+/* Under kvm a stall in an empty loop (ticks < empty) is a sample, not a
+ * malformed stream: the run passes, keeps it in the CSV and counts it as
+ * rejected; a counter that reads 0 throughout is unavailable, not data. */
+static void test_fake_kvm_noise_and_dead_counter(void **state)
+{
+	const char *csv;
+
+	(void)state;
+	put("k.elf", "\177ELF fake kernel", 0644);
+	put("stream", STREAM_NOISY, 0644);
+	put("qemu", fake_qemu_py, 0755);
+	put("perf", fake_perf_sh, 0755);
+	assert_int_equal(run_fake_kvm("8000"), EL_EX_OK);
+	assert_string_equal(key("out/pcsa.result", "status"), "pass");
+	assert_string_equal(key("out/pcsa.result", "rejected"), "getpid:1");
+	assert_string_equal(key("out/pcsa.result", "pmu_unavailable"),
+			    "getpid/pmu1:counter_reads_zero");
+	assert_string_equal(key("out/pcsa.result", "perf_check_instructions"), "unavailable");
+	assert_non_null(strstr(key("out/pcsa.result", "perf_note_instructions"),
+			       "counter_reads_zero"));
+	csv = slurp("out/pcsa.samples.csv");
+	assert_non_null(strstr(csv, ",getpid,2,1000,29000,30000,-1.0000,tsc,70020,,9000,\n"));
+	assert_non_null(strstr(csv, ",getpid,0,1000,90000,30000,60,tsc,70000,,9000,\n"));
+}
+
 /* The real perf on a real tcg-icount run: recorded, never a failure. */
 static void test_real_perf_tcg(void **state)
 {
@@ -507,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_argv_both_modes),
 		cmocka_unit_test(test_real_qemu_pinned),
 		cmocka_unit_test(test_fake_kvm_runner),
+		cmocka_unit_test(test_fake_kvm_noise_and_dead_counter),
 		cmocka_unit_test(test_real_perf_tcg),
 		cmocka_unit_test(test_records_epmu),
 		cmocka_unit_test(test_analyze_pmu_columns),
