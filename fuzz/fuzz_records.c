@@ -49,8 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(el_stream_bench(&s, bn->name) == bn);
 		check(bn->nsample <= bn->samples);
 		for (size_t k = 0; k < bn->nsample; k++)
-			check(bn->sample[k].iters > 0 && bn->sample[k].ticks >= bn->sample[k].empty &&
-			      bn->sample[k].index == k);
+			check(bn->sample[k].iters > 0 && bn->sample[k].index == k &&
+			      /* exact counts never go below the empty loop; TSC ticks may */
+			      (bn->sample[k].ticks >= bn->sample[k].empty ||
+			       strcmp(s.header.unit, "instructions")));
 	}
 
 	el_run_classify(&q, &s, "pcsa", EL_MODE_TCG_ICOUNT, NULL, 1 << 20, &want, &v);

@@ -7,8 +7,13 @@
  * Input (written by `entrylab run`), per guest run in DIR/raw/:
  *   <short>.result       key=value lines; status=, error=, variant=, short=,
  *                        mode=, unit=, tap_pass=, tap_fail=, tap_skip=,
- *                        unavailable=<bench:reason,...>
+ *                        unavailable=<bench:reason,...>,
+ *                        pmu_unavailable=<bench/pmuN:reason,...> (kvm with
+ *                        --events: counters that read 0, records.h)
  *   <short>.samples.csv  variant,short,bench,sample,iters,ticks,empty,per_call,unit
+ *                        (one boot; under unit=tsc the outlier rule of stats.h
+ *                        drops samples per benchmark as they are read: the
+ *                        statistics use the rest, an_cell.rejected counts them)
  *   <short>.console      raw console lines (the report quotes the last ones)
  * The axes and presets come from REPO/variants/{axes,presets}.conf through
  * variants.h (REPO: --root, else the current directory if it has
@@ -52,6 +57,9 @@ struct an_cell {                    /* one variant x benchmark */
 	struct el_delta d;          /* against the baseline variant */
 	double above_floor;         /* median - floor median; NaN when unknown */
 	uint64_t *idx;              /* sample indexes, to refuse repeats */
+	size_t rejected;            /* unit=tsc: outliers dropped from x (stats.h rule) */
+	unsigned pmu_unavailable;   /* bit N: pmuN did not count (.result pmu_unavailable=) */
+	char pmu_reason[AN_WORD];   /* its reason, e.g. counter_reads_zero */
 	char unavailable[AN_WORD];  /* reason reported by the guest, "" if available */
 };
 
@@ -124,6 +132,22 @@ int an_load_raw(struct an_run *run);
 size_t an_bench_index(struct an_run *run, const char *name);
 /* getline without the line end; -1 at EOF, -2 for a NUL byte in the line. */
 ssize_t an_getline(char **line, size_t *cap, FILE *f);
+
+/* report_kvm.c: kvm-only parts of the outputs.  Into a summary.json
+ * variant object: "rejected" {bench: n} (unit=tsc) and "pmu_unavailable"
+ * {bench: {pmuN: reason}} (when a counter did not count); into meta.json's
+ * analysis object the same per variant.  The Markdown list items of the
+ * counters that did not count; returns whether there were any. */
+struct json_t;
+struct el_buf;
+void an_json_kvm_variant(const struct an_run *run, const struct an_variant *v,
+			 struct json_t *obj);
+void an_json_kvm_analysis(const struct an_run *run, struct json_t *analysis);
+int an_md_pmu_unavailable(struct el_buf *b, const struct an_run *run);
+/* Under unit=tsc: the outlier rule, a sentence of report.md's introduction
+ * and summary.json's statistics.outliers. */
+void an_md_outlier_rule(struct el_buf *b, const struct an_run *run);
+void an_json_outlier_rule(const struct an_run *run, struct json_t *statistics);
 
 /* report_static.c: the static fast-path length of each variant's image
  * (pathlen.h), measured only when the image still has the run's build-id. */

@@ -86,6 +86,33 @@ static int set_unavailable(struct an_run *run, struct an_variant *v, char *list,
 	return 0;
 }
 
+/* pmu_unavailable=<bench>/pmu<N>:<reason>,... (run.c: counters that read 0). */
+static int set_pmu_unavailable(struct an_run *run, struct an_variant *v, char *list,
+			       const char *path, unsigned long line_no)
+{
+	for (char *save = NULL, *item = strtok_r(list, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *slash = strchr(item, '/'), *colon = strchr(item, ':'), *end = NULL;
+		unsigned long e = EL_REC_PMU;
+
+		if (slash && colon && slash < colon && !strncmp(slash + 1, "pmu", 3) &&
+		    isdigit((unsigned char)slash[4])) {
+			*slash = *colon = '\0';
+			e = strtoul(slash + 4, &end, 10);
+		}
+		if (e >= EL_REC_PMU || *end || !an_safe_word(item) || !an_safe_word(colon + 1)) {
+			el_err("malformed pmu_unavailable= entry (want bench/pmuN:reason,...): "
+			       "%s:%lu: fix the file or re-run the variant", path, line_no);
+			return -1;
+		}
+		size_t b = an_bench_index(run, item);   /* may move v->cells */
+		struct an_cell *c = &v->cells[b];
+		c->pmu_unavailable |= 1u << e;
+		el_strlcpy(c->pmu_reason, colon + 1, sizeof(c->pmu_reason));
+	}
+	return 0;
+}
+
 static int result_key(struct an_run *run, struct an_variant *v, const char *key,
 		      char *val, const char *path, unsigned long line_no)
 {
@@ -111,6 +138,8 @@ static int result_key(struct an_run *run, struct an_variant *v, const char *key,
 		el_strlcpy(v->build, val, sizeof(v->build));
 	else if (!strcmp(key, "unavailable"))
 		return set_unavailable(run, v, val, path, line_no);
+	else if (!strcmp(key, "pmu_unavailable"))
+		return set_pmu_unavailable(run, v, val, path, line_no);
 	else if (!strcmp(key, "short") && strcmp(val, v->short_name)) {
 		el_err("short=%.64s does not match the file name: %s:%lu: "
 		       "rename the file or fix the key", val, path, line_no);
@@ -352,6 +381,35 @@ static int csv_line(struct an_run *run, struct an_variant *v, struct csv_ctx *c,
 	return csv_row(run, v, c, variant, f + extra);
 }
 
+/* Under kvm (unit=tsc) drop the outliers of each benchmark of this boot
+ * (one samples file) by the rule of stats.h, counting them in the cell. */
+static void reject_outliers(struct an_run *run, struct an_variant *v)
+{
+	for (size_t b = 0; b < run->nbench; b++) {
+		struct an_cell *cell = &v->cells[b];
+		unsigned char *keep;
+		size_t n = 0;
+
+		if (!cell->n)
+			continue;
+		keep = el_xrealloc(NULL, cell->n);
+		if (el_stats_reject(cell->x, cell->n, keep) < 0) {
+			an_warn(run, "%s %s: outlier rule not applied: %s", v->short_name,
+				run->bench[b], strerror(errno));
+			free(keep);
+			continue;
+		}
+		for (size_t i = 0; i < cell->n; i++)
+			if (keep[i]) {
+				cell->x[n] = cell->x[i];
+				cell->idx[n++] = cell->idx[i];
+			}
+		cell->rejected += cell->n - n;
+		cell->n = n;
+		free(keep);
+	}
+}
+
 static int read_samples(struct an_run *run, struct an_variant *v, const char *path)
 {
 	struct csv_ctx c = { .path = path };
@@ -384,6 +442,8 @@ static int read_samples(struct an_run *run, struct an_variant *v, const char *pa
 		rc = csv_fail(&c, "empty file, no header");
 	if (rc == 0 && !v->unit[0])
 		el_strlcpy(v->unit, c.unit, sizeof(v->unit));
+	if (rc == 0 && !strcmp(c.unit, "tsc"))
+		reject_outliers(run, v);
 	free(line);
 	fclose(f);
 	return rc;

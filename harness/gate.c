@@ -56,7 +56,7 @@ static void usage(FILE *f)
 		"  --variants SEL  variants (default all; baseline mode: those of the run)\n"
 		"  --bench LIST    benchmarks (default all; baseline mode: those of the run)\n"
 		"  --samples N     samples per boot (default %d)     --rounds N  boots per side\n"
-		"                  and variant (default 1; 3 under kvm)\n"
+		"                  and variant (default 1; 5 under kvm)\n"
 		"  --mode (or --accel) auto probes KVM, else tcg-icount (default auto)\n"
 		"  --thresholds    default variants/thresholds.conf (documents its format)\n"
 		"  Writes RESULTS/gate-<id>/verdict.md (printed too), base/ and head/ raw files.\n"
@@ -506,7 +506,7 @@ static int revisions(struct gate *g)
 	if (!rc)
 		rc = prepare_trees(g);
 	if (!rc && !(rc = gate_decide_mode(g))) {
-		g->rounds = g->o->rounds_set ? g->o->rounds : g->mode == EL_MODE_KVM ? 3 : 1;
+		g->rounds = g->o->rounds_set ? g->o->rounds : g->mode == EL_MODE_KVM ? 5 : 1;
 		rc = make_dirs(g);
 	}
 	if (!rc)

@@ -14,8 +14,10 @@
  * built with its own Makefile (`make host` and the selected images).  This
  * harness boots both sides' images with `entrylab run`, interleaved: in
  * round 1 for each variant base then head, in round 2 head then base, and
- * so on, so that drift reaches both sides alike.  Samples of all rounds
- * are pooled per side.  The worktrees are removed afterwards, also after a
+ * so on, so that drift reaches both sides alike.  Each round is one boot
+ * per side and variant, and the boot is the statistical unit: with more
+ * than one round the intervals come from a hierarchical bootstrap over
+ * boots (stats.h, gate_logic.h).  The worktrees are removed afterwards, also after a
  * failure or SIGINT/SIGTERM.
  *
  * Baseline mode (gate_side.c): the head is an analysed run directory
@@ -65,7 +67,7 @@ int el_cmd_baseline(int argc, char **argv);
 int gate_find_root(char *dst, size_t n);
 
 /* Add the raw files of a run directory (DIR/raw/<short>.result and
- * .samples.csv) to side; rounds pool.  bench_seen (may be NULL) collects
+ * .samples.csv) to side, as one boot per variant and benchmark.  bench_seen (may be NULL) collects
  * benchmark names measured or reported unavailable, as a comma list.
  * 0, or -1 after a one-line error. */
 int gate_load_run(const char *dir, struct gl_side *side, struct el_buf *bench_seen);

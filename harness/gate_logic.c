@@ -42,12 +42,16 @@ struct gl_bench *gl_variant_bench(struct gl_variant *v, const char *name)
 
 void gl_bench_add(struct gl_bench *b, const double *x, size_t n)
 {
+	if (!n)   /* an unavailable benchmark: b->x and x may both be NULL */
+		return;
 	if (b->n + n > b->cap) {
 		b->cap = (b->n + n) * 2;
 		b->x = el_xrealloc(b->x, b->cap * sizeof(*b->x));
 	}
 	memcpy(b->x + b->n, x, n * sizeof(*x));
 	b->n += n;
+	b->boot_end = el_xrealloc(b->boot_end, (b->nboot + 1) * sizeof(*b->boot_end));
+	b->boot_end[b->nboot++] = b->n;
 }
 
 void gl_variant_status(struct gl_variant *v, const char *status, const char *error)
@@ -70,8 +74,10 @@ static int listed(const char *const *list, const char *name)
 
 static void variant_free(struct gl_variant *v)
 {
-	for (size_t b = 0; b < v->nbench; b++)
+	for (size_t b = 0; b < v->nbench; b++) {
 		free(v->bench[b].x);
+		free(v->bench[b].boot_end);
+	}
 	free(v->bench);
 }
 
@@ -87,10 +93,12 @@ void gl_side_filter(struct gl_side *s, const char *const *keep, const char *cons
 		}
 		size_t nb = 0;
 		for (size_t b = 0; b < v->nbench; b++)
-			if (listed(bench_keep, v->bench[b].name))
+			if (listed(bench_keep, v->bench[b].name)) {
 				v->bench[nb++] = v->bench[b];
-			else
+			} else {
 				free(v->bench[b].x);
+				free(v->bench[b].boot_end);
+			}
 		v->nbench = nb;
 		s->v[nv++] = *v;
 	}
@@ -164,7 +172,8 @@ static struct gl_row *add_row(struct gl_result *r, const char *short_name, const
 
 static int summarize(const struct gl_bench *b, const char *short_name, struct el_summary *s)
 {
-	return el_stats_summarize(b->x, b->n, 0, el_stats_seed(short_name, b->name), s);
+	return el_stats_summarize_boots(b->x, b->boot_end, b->nboot, 0,
+					el_stats_seed(short_name, b->name), s);
 }
 
 struct cmp_ctx {
@@ -184,17 +193,21 @@ static int compare_path(struct cmp_ctx *c, const char *short_name, const struct 
 
 	el_fmt(seed, sizeof(seed), "%s-gate", short_name);
 	if (summarize(bb, short_name, &w->base) || summarize(hb, short_name, &w->head) ||
-	    el_stats_delta(hb->x, hb->n, bb->x, bb->n, c->boot, el_stats_seed(seed, hb->name),
-			   &w->d))
+	    el_stats_delta_boots(hb->x, hb->boot_end, hb->nboot, bb->x, bb->boot_end, bb->nboot,
+				 c->boot, el_stats_seed(seed, hb->name), &w->d))
 		return -1;
 	w->have_base = w->have_head = w->have_delta = 1;
 	w->allowed = th_allowed(th, w->base.median);
 	th_describe(th, w->threshold, sizeof(w->threshold));
 	w->verdict = gl_judge(&w->d, w->allowed);
-	if (w->verdict == GL_INCONCLUSIVE)
+	if (w->verdict == GL_INCONCLUSIVE && bb->nboot == 1 && hb->nboot == 1)
 		el_fmt(w->note, sizeof(w->note), "the interval straddles the threshold: run more "
 		       "samples (--samples N, now %zu base and %zu head) or more --rounds",
 		       bb->n, hb->n);
+	else if (w->verdict == GL_INCONCLUSIVE)
+		el_fmt(w->note, sizeof(w->note), "the interval straddles the threshold: the boot "
+		       "is the unit, run more --rounds (now %zu base and %zu head boots, "
+		       "%zu and %zu samples)", bb->nboot, hb->nboot, bb->n, hb->n);
 	return 0;
 }
 

@@ -4,12 +4,17 @@
  * of stats.h, and the Markdown verdict.  gate.c fills the sides from run
  * directories or a baseline file and runs the guests.
  *
- * Per (variant, benchmark), delta = median(head) - median(base) with the
- * 95% bootstrap interval [lo, hi] of el_stats_delta and the allowed
- * increase A of the threshold row:
+ * Per (variant, benchmark), delta = median(head) - median(base) over all
+ * samples of all boots, with the 95% bootstrap interval [lo, hi] and the
+ * allowed increase A of the threshold row.  The boot is the unit: with one
+ * boot per side the interval is el_stats_delta's (samples resampled); with
+ * more it is el_stats_delta_boots' hierarchical one (boots resampled, then
+ * samples within them; stats.h), because samples of one boot share its
+ * offset and are not independent.  Exact counts give lo = hi = delta
+ * either way.  Verdicts:
  *   regression    lo > A: the whole interval lies beyond the threshold
  *   pass          hi <= A (improved: hi < 0)
- *   inconclusive  lo <= A < hi: more samples needed
+ *   inconclusive  lo <= A < hi: more boots (rounds) or samples needed
  * Exact instruction counts give lo = hi = delta, so any increase above A
  * (0 by default) is a regression.  Other rows:
  *   new           measured in the head only (a new variant or benchmark)
@@ -33,8 +38,10 @@
 
 struct gl_bench {
 	char name[GL_WORD];
-	double *x;                  /* per-call samples (owned) */
+	double *x;                  /* per-call samples (owned), boot after boot */
 	size_t n, cap;
+	size_t *boot_end;           /* boot k is x[boot_end[k-1] .. boot_end[k]) (owned) */
+	size_t nboot;
 	char unavailable[GL_WORD];  /* the guest's reason, "" if it was measured */
 };
 
@@ -55,7 +62,8 @@ struct gl_side {
 /* Find or append (appended variants have an empty status). */
 struct gl_variant *gl_side_variant(struct gl_side *s, const char *short_name);
 struct gl_bench *gl_variant_bench(struct gl_variant *v, const char *name);
-/* Append samples (rounds pool into one list). */
+/* Append the samples of one boot (each call is one boot: one round of the
+ * gate, or a baseline's run).  n == 0 adds nothing. */
 void gl_bench_add(struct gl_bench *b, const double *x, size_t n);
 /* Set the status; a failure is never overwritten by a later "pass". */
 void gl_variant_status(struct gl_variant *v, const char *status, const char *error);

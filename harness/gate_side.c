@@ -300,16 +300,18 @@ static int baseline_variant(json_t *jv, size_t i, struct gl_side *side, char *wh
 			el_fmt(what, n, "variants[%zu].samples.%.40s is not a list of samples", i, key);
 			return -1;
 		}
-		struct gl_bench *b = gl_variant_bench(v, key);
-		for (size_t k = 0; k < json_array_size(val); k++) {
-			json_t *x = json_array_get(val, k);
-			double d = json_number_value(x);
-			if (!json_is_number(x) || !isfinite(d)) {
+		size_t count = json_array_size(val);
+		double *x = el_xrealloc(NULL, count * sizeof(*x));
+		for (size_t k = 0; k < count; k++) {
+			x[k] = json_number_value(json_array_get(val, k));
+			if (!json_is_number(json_array_get(val, k)) || !isfinite(x[k])) {
 				el_fmt(what, n, "variants[%zu].samples.%.40s[%zu] is not a number", i, key, k);
+				free(x);
 				return -1;
 			}
-			gl_bench_add(b, &d, 1);
 		}
+		gl_bench_add(gl_variant_bench(v, key), x, count);   /* one run: one boot */
+		free(x);
 	}
 	json_object_foreach(jun, key, val)
 		if (an_safe_word(key) && json_is_string(val))

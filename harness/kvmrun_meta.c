@@ -146,12 +146,13 @@ static bool guest_total(const struct kvm_run *k, const struct el_stream *s, cons
 			double *total, char *why, size_t n)
 {
 	int idx = event_index(k->cfg.events_hex, metric);
-	bool seen = false;
+	bool seen = false, zero = false;
 
 	*total = 0;
 	for (size_t b = 0; b < s->nbench; b++)
 		for (size_t i = 0; i < s->bench[b].nsample; i++) {
 			const struct el_sample *d = &s->bench[b].sample[i];
+			zero = zero || (idx >= 0 && (s->bench[b].pmu_zero & (1u << idx)));
 			if (idx >= 0 && (d->pmu_mask & (1u << idx))) {
 				*total += (double)d->pmu[idx];
 				*total += d->epmu_mask & (1u << idx) ? (double)d->epmu[idx] : 0;
@@ -164,7 +165,10 @@ static bool guest_total(const struct kvm_run *k, const struct el_stream *s, cons
 		}
 	if (seen)
 		return true;
-	if (idx >= 0)
+	if (zero)
+		el_fmt(why, n, "pmu%d (%s) read 0 in every sample: " EL_REC_PMU_ZERO_REASON
+		       " (no vPMU?)", idx, metric);
+	else if (idx >= 0)
 		el_fmt(why, n, "the guest sent no pmu%d values for %s (see its @N records)", idx,
 		       metric);
 	else if (k->cfg.mode == EL_MODE_TCG_ICOUNT && strcmp(metric, "instructions"))
@@ -338,7 +342,7 @@ static json_t *events_json(const struct kvm_meta_in *in)
 		"guest_list", in->events_used ? jtext(in->events_hex) : json_null());
 }
 
-/* pin_* and perf_* of one .result as an object of strings. */
+/* pin_*, perf_* and pmu_* of one .result as an object of strings. */
 static json_t *result_facts(const char *path)
 {
 	char *text = el_read_text(path, 1u << 16), *save = NULL;
@@ -346,7 +350,8 @@ static json_t *result_facts(const char *path)
 
 	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(l, '=');
-		if (eq && (!strncmp(l, "pin_", 4) || !strncmp(l, "perf", 4))) {
+		if (eq && (!strncmp(l, "pin_", 4) || !strncmp(l, "perf", 4) ||
+			   !strncmp(l, "pmu_", 4))) {
 			*eq = '\0';
 			json_object_set_new(o, l, jtext(eq + 1));
 		}

@@ -14,6 +14,8 @@
 #define EL_REC_WORD   64   /* longest value kept for a word field */
 #define EL_REC_PMU    8    /* pmu0 .. pmu7 */
 #define EL_REC_TAIL   20   /* raw lines kept for failure reports */
+#define EL_REC_PMU_ZERO_ITERS 1000   /* el_stream_zero_counters: loop iterations */
+#define EL_REC_PMU_ZERO_REASON "counter_reads_zero"
 
 struct el_header {
 	uint64_t proto;
@@ -29,14 +31,15 @@ struct el_sample {
 	unsigned pmu_mask;    /* bit i set: pmu[i] was sent */
 	uint64_t epmu[EL_REC_PMU];  /* epmuN: the same over the empty loop */
 	unsigned epmu_mask;   /* bit i set: epmu[i] was sent */
-	double per_call;      /* (ticks - empty) / iters */
-	bool exact;           /* (ticks - empty) % iters == 0 */
+	double per_call;      /* (ticks - empty) / iters; negative only under unit=tsc */
+	bool exact;           /* ticks >= empty and (ticks - empty) % iters == 0 */
 };
 
 struct el_bench {
 	char name[EL_REC_WORD];
 	uint64_t iters, samples, warmup, events;
 	bool has_events;
+	unsigned pmu_zero;    /* bit i: counter i read 0 throughout (el_stream_zero_counters) */
 	struct el_sample *sample;
 	size_t nsample, cap;
 };
@@ -117,6 +120,16 @@ int el_stream_line(struct el_stream *s, const char *line, size_t len);
 /* End of stream: checks truncation, the final record, the record count,
  * per-benchmark sample counts and the TAP plan.  0 if the stream is valid. */
 int el_stream_finish(struct el_stream *s);
+
+/* Counters that do not count.  For each benchmark that announced events,
+ * counter i is marked in pmu_zero, and its pmuN/epmuN values are dropped
+ * from every sample (as if never sent), when every sample that sent it
+ * read 0 over the loop and over the empty twin while the benchmark's
+ * samples ran at least EL_REC_PMU_ZERO_ITERS loop iterations together: a
+ * loop of thousands of system calls that counts nothing is a counter that
+ * does not work (a KVM without a vPMU), not a measurement.  Returns the
+ * number of (benchmark, counter) pairs marked. */
+unsigned el_stream_zero_counters(struct el_stream *s);
 
 /* The first error ("line N: what" or a stream-level message), or NULL. */
 const char *el_stream_error(const struct el_stream *s);

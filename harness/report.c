@@ -88,6 +88,8 @@ static const char *cell_gap(const struct an_variant *v, const struct an_cell *c,
 		el_fmt(buf, size, "FAILED (%s)", v->status);
 	else if (c->unavailable[0])
 		el_fmt(buf, size, "unavailable (%s)", c->unavailable);
+	else if (!c->have_stats && c->rejected)
+		el_fmt(buf, size, "all %zu samples rejected as outliers", c->rejected);
 	else if (!c->have_stats)
 		el_fmt(buf, size, "no samples");
 	else
@@ -138,14 +140,17 @@ static void csv_cell(struct el_buf *b, const struct an_run *run, const struct an
 	csv_num(b, d->p_value, hd);
 	el_buf_puts(b, hd ? (d->exact ? ",1" : ",0") : ",");
 	csv_num(b, c->above_floor, h);
+	if (!strcmp(run->unit, "tsc"))
+		el_buf_printf(b, ",%zu", c->rejected);
 	el_buf_puts(b, "\n");
 }
 
 static void build_csv(struct el_buf *b, const struct an_run *run)
 {
-	el_buf_puts(b, "variant,short,preset,bench,status,unit,n,median,mad_raw,mad_scaled,"
+	el_buf_printf(b, "variant,short,preset,bench,status,unit,n,median,mad_raw,mad_scaled,"
 		    "min,max,mean,sd,ci95_lo,ci95_hi,exact,delta,delta_ci95_lo,delta_ci95_hi,"
-		    "delta_percent,p_value,delta_exact,above_floor\n");
+		    "delta_percent,p_value,delta_exact,above_floor%s\n",
+		    !strcmp(run->unit, "tsc") ? ",rejected" : "");
 	for (size_t i = 0; i < run->nv; i++)
 		for (size_t bench = 0; bench < run->nbench; bench++)
 			csv_cell(b, run, &run->v[i], bench);
@@ -213,7 +218,9 @@ static void md_intro(struct el_buf *b, const struct an_run *run)
 		      "with a bootstrap 95%% CI resampling both sides; p from a two-sided "
 		      "Mann-Whitney U test. \"exact\" means every sample on each side is "
 		      "identical, so there is no sampling uncertainty. \"above floor\" is the "
-		      "median minus the floor median.\n\n", EL_STATS_BOOT_DEFAULT);
+		      "median minus the floor median.", EL_STATS_BOOT_DEFAULT);
+	an_md_outlier_rule(b, run);
+	el_buf_puts(b, "\n\n");
 }
 
 static void md_cell_row(struct el_buf *b, const struct an_run *run,
@@ -227,7 +234,10 @@ static void md_cell_row(struct el_buf *b, const struct an_run *run,
 		el_buf_printf(b, "- | %s | - | - | - | - | - |\n", gap);
 		return;
 	}
-	el_buf_printf(b, "%zu | %s | %s | ", c->s.n, fmt_median(m, sizeof(m), &c->s),
+	el_buf_printf(b, "%zu", c->s.n);
+	if (c->rejected)
+		el_buf_printf(b, " (-%zu)", c->rejected);
+	el_buf_printf(b, " | %s | %s | ", fmt_median(m, sizeof(m), &c->s),
 		      an_num(mad, sizeof(mad), c->s.mad_raw));
 	if (run->v + run->baseline == v)
 		el_buf_puts(b, "baseline | - | - | ");
@@ -369,6 +379,7 @@ static void md_lists(struct el_buf *b, const struct an_run *run)
 					      run->bench[bench], run->v[i].cells[bench].unavailable);
 				any = 1;
 			}
+	any |= an_md_pmu_unavailable(b, run);
 	el_buf_puts(b, any ? "\n## Warnings\n\n" : "None.\n\n## Warnings\n\n");
 	for (size_t i = 0; i < run->nwarn; i++) {
 		el_buf_puts(b, "- ");
@@ -465,13 +476,15 @@ static json_t *json_variant(const struct an_run *run, const struct an_variant *v
 	json_t *path = v->have_static
 		? json_pack("{s:i,s:i}", "instructions", v->static_insns, "bytes", v->static_bytes)
 		: json_null();
-	return json_pack("{s:s,s:s,s:o,s:s,s:b,s:o,s:o,s:o,s:o,s:{s:I,s:I,s:I},s:o,s:o,s:o,s:o}",
+	json_t *j = json_pack("{s:s,s:s,s:o,s:s,s:b,s:o,s:o,s:o,s:o,s:{s:I,s:I,s:I},s:o,s:o,s:o,s:o}",
 			 "short", v->short_name, "name", v->name, "preset", jstr_or_null(v->preset),
 			 "status", v->status, "passed", v->passed, "error", jstr_or_null(v->error),
 			 "mode", jstr_or_null(v->mode), "unit", jstr_or_null(v->unit), "axes", axes,
 			 "tap", "pass", (json_int_t)v->tap_pass, "fail", (json_int_t)v->tap_fail,
 			 "skip", (json_int_t)v->tap_skip, "unavailable", unav, "stats", stats,
 			 "deltas", deltas, "static_fast_path", path);
+	an_json_kvm_variant(run, v, j);
+	return j;
 }
 
 static json_t *json_effects(const struct an_run *run)
@@ -546,6 +559,8 @@ static json_t *json_summary(const struct an_run *run)
 		"mad_scale", EL_STATS_MAD_SCALE, "rank_test",
 		"Mann-Whitney U, two-sided, normal approximation with tie correction");
 
+	if (root)
+		an_json_outlier_rule(run, json_object_get(root, "statistics"));
 	return root ? json_lists(run, root) : NULL;
 }
 
@@ -602,13 +617,15 @@ static int update_meta(const struct an_run *run)
 	for (size_t i = 0; i < run->nv; i++)
 		if (!run->v[i].passed)
 			json_array_append_new(failed, json_string(run->v[i].short_name));
-	json_object_set_new(meta, "analysis", json_pack(
+	json_t *analysis = json_pack(
 		"{s:s,s:s,s:o,s:I,s:o,s:o,s:[s,s,s],s:o}", "mode", run->mode, "unit", run->unit,
 		"baseline", run->baseline >= 0 ? json_string(run->v[run->baseline].short_name)
 					       : json_null(),
 		"variants", (json_int_t)run->nv, "failed", failed, "noise_warnings", warn,
 		"files", "summary.csv", "summary.json", "report.md",
-		"plots_skipped", jstr_or_null(run->plot_note)));
+		"plots_skipped", jstr_or_null(run->plot_note));
+	an_json_kvm_analysis(run, analysis);
+	json_object_set_new(meta, "analysis", analysis);
 	rc = write_json_file(run, "meta.json", meta);
 	json_decref(meta);
 	return rc;

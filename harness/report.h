@@ -1,6 +1,9 @@
 /*
  * entrylab analyze outputs from an analysed run (analyze.h):
  *   DIR/summary.csv   one row per variant x benchmark, every statistic, unit
+ *                     (unit=tsc: a last column "rejected", the outliers the
+ *                     rule of stats.h dropped; so in summary.json's
+ *                     variants[].rejected and meta.json's analysis.rejected)
  *   DIR/summary.json  variants with axis values, benches, stats, deltas,
  *                     effects, failed and unavailable, warnings, plots
  *   DIR/report.md     the Markdown report

@@ -4,6 +4,7 @@
 #include "exitcodes.h"
 #include "linuxref.h"
 #include "kvmrun.h"
+#include "stats.h"
 #include "util.h"
 
 #include <errno.h>
@@ -294,6 +295,38 @@ static void samples_csv(struct el_buf *b, const struct el_stream *s, const char 
 	}
 }
 
+/* The outlier rule of stats.h on one benchmark of this boot: keep[i] = 0
+ * for a rejected sample.  Under unit=instructions every sample is kept (the
+ * parser already refused impossible ones).  Returns the number rejected. */
+static size_t reject_outliers(const struct el_stream *s, enum el_mode mode,
+			      const struct el_bench *b, unsigned char *keep)
+{
+	double *v;
+	long n;
+
+	memset(keep, 1, b->nsample);
+	if (!b->nsample || strcmp(unit_of(s, mode), "tsc"))
+		return 0;
+	v = el_xrealloc(NULL, b->nsample * sizeof(*v));
+	for (size_t i = 0; i < b->nsample; i++)
+		v[i] = b->sample[i].per_call;
+	n = el_stats_reject(v, b->nsample, keep);
+	free(v);
+	if (n < 0) {   /* no memory: keep everything rather than lose samples */
+		memset(keep, 1, b->nsample);
+		return 0;
+	}
+	return (size_t)n;
+}
+
+static bool asked_events(const struct el_stream *s)
+{
+	for (size_t i = 0; i < s->nbench; i++)
+		if (s->bench[i].events)
+			return true;
+	return false;
+}
+
 static void result_kv(struct el_buf *b, const char *key, const char *val)
 {
 	el_buf_printf(b, "%s=", key);
@@ -326,6 +359,25 @@ static void result_text(struct el_buf *b, const struct run_opts *o, const struct
 	for (size_t i = 0; i < s->nunavail; i++)
 		el_buf_printf(b, "%s%s:%s", i ? "," : "", s->unavail[i].name, s->unavail[i].reason);
 	el_buf_puts(b, "\n");
+	if (!strcmp(unit_of(s, o->mode), "tsc")) {   /* bench:rejected per benchmark */
+		el_buf_puts(b, "rejected=");
+		for (size_t i = 0; i < s->nbench; i++) {
+			unsigned char *keep = el_xrealloc(NULL, s->bench[i].nsample + 1);
+			el_buf_printf(b, "%s%s:%zu", i ? "," : "", s->bench[i].name,
+				      reject_outliers(s, o->mode, &s->bench[i], keep));
+			free(keep);
+		}
+		el_buf_puts(b, "\n");
+	}
+	if (asked_events(s)) {   /* bench/pmuN:reason for counters that do not count */
+		el_buf_puts(b, "pmu_unavailable=");
+		for (size_t i = 0, n = 0; i < s->nbench; i++)
+			for (unsigned e = 0; e < EL_REC_PMU; e++)
+				if (s->bench[i].pmu_zero & (1u << e))
+					el_buf_printf(b, "%s%s/pmu%u:" EL_REC_PMU_ZERO_REASON,
+						      n++ ? "," : "", s->bench[i].name, e);
+		el_buf_puts(b, "\n");
+	}
 	if (s->probe.seen) {
 		el_buf_printf(b, "probe_ok=%d\nprobe_cpl_at_entry=%llu\n", s->probe.ok,
 			      (unsigned long long)s->probe.cpl_at_entry);
@@ -388,14 +440,18 @@ static const char *num(double v, char *buf, size_t size)
 	return buf;
 }
 
-static void print_bench(const struct el_bench *b, const char *unit)
+/* Median, min and max of the kept samples (all under tcg-icount). */
+static void print_bench(const struct el_stream *s, enum el_mode mode, const struct el_bench *b)
 {
 	double *v = el_xrealloc(NULL, (b->nsample ? b->nsample : 1) * sizeof(*v));
+	unsigned char *keep = el_xrealloc(NULL, b->nsample + 1);
+	const char *unit = unit_of(s, mode);
 	char med[32], lo[32], hi[32];
-	size_t n = b->nsample;
+	size_t n = 0, rejected = reject_outliers(s, mode, b, keep);
 
-	for (size_t i = 0; i < n; i++)
-		v[i] = b->sample[i].per_call;
+	for (size_t i = 0; i < b->nsample; i++)
+		if (keep[i])
+			v[n++] = b->sample[i].per_call;
 	qsort(v, n, sizeof(*v), cmp_double);
 	if (n)
 		printf("%-20s %6zu %14s %14s %14s  %s\n", b->name, n,
@@ -403,6 +459,10 @@ static void print_bench(const struct el_bench *b, const char *unit)
 		       num(v[0], lo, sizeof(lo)), num(v[n - 1], hi, sizeof(hi)), unit);
 	else
 		printf("%-20s %6zu %14s %14s %14s  %s\n", b->name, n, "-", "-", "-", unit);
+	if (rejected)
+		printf("%-20s %6zu rejected as outliers (kept in the samples CSV; rule: "
+		       "harness/stats.h)\n", b->name, rejected);
+	free(keep);
 	free(v);
 }
 
@@ -413,10 +473,16 @@ static void print_summary(const struct run_opts *o, const struct el_stream *s)
 	if (s->nbench) {
 		printf("%-20s %6s %14s %14s %14s  %s\n", "bench", "n", "median", "min", "max", "unit");
 		for (size_t i = 0; i < s->nbench; i++)
-			print_bench(&s->bench[i], unit_of(s, o->mode));
+			print_bench(s, o->mode, &s->bench[i]);
 	}
 	for (size_t i = 0; i < s->nunavail; i++)
 		printf("unavailable: %s (%s)\n", s->unavail[i].name, s->unavail[i].reason);
+	for (size_t i = 0; i < s->nbench; i++)
+		for (unsigned e = 0; e < EL_REC_PMU; e++)
+			if (s->bench[i].pmu_zero & (1u << e))
+				printf("unavailable: %s pmu%u (" EL_REC_PMU_ZERO_REASON ": read 0 "
+				       "over the loop and its empty twin in every sample; no vPMU?)\n",
+				       s->bench[i].name, e);
 	if (s->probe.seen)
 		printf("probe: ok=%d cpl_at_entry=%llu reason=%s\n", s->probe.ok,
 		       (unsigned long long)s->probe.cpl_at_entry, s->probe.reason);
@@ -514,6 +580,7 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 		el_qemu_run_hooked(av.v, &lim, to_sink, &k, kvm_run_hook(kr), kr, &q);
 	}
 	el_stream_finish(&s);
+	el_stream_zero_counters(&s);   /* before anything reads the counters */
 	want_of(o, &want);
 	el_run_classify(&q, &s, o->name, o->mode, o->qemu, o->max_output, &want, &v);
 	kvm_run_finish(kr, &s);

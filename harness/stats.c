@@ -125,6 +125,28 @@ int el_stats_summarize(const double *x, size_t n, unsigned boot, uint32_t seed,
 	return 0;
 }
 
+long el_stats_reject(const double *x, size_t n, unsigned char *keep)
+{
+	double *work, m, limit;
+	long rejected = 0;
+
+	if (!x || !keep || n == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	work = malloc(n * sizeof(*work));
+	if (!work)
+		return -1;
+	m = median_of(x, n, work);
+	limit = EL_STATS_OUTLIER_MADS * EL_STATS_MAD_SCALE * gsl_stats_mad0(x, 1, n, work);
+	for (size_t i = 0; i < n; i++) {
+		keep[i] = !(x[i] < 0.0 || (limit > 0.0 && fabs(x[i] - m) > limit));
+		rejected += !keep[i];
+	}
+	free(work);
+	return rejected;
+}
+
 /* Tie-corrected variance term: sum over tie groups of (t^3 - t), with the
  * average rank of each group written to rank[] in sorted order. */
 static double average_ranks(const double *v, const size_t *order, size_t n, double *rank)
@@ -233,6 +255,110 @@ int el_stats_delta(const double *x, size_t nx, const double *base, size_t nb,
 		return -1;
 	}
 	bootstrap_delta(r, x, nx, base, nb, boot, stat, work);
+	percentile_ci(stat, boot, &out->ci_lo, &out->ci_hi);
+	gsl_rng_free(r);
+	free(stat);
+	free(work);
+	return 0;
+}
+
+/* ------------------------------------------------------------ boots as the unit */
+
+/* Boot k of x is x[end[k - 1] .. end[k]) with end[-1] = 0: every boot
+ * non-empty.  Its largest size in *most. */
+static int boots_valid(const size_t *end, size_t nboot, size_t *most)
+{
+	*most = 0;
+	for (size_t k = 0; k < nboot; k++) {
+		size_t lo = k ? end[k - 1] : 0;
+		if (end[k] <= lo)
+			return 0;
+		if (end[k] - lo > *most)
+			*most = end[k] - lo;
+	}
+	return nboot > 0;
+}
+
+/* One hierarchical resample of a side: nboot boots drawn with replacement,
+ * from each drawn boot as many samples as it holds, drawn with replacement
+ * within it.  Returns the median of everything drawn (work: room for
+ * nboot times the largest boot). */
+static double resample_boots(const gsl_rng *r, const double *x, const size_t *end,
+			     size_t nboot, double *work)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < nboot; k++) {
+		size_t b = gsl_rng_uniform_int(r, nboot);
+		size_t lo = b ? end[b - 1] : 0, len = end[b] - lo;
+		for (size_t i = 0; i < len; i++)
+			work[n++] = x[lo + gsl_rng_uniform_int(r, len)];
+	}
+	return gsl_stats_median(work, 1, n);
+}
+
+int el_stats_summarize_boots(const double *x, const size_t *end, size_t nboot, unsigned boot,
+			     uint32_t seed, struct el_summary *out)
+{
+	size_t most;
+	double *work, *stat;
+	gsl_rng *r;
+
+	if (!x || !end || !out || !boots_valid(end, nboot, &most)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (el_stats_summarize(x, end[nboot - 1], boot, seed, out) < 0)
+		return -1;
+	if (nboot == 1 || out->exact)
+		return 0;
+	if (boot == 0)
+		boot = EL_STATS_BOOT_DEFAULT;
+	if (!(work = malloc(nboot * most * sizeof(*work))))
+		return -1;
+	if (boot_start(boot, seed, &stat, &r) < 0) {
+		free(work);
+		return -1;
+	}
+	for (unsigned b = 0; b < boot; b++)
+		stat[b] = resample_boots(r, x, end, nboot, work);
+	percentile_ci(stat, boot, &out->ci_lo, &out->ci_hi);
+	gsl_rng_free(r);
+	free(stat);
+	free(work);
+	return 0;
+}
+
+int el_stats_delta_boots(const double *x, const size_t *xend, size_t nxb, const double *base,
+			 const size_t *bend, size_t nbb, unsigned boot, uint32_t seed,
+			 struct el_delta *out)
+{
+	size_t xmost, bmost, room;
+	double *work, *stat;
+	gsl_rng *r;
+
+	if (!x || !base || !xend || !bend || !out || !boots_valid(xend, nxb, &xmost) ||
+	    !boots_valid(bend, nbb, &bmost)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (el_stats_delta(x, xend[nxb - 1], base, bend[nbb - 1], boot, seed, out) < 0)
+		return -1;
+	if ((nxb == 1 && nbb == 1) || out->exact)
+		return 0;
+	if (boot == 0)
+		boot = EL_STATS_BOOT_DEFAULT;
+	room = nxb * xmost > nbb * bmost ? nxb * xmost : nbb * bmost;
+	if (!(work = malloc(room * sizeof(*work))))
+		return -1;
+	if (boot_start(boot, seed, &stat, &r) < 0) {
+		free(work);
+		return -1;
+	}
+	for (unsigned b = 0; b < boot; b++) {
+		double mx = resample_boots(r, x, xend, nxb, work);
+		stat[b] = mx - resample_boots(r, base, bend, nbb, work);
+	}
 	percentile_ci(stat, boot, &out->ci_lo, &out->ci_hi);
 	gsl_rng_free(r);
 	free(stat);

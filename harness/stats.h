@@ -21,6 +21,7 @@
 #define EL_STATS_MAD_SCALE    1.4826 /* mad_scaled = mad_raw * this */
 #define EL_STATS_CI_LEVEL     0.95
 #define EL_STATS_MAX_AXES     8      /* main effects: at most 2^8 cells */
+#define EL_STATS_OUTLIER_MADS 5.0    /* kvm outlier rule: scaled MADs from the median */
 
 struct el_summary {
 	size_t n;
@@ -44,6 +45,25 @@ struct el_effect {
 	unsigned pairs;              /* pairs with both cells present (2^(naxes-1) when complete) */
 };
 
+/*
+ * Outliers (kvm mode only: TSC ticks are measurements; tcg-icount counts
+ * are exact and never rejected).  The rule runs on the per-call values of
+ * one benchmark within one boot (one <short>.samples.csv), never on pooled
+ * boots.  With m the median and MAD the raw median absolute deviation of
+ * all of that boot's values, a value x is rejected when
+ *   x < 0                                    (the empty twin cost more than
+ *                                             the loop: a stall hit it), or
+ *   |x - m| > EL_STATS_OUTLIER_MADS * EL_STATS_MAD_SCALE * MAD
+ *                                            (more than 5 scaled MADs away).
+ * When MAD is 0 (more than half the values equal) only the first clause
+ * applies.  The raw samples CSV keeps every sample; statistics and the gate
+ * use the kept ones; summaries report the number rejected.
+ */
+
+/* keep[i] = 1 for a kept x[i], 0 for a rejected one.  Returns the number
+ * rejected, or -1 (errno set) for n == 0 or no memory. */
+long el_stats_reject(const double *x, size_t n, unsigned char *keep);
+
 /* FNV-1a 32-bit over first, '/', second. */
 uint32_t el_stats_seed(const char *first, const char *second);
 
@@ -55,6 +75,39 @@ int el_stats_summarize(const double *x, size_t n, unsigned boot, uint32_t seed,
 /* x against base.  Returns 0, or -1 when a side is empty or memory runs out. */
 int el_stats_delta(const double *x, size_t nx, const double *base, size_t nb,
 		   unsigned boot, uint32_t seed, struct el_delta *out);
+
+/*
+ * Boots as the unit (the gate, which boots each side once per round).
+ * Samples taken within one boot share that boot's offset (where the guest
+ * landed in memory and caches, the host's state during that boot), so they
+ * are not independent: the spread between boots is the uncertainty that
+ * matters, and pooling every sample as independent makes intervals far too
+ * narrow (two identical paths come out "significant").  Rule:
+ *   - the point values are unchanged: median over all samples of all boots,
+ *     delta = median(x) - median(base);
+ *   - one boot per side (nboot == 1, nxb == nbb == 1): the interval of
+ *     el_stats_summarize / el_stats_delta, bit for bit;
+ *   - more: a hierarchical percentile bootstrap.  Each resample of a side
+ *     draws as many boots as it has, with replacement, and from each drawn
+ *     boot as many samples as that boot holds, with replacement within it;
+ *     the statistic is the median of everything drawn (for a delta, head's
+ *     minus base's, both sides resampled independently);
+ *   - all samples identical (exact counts): the interval is the value.
+ * The p value of a delta stays the pooled Mann-Whitney test.  With few
+ * boots the interval is still somewhat narrow (bootstrapping 3 boots sees
+ * 2/3 of their variance): on synthetic boots with boot sd 20 and in-boot
+ * sd 3, identical sides hold 0 in 85 of 100 seeds with 3 boots per side
+ * and 99 with 5 (pooled: 59 and 57); see test_stats.
+ *
+ * Boot k of x is x[end[k-1] .. end[k]) (end[-1] = 0, no boot empty),
+ * nboot >= 1.  Returns 0, or -1 (errno EINVAL for a bad grouping, or
+ * ENOMEM).
+ */
+int el_stats_summarize_boots(const double *x, const size_t *end, size_t nboot, unsigned boot,
+			     uint32_t seed, struct el_summary *out);
+int el_stats_delta_boots(const double *x, const size_t *xend, size_t nxb, const double *base,
+			 const size_t *bend, size_t nbb, unsigned boot, uint32_t seed,
+			 struct el_delta *out);
 
 /* Two-sided Mann-Whitney U test; ties get average ranks and the variance
  * the tie correction.  All values equal: p = 1.  Returns 0 or -1. */

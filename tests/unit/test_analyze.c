@@ -269,6 +269,104 @@ static void test_kvm_run(void **state)
 	free(dir);
 }
 
+/* Under kvm a sample whose empty twin stalled (ticks < empty) and a sample
+ * far from its boot's median are kept in the raw CSV but left out of the
+ * statistics, and counted as rejected. */
+static void test_kvm_outliers_rejected(void **state)
+{
+	static const char *const head = "variant,short,bench,sample,iters,ticks,empty,per_call,unit\n";
+	char path[512], row[160];
+	struct el_buf csv = { 0 };
+	(void)state;
+	char *dir = new_run_dir();
+
+	el_buf_puts(&csv, head);
+	for (int i = 0; i < 10; i++)   /* 90 +- 0.5 ticks per call */
+		el_buf_printf(&csv, "v,pcsa,getpid,%d,1000,%d,30000,%.4f,tsc\n", i,
+			      120000 + 100 * (i % 5), 90 + 0.1 * (i % 5));
+	el_buf_puts(&csv, "v,pcsa,getpid,10,1000,29000,30000,-1.0000,tsc\n"
+		    "v,pcsa,getpid,11,1000,400000,30000,370,tsc\n");
+	snprintf(path, sizeof(path), "%s/raw/pcsa.samples.csv", dir);
+	spit(path, csv.data);
+	snprintf(path, sizeof(path), "%s/raw/pcsa.result", dir);
+	spit(path, "status=pass\nshort=pcsa\nvariant=v\nmode=kvm\nunit=tsc\n");
+	assert_int_equal(analyze(NULL, dir, "--no-plots", NULL), 0);
+
+	json_t *j = load_summary(dir), *v = variant(j, "pcsa");
+	assert_true(jget(v, "stats", "getpid", "n") == 10);
+	assert_true(jget(v, "stats", "getpid", "min") >= 90.0);
+	assert_true(jget(v, "stats", "getpid", "max") <= 90.5);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "rejected"),
+							    "getpid")), 2);
+	json_decref(j);
+	char *text = dir_file(dir, "summary.csv");
+	assert_non_null(strstr(text, ",above_floor,rejected\n"));
+	snprintf(row, sizeof(row), ",pcsa,linux-3.13,getpid,pass,tsc,10,");
+	assert_non_null(strstr(text, row));
+	assert_non_null(strstr(text, ",2\n"));
+	free(text);
+	text = dir_file(dir, "report.md");
+	assert_non_null(strstr(text, "| pcsa | linux-3.13 | 10 (-2) | 90.20 "));
+	assert_non_null(strstr(text, "more than 5 scaled MADs"));
+	free(text);
+	snprintf(path, sizeof(path), "%s/raw/pcsa.samples.csv", dir);
+	text = slurp(path);
+	assert_non_null(strstr(text, ",29000,30000,-1.0000,tsc\n"));   /* raw file untouched */
+	free(text);
+	el_buf_free(&csv);
+	rm_rf(dir);
+	free(dir);
+}
+
+/* A counter the run found reading 0 (pmu_unavailable= in the .result) is
+ * reported unavailable with its reason, in summary.json, meta.json and
+ * report.md, and the CSV's empty cells for it are accepted. */
+static void test_kvm_pmu_unavailable(void **state)
+{
+	char path[512];
+	(void)state;
+	char *dir = new_run_dir();
+
+	snprintf(path, sizeof(path), "%s/raw/pcsa.samples.csv", dir);
+	spit(path, "variant,short,bench,sample,iters,ticks,empty,per_call,unit,pmu0,pmu1,"
+	     "epmu0,epmu1\n"
+	     "v,pcsa,getpid,0,1000,120000,30000,90,tsc,,59000,,4000\n"
+	     "v,pcsa,getpid,1,1000,120100,30000,90.1000,tsc,,59000,,4000\n");
+	snprintf(path, sizeof(path), "%s/raw/pcsa.result", dir);
+	spit(path, "status=pass\nshort=pcsa\nvariant=v\nmode=kvm\nunit=tsc\n"
+	     "pmu_unavailable=getpid/pmu0:counter_reads_zero\n");
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	spit(path, "{}\n");
+	assert_int_equal(analyze(NULL, dir, "--no-plots", NULL), 0);
+
+	json_t *j = load_summary(dir);
+	json_t *pmu = json_object_get(variant(j, "pcsa"), "pmu_unavailable");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(pmu, "getpid"),
+							      "pmu0")), "counter_reads_zero");
+	assert_null(json_object_get(json_object_get(pmu, "getpid"), "pmu1"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	json_error_t jerr;
+	j = json_load_file(path, 0, &jerr);
+	assert_non_null(j);
+	pmu = json_object_get(json_object_get(j, "analysis"), "pmu_unavailable");
+	assert_non_null(json_object_get(json_object_get(pmu, "pcsa"), "getpid"));
+	json_decref(j);
+	char *md = dir_file(dir, "report.md");
+	assert_non_null(strstr(md, "- pcsa: getpid, PMU event pmu0 (counter_reads_zero"));
+	free(md);
+
+	/* a malformed entry is a located error */
+	snprintf(path, sizeof(path), "%s/raw/pcsa.result", dir);
+	spit(path, "status=pass\nshort=pcsa\nunit=tsc\npmu_unavailable=getpid/pmuX:r\n");
+	char *err;
+	assert_int_equal(analyze(&err, dir, "--no-plots", NULL), 2);
+	assert_non_null(strstr(err, "malformed pmu_unavailable= entry"));
+	free(err);
+	rm_rf(dir);
+	free(dir);
+}
+
 static void test_malformed_csv(void **state)
 {
 	(void)state;
@@ -585,6 +683,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mixed_run),
 		cmocka_unit_test(test_kvm_run),
+		cmocka_unit_test(test_kvm_outliers_rejected),
+		cmocka_unit_test(test_kvm_pmu_unavailable),
 		cmocka_unit_test(test_malformed_csv),
 		cmocka_unit_test(test_matrix_effects),
 		cmocka_unit_test(test_plots),

@@ -14,8 +14,10 @@
 #include <cmocka.h>
 
 #include "exitcodes.h"
+#include "gate.h"
 #include "gate_logic.h"
 #include "thresholds.h"
+#include "util.h"
 
 #define DEFAULT_TH "*  instructions  0  -\n*  tsc  5  -\n"
 
@@ -414,6 +416,127 @@ static void test_exit_status_and_markdown(void **state)
 	two_free(&c);
 }
 
+/* ------------------------------------------------------------ boots */
+
+/* Three boots of 20 samples per side, each boot with its own offset
+ * (boot-to-boot variation) and +-1 within; head = base + shift in truth.  pooled: all samples added
+ * as one boot, as the gate did before boots were the unit. */
+static enum gl_verdict boots_path(double shift, int pooled, struct gl_row *out)
+{
+	static const double offset[2][3] = { { 0, 30, -15 }, { 20, -10, 10 } };
+	struct gl_side side[2] = { { .unit = "tsc" }, { .unit = "tsc" } };
+	double x[60];
+	struct th_table t;
+	struct gl_result r;
+	char err[256];
+
+	for (int k = 0; k < 2; k++) {
+		struct gl_variant *v = gl_side_variant(&side[k], "fsac");
+		gl_variant_status(v, "pass", "");
+		for (int boot = 0; boot < 3; boot++) {
+			double *at = pooled ? x + 20 * boot : x;
+			for (int i = 0; i < 20; i++)
+				at[i] = 1000 + offset[k][boot] + i % 3 - 1 + (k ? shift : 0);
+			if (!pooled)
+				gl_bench_add(gl_variant_bench(v, "getpid"), x, 20);
+		}
+		if (pooled)
+			gl_bench_add(gl_variant_bench(v, "getpid"), x, 60);
+	}
+	parse_ok(DEFAULT_TH, &t);
+	assert_int_equal(gl_compare(&side[0], &side[1], &t, 0, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.nrow, 1);
+	*out = r.row[0];
+	gl_result_free(&r);
+	th_free(&t);
+	gl_side_free(&side[0]);
+	gl_side_free(&side[1]);
+	return out->verdict;
+}
+
+static void test_kvm_boots_are_the_unit(void **state)
+{
+	struct gl_row w;
+	(void)state;
+
+	/* the same path: the boots' offsets are no difference */
+	assert_int_equal(boots_path(0, 1, &w), GL_REGRESSION);   /* pooled: "significant" */
+	assert_int_not_equal(boots_path(0, 0, &w), GL_REGRESSION);
+	assert_true(w.d.ci_lo <= 5 && w.d.ci_hi > 5);
+	assert_non_null(strstr(w.note, "--rounds (now 3 base and 3 head boots"));
+	/* 50 more per call on every boot fails */
+	assert_int_equal(boots_path(50, 0, &w), GL_REGRESSION);
+	assert_true(w.d.ci_lo > 5);
+	assert_true(w.head.ci_lo < w.head.median && w.head.median < w.head.ci_hi);
+}
+
+/* Exact counts over several rounds stay exact: the interval is one number. */
+static void test_exact_over_rounds(void **state)
+{
+	double x[] = { 45, 45, 45 }, y[] = { 46, 46, 46 };
+	struct two c = { 0 };
+	(void)state;
+
+	for (int round = 0; round < 3; round++) {
+		add(&c.b, "pcsa", "getpid", x, 3);
+		add(&c.h, "pcsa", "getpid", y, 3);
+	}
+	compare(&c);
+	assert_int_equal(c.r.row[0].verdict, GL_REGRESSION);
+	assert_true(c.r.row[0].d.exact);
+	assert_true(c.r.row[0].d.ci_lo == 1 && c.r.row[0].d.ci_hi == 1);
+	two_free(&c);
+}
+
+/* ------------------------------------------------------------ run directories */
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A benchmark the guest reported unavailable has no samples: loading it
+ * adds none (under the sanitizers, no memcpy from or to a null pointer). */
+static void test_load_run_unavailable_bench(void **state)
+{
+	char tmpl[] = "/tmp/test_gate.XXXXXX", raw[64];
+	struct gl_side side = { 0 };
+	const struct gl_variant *v;
+	(void)state;
+
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(raw, sizeof(raw), "%s/raw", tmpl);
+	assert_int_equal(el_mkdir_p(raw), 0);
+	write_text(raw, "pcsa.result", "status=pass\nshort=pcsa\nmode=tcg-icount\n"
+		   "unit=instructions\nunavailable=clone:no_threads\n");
+	write_text(raw, "pcsa.samples.csv", "variant,short,bench,sample,iters,ticks,empty,"
+		   "per_call,unit\nv,pcsa,getpid,0,10,460,10,45,instructions\n"
+		   "v,pcsa,getpid,1,10,460,10,45,instructions\n");
+	assert_int_equal(gate_load_run(tmpl, &side, NULL), 0);
+	assert_int_equal(side.nv, 1);
+	v = &side.v[0];
+	assert_int_equal(v->nbench, 2);
+	for (size_t i = 0; i < v->nbench; i++) {
+		const struct gl_bench *b = &v->bench[i];
+		if (!strcmp(b->name, "clone")) {
+			assert_int_equal(b->n, 0);
+			assert_string_equal(b->unavailable, "no_threads");
+		} else {
+			assert_string_equal(b->name, "getpid");
+			assert_int_equal(b->n, 2);
+		}
+	}
+	gl_side_free(&side);
+	el_remove_tree(tmpl);
+}
+
 /* ------------------------------------------------------------ explanation */
 
 static const char trace_base[] =
@@ -485,6 +608,9 @@ int main(void)
 		cmocka_unit_test(test_units_must_match),
 		cmocka_unit_test(test_exit_status_and_markdown),
 		cmocka_unit_test(test_trace_symbols_and_diff),
+		cmocka_unit_test(test_load_run_unavailable_bench),
+		cmocka_unit_test(test_kvm_boots_are_the_unit),
+		cmocka_unit_test(test_exact_over_rounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

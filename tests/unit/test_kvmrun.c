@@ -311,12 +311,14 @@ static const char fake_perf_sh[] =
 	"[ \"$cmd\" = enable ] && echo ack > \"$ack\"\n"
 	"while :; do sleep 0.01; done\n";
 
-static int run_fake_kvm(const char *insn)
+/* entrylab run under the fake QEMU and perf; samples: what the run asks
+ * for (the stream in "stream" must deliver as many). */
+static int run_fake_kvm_n(const char *insn, const char *samples)
 {
 	char image[300], out[300], qemu[300], path[1200];
 	char *argv[] = { "run", "--image", image, "--name", "pcsa", "--out", out, "--qemu", qemu,
 			 "--mode", "kvm", "--events", "cycles,instructions", "--perf", "--bench",
-			 "getpid", "--samples", "2", "--run", "bench", NULL };
+			 "getpid", "--samples", (char *)samples, "--run", "bench", NULL };
 
 	snprintf(image, sizeof(image), "%s/k.elf", dir);
 	snprintf(out, sizeof(out), "%s/out", dir);
@@ -328,6 +330,11 @@ static int run_fake_kvm(const char *insn)
 	int rc = el_cmd_run(20, argv);
 	setenv("PATH", strchr(path, ':') + 1, 1);
 	return rc;
+}
+
+static int run_fake_kvm(const char *insn)
+{
+	return run_fake_kvm_n(insn, "2");
 }
 
 static void test_fake_kvm_runner(void **state)
@@ -365,6 +372,46 @@ static void test_fake_kvm_runner(void **state)
 	if (perfx_kvm_exit_available("/"))
 		assert_non_null(strstr(key("out/pcsa.result", "perf_exits_warning"),
 				       "2 VM exits"));
+}
+
+#define STREAM_NOISY HDR "@B bench=getpid iters=1000 samples=6 warmup=1 events=2\n" \
+	"@D bench=getpid sample=0 iters=1000 ticks=90000 empty=30000 pmu0=70000 epmu0=9000 " \
+	"pmu1=0 epmu1=0\n" \
+	"@D bench=getpid sample=1 iters=1000 ticks=90100 empty=30000 pmu0=70010 epmu0=9000 " \
+	"pmu1=0 epmu1=0\n" \
+	"@D bench=getpid sample=2 iters=1000 ticks=29000 empty=30000 pmu0=70020 epmu0=9000 " \
+	"pmu1=0 epmu1=0\n" \
+	"@D bench=getpid sample=3 iters=1000 ticks=89900 empty=30000 pmu0=70030 epmu0=9000 " \
+	"pmu1=0 epmu1=0\n" \
+	"@D bench=getpid sample=4 iters=1000 ticks=90050 empty=30000 pmu0=70040 epmu0=9000 " \
+	"pmu1=0 epmu1=0\n" \
+	"@D bench=getpid sample=5 iters=1000 ticks=90000 empty=30000 pmu0=70050 epmu0=9000 " \
+	"pmu1=0 epmu1=0\n" \
+	"@E records=8 status=pass\n"
+
+/* Under kvm a stall in an empty loop (ticks < empty) is a sample, not a
+ * malformed stream: the run passes, keeps it in the CSV and counts it as
+ * rejected; a counter that reads 0 throughout is unavailable, not data. */
+static void test_fake_kvm_noise_and_dead_counter(void **state)
+{
+	const char *csv;
+
+	(void)state;
+	put("k.elf", "\177ELF fake kernel", 0644);
+	put("stream", STREAM_NOISY, 0644);
+	put("qemu", fake_qemu_py, 0755);
+	put("perf", fake_perf_sh, 0755);
+	assert_int_equal(run_fake_kvm_n("8000", "6"), EL_EX_OK);
+	assert_string_equal(key("out/pcsa.result", "status"), "pass");
+	assert_string_equal(key("out/pcsa.result", "rejected"), "getpid:1");
+	assert_string_equal(key("out/pcsa.result", "pmu_unavailable"),
+			    "getpid/pmu1:counter_reads_zero");
+	assert_string_equal(key("out/pcsa.result", "perf_check_instructions"), "unavailable");
+	assert_non_null(strstr(key("out/pcsa.result", "perf_note_instructions"),
+			       "counter_reads_zero"));
+	csv = slurp("out/pcsa.samples.csv");
+	assert_non_null(strstr(csv, ",getpid,2,1000,29000,30000,-1.0000,tsc,70020,,9000,\n"));
+	assert_non_null(strstr(csv, ",getpid,0,1000,90000,30000,60,tsc,70000,,9000,\n"));
 }
 
 /* The real perf on a real tcg-icount run: recorded, never a failure. */
@@ -467,7 +514,8 @@ static void test_meta_json(void **state)
 	(void)state;
 	put("pcsa.console", PVM_STREAM, 0644);
 	put("pcsa.result", "status=fail\nexit=1\npin_applied=yes\npin_vcpu_cpus=1\n"
-	    "perf_check_instructions=unavailable\n", 0644);
+	    "perf_check_instructions=unavailable\n"
+	    "pmu_unavailable=getpid/pmu0:counter_reads_zero\n", 0644);
 	kvm_probe_load(dir, "pcsa", &p);
 	accel_decide(ACCEL_REQ_AUTO, &p, &d);
 	m.extra = kvm_meta_json(&in);
@@ -483,6 +531,8 @@ static void test_meta_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(runs, "pin_vcpu_cpus")), "1");
 	assert_string_equal(json_string_value(json_object_get(runs, "perf_check_instructions")),
 			    "unavailable");
+	assert_string_equal(json_string_value(json_object_get(runs, "pmu_unavailable")),
+			    "getpid/pmu0:counter_reads_zero");
 	assert_null(json_object_get(runs, "status"));
 	assert_true(json_is_true(json_object_get(json_object_get(j, "runner"), "pinning")));
 	json_decref(j);
@@ -505,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_argv_both_modes),
 		cmocka_unit_test(test_real_qemu_pinned),
 		cmocka_unit_test(test_fake_kvm_runner),
+		cmocka_unit_test(test_fake_kvm_noise_and_dead_counter),
 		cmocka_unit_test(test_real_perf_tcg),
 		cmocka_unit_test(test_records_epmu),
 		cmocka_unit_test(test_analyze_pmu_columns),

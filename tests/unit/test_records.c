@@ -212,6 +212,66 @@ static void test_impossible_values(void **state)
 		     "pmu0 sent but 'g' announced 0 events");
 }
 
+/* Under kvm (unit=tsc) a loop that took fewer ticks than its empty twin is
+ * noise, not a malformed stream: kept, with a negative per-call value. */
+static void test_tsc_noise_is_a_sample(void **state)
+{
+	static const char text[] =
+		"@H proto=1 variant=v short=pcsa ptregs=partial rsp=cached regs=stub exit=asm "
+		"build=0 cpu=x hv=KVMKVMKVM mode=kvm unit=tsc\n"
+		"@B bench=g iters=10 samples=2 warmup=0\n"
+		"@D bench=g sample=0 iters=10 ticks=5 empty=6\n"
+		"@D bench=g sample=1 iters=10 ticks=906 empty=6\n"
+		"@E records=4 status=pass\n";
+	struct el_stream s;
+	const struct el_bench *b;
+	(void)state;
+
+	assert_int_equal(parse_all(&s, text), 0);
+	b = el_stream_bench(&s, "g");
+	assert_non_null(b);
+	assert_int_equal(b->nsample, 2);
+	assert_true(b->sample[0].per_call == -0.1);
+	assert_false(b->sample[0].exact);
+	assert_true(b->sample[1].per_call == 90.0);
+	assert_true(b->sample[1].exact);
+	el_stream_free(&s);
+}
+
+/* A counter that reads 0 over thousands of iterations, loop and empty twin,
+ * in every sample does not count: marked and its values dropped.  One that
+ * counts, or a zero over too few iterations to tell, is kept. */
+static void test_zero_counters(void **state)
+{
+	static const char text[] =
+		"@H proto=1 variant=v short=pcsa ptregs=partial rsp=cached regs=stub exit=asm "
+		"build=0 cpu=x hv=KVMKVMKVM mode=kvm unit=tsc\n"
+		"@B bench=getpid iters=1000 samples=2 warmup=0 events=3\n"
+		"@D bench=getpid sample=0 iters=1000 ticks=90000 empty=3000 pmu0=0 epmu0=0 "
+		"pmu1=59000 epmu1=4000 pmu2=0 epmu2=0\n"
+		"@D bench=getpid sample=1 iters=1000 ticks=90000 empty=3000 pmu0=0 epmu0=0 "
+		"pmu1=59000 epmu1=4000 pmu2=3 epmu2=0\n"
+		"@B bench=iopl iters=8 samples=1 warmup=0 events=1\n"
+		"@D bench=iopl sample=0 iters=8 ticks=900 empty=30 pmu0=0 epmu0=0\n"
+		"@E records=6 status=pass\n";
+	struct el_stream s;
+	const struct el_bench *b;
+	(void)state;
+
+	assert_int_equal(parse_all(&s, text), 0);
+	assert_int_equal(el_stream_zero_counters(&s), 1);
+	b = el_stream_bench(&s, "getpid");
+	assert_int_equal(b->pmu_zero, 1);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(b->sample[k].pmu_mask, 6);
+		assert_int_equal(b->sample[k].epmu_mask, 6);
+	}
+	b = el_stream_bench(&s, "iopl");   /* 8 iterations: too few to tell */
+	assert_int_equal(b->pmu_zero, 0);
+	assert_int_equal(b->sample[0].pmu_mask, 1);
+	el_stream_free(&s);
+}
+
 static void test_numbers(void **state)
 {
 	(void)state;
@@ -314,6 +374,8 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_impossible_values),
+		cmocka_unit_test(test_tsc_noise_is_a_sample),
+		cmocka_unit_test(test_zero_counters),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_tap),

@@ -8,6 +8,8 @@
 #include <cmocka.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 
 #include "stats.h"
 
@@ -194,6 +196,138 @@ static void test_empty_input(void **state)
 	assert_true(s.sd == 0.0 && s.exact && s.ci_lo == 1.0);
 }
 
+static void test_outlier_rule(void **state)
+{
+	(void)state;
+	/* sorted 98 99 100 100 100 101 102 107 108: median 100; |x - 100| sorted
+	 * 0 0 0 1 1 2 2 7 8: MAD 1, limit 5 * 1.4826 = 7.413: 107 stays, 108 goes */
+	const double x[] = { 100, 101, 99, 100, 102, 98, 100, 107, 108 };
+	/* median 100, MAD 1 again (|x - 100| sorted 0 0 0 1 1 2 2 60 103): 160
+	 * is too far, -3 is negative (and too far) */
+	const double y[] = { 100, 101, 99, 100, 102, 98, 100, 160, -3 };
+	/* MAD 0 (four of six values equal): only the negative value goes */
+	const double z[] = { 50, 50, 50, 50, 51, -1 };
+	unsigned char keep[9];
+
+	assert_int_equal(el_stats_reject(x, 9, keep), 1);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(keep[i], i != 8);
+	assert_int_equal(el_stats_reject(y, 9, keep), 2);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(keep[i], i < 7);
+	assert_int_equal(el_stats_reject(z, 6, keep), 1);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(keep[i], i != 5);
+	assert_int_equal(el_stats_reject(x, 0, keep), -1);
+}
+
+/* ------------------------------------------------------------ boots */
+
+#define BOOT_N     10    /* samples per boot */
+#define BOOT_SEEDS 100
+
+/* Synthetic boots: boot k of a side has its own mean, drawn around true
+ * with sd_boot (boot-to-boot variation), and its samples scatter around
+ * that mean with sd_in. */
+static void synth_side(gsl_rng *r, double true_value, double sd_boot, double sd_in,
+		       size_t nboot, double *x, size_t *end)
+{
+	for (size_t k = 0; k < nboot; k++) {
+		double mean = true_value + gsl_ran_gaussian(r, sd_boot);
+		for (size_t i = 0; i < BOOT_N; i++)
+			x[k * BOOT_N + i] = mean + gsl_ran_gaussian(r, sd_in);
+		end[k] = (k + 1) * BOOT_N;
+	}
+}
+
+struct boot_counts {
+	int hier_has_0, pooled_has_0;   /* interval contains 0 */
+	int hier_above_0;               /* interval wholly above 0: a slowdown found */
+};
+
+/* BOOT_SEEDS synthetic comparisons: head = base + shift in truth. */
+static struct boot_counts boot_trials(size_t nboot, double shift)
+{
+	double x[8 * BOOT_N], y[8 * BOOT_N];
+	size_t xend[8], yend[8];
+	struct boot_counts c = { 0, 0, 0 };
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+
+	assert_non_null(r);
+	for (int seed = 1; seed <= BOOT_SEEDS; seed++) {
+		struct el_delta h, p;
+		gsl_rng_set(r, (unsigned long)seed);
+		synth_side(r, 1000.0, 20.0, 3.0, nboot, y, yend);
+		synth_side(r, 1000.0 + shift, 20.0, 3.0, nboot, x, xend);
+		assert_int_equal(el_stats_delta_boots(x, xend, nboot, y, yend, nboot, 500,
+						      (uint32_t)seed, &h), 0);
+		assert_int_equal(el_stats_delta(x, nboot * BOOT_N, y, nboot * BOOT_N, 500,
+						(uint32_t)seed, &p), 0);
+		c.hier_has_0 += h.ci_lo <= 0.0 && 0.0 <= h.ci_hi;
+		c.pooled_has_0 += p.ci_lo <= 0.0 && 0.0 <= p.ci_hi;
+		c.hier_above_0 += h.ci_lo > 0.0;
+	}
+	gsl_rng_free(r);
+	return c;
+}
+
+/* Same true value, boot means with sd 20, in-boot sd 3: the hierarchical
+ * interval holds 0 in nearly all seeds, the pooled one calls about half of
+ * them significant.  5 boots per side come close to the nominal 95%. */
+static void test_boots_same_value(void **state)
+{
+	(void)state;
+	struct boot_counts c3 = boot_trials(3, 0.0), c5 = boot_trials(5, 0.0);
+
+	print_message("3 boots: hierarchical holds 0 in %d/%d, pooled in %d/%d; "
+		      "5 boots: %d/%d and %d/%d\n", c3.hier_has_0, BOOT_SEEDS, c3.pooled_has_0,
+		      BOOT_SEEDS, c5.hier_has_0, BOOT_SEEDS, c5.pooled_has_0, BOOT_SEEDS);
+	assert_true(c3.hier_has_0 >= 80 * BOOT_SEEDS / 100);
+	assert_true(c3.pooled_has_0 <= 65 * BOOT_SEEDS / 100);
+	assert_true(c5.hier_has_0 >= 93 * BOOT_SEEDS / 100);
+	assert_true(c5.pooled_has_0 <= 65 * BOOT_SEEDS / 100);
+}
+
+/* The same noise with head 50 higher: found (interval wholly above 0). */
+static void test_boots_shift_detected(void **state)
+{
+	(void)state;
+	struct boot_counts c3 = boot_trials(3, 50.0), c5 = boot_trials(5, 50.0);
+
+	print_message("+50: found in %d/%d seeds with 3 boots, %d/%d with 5\n",
+		      c3.hier_above_0, BOOT_SEEDS, c5.hier_above_0, BOOT_SEEDS);
+	assert_true(c3.hier_above_0 >= 75 * BOOT_SEEDS / 100);
+	assert_true(c5.hier_above_0 >= 75 * BOOT_SEEDS / 100);
+}
+
+/* One boot per side is today's bootstrap, bit for bit; exact counts stay
+ * exact over any number of boots; a bad grouping is refused. */
+static void test_boots_degrade(void **state)
+{
+	(void)state;
+	const double base[] = { 100, 101, 99, 100, 102, 98, 100, 101, 99, 100 };
+	const double x[] = { 110, 111, 109, 110, 112, 108, 110, 111, 109, 110 };
+	const double same[] = { 45, 45, 45, 45, 45, 45 }, more[] = { 46, 46, 46, 46, 46, 46 };
+	size_t one[] = { 10 }, three[] = { 2, 4, 6 }, bad[] = { 2, 2, 6 };
+	struct el_delta d, e;
+	struct el_summary s, t;
+
+	assert_int_equal(el_stats_delta(x, 10, base, 10, 0, 3, &d), 0);
+	assert_int_equal(el_stats_delta_boots(x, one, 1, base, one, 1, 0, 3, &e), 0);
+	assert_memory_equal(&d, &e, sizeof(d));
+	assert_int_equal(el_stats_summarize(x, 10, 0, 3, &s), 0);
+	assert_int_equal(el_stats_summarize_boots(x, one, 1, 0, 3, &t), 0);
+	assert_memory_equal(&s, &t, sizeof(s));
+
+	assert_int_equal(el_stats_delta_boots(more, three, 3, same, three, 3, 0, 3, &d), 0);
+	assert_true(d.exact && d.delta == 1.0 && d.ci_lo == 1.0 && d.ci_hi == 1.0);
+	assert_int_equal(el_stats_summarize_boots(same, three, 3, 0, 3, &s), 0);
+	assert_true(s.exact && s.ci_lo == 45.0 && s.ci_hi == 45.0);
+
+	assert_int_equal(el_stats_delta_boots(more, bad, 3, same, three, 3, 0, 3, &d), -1);
+	assert_int_equal(el_stats_summarize_boots(same, three, 0, 0, 3, &s), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +339,10 @@ int main(void)
 		cmocka_unit_test(test_mann_whitney),
 		cmocka_unit_test(test_main_effects),
 		cmocka_unit_test(test_empty_input),
+		cmocka_unit_test(test_outlier_rule),
+		cmocka_unit_test(test_boots_same_value),
+		cmocka_unit_test(test_boots_shift_detected),
+		cmocka_unit_test(test_boots_degrade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
