@@ -32,6 +32,21 @@ full) want=$(tr -d ' ' <<<"$("$EL" resolve all | tr '\n' ',')floor") ;;
 *) fail "NESTED_SET=$SET: use reduced or full"; finish; exit ;;
 esac
 
+# ------------------------------------------------------------ bad input
+expect_status 77 "no kernel image: a documented skip" env NESTED_BOOT="$TMP/noboot" \
+	tests/nested/outer.sh "$TMP/o1" "$SET" 60
+expect "... in one SKIP line naming the package" \
+	test "$(grep -c '^SKIP: no kernel image .*linux-image-amd64' "$TMP/out")" = 1
+mkdir -p "$TMP/nomod" && touch "$TMP/nomod/vmlinuz-9.9.9"
+expect_status 77 "a kernel without its modules: a documented skip" env NESTED_BOOT="$TMP/nomod" \
+	tests/nested/outer.sh "$TMP/o2" "$SET" 60
+expect "... naming the missing modules" grep -q '^SKIP: no modules for 9.9.9' "$TMP/out"
+expect_status 77 "a guest CPU without SVM: kvm_amd refuses to load, a documented skip" \
+	env NESTED_CPU=max,-svm tests/nested/outer.sh "$TMP/o3" "$SET" 300
+expect "... naming the step and the module" \
+	grep -q '^SKIP: nested KVM: modules: kvm-amd.ko refused to load' "$TMP/out"
+expect "... and nothing ran inside" test ! -e "$TMP/o3/steps.tsv"
+
 if [ "$SET" = full ]; then
 	tests/nested/head50.sh "$REDUCED" || { fail "building the +50 head (tests/nested/head50.sh)"; finish; exit; }
 fi

@@ -17,8 +17,8 @@
 #   full      the matrix on every variant and the floor; the gate with
 #             head == base and with the +50-instruction head
 #             (build/nested/head50, built by the host)
-#   repeat:N:M  N head == base gates and M +50 gates (the statistics
-#             measurement of the README)
+#   repeat:N:M  N head == base gates and M +50 gates on pcsa and the floor,
+#             default rounds (the statistics measurement of the README)
 set -u
 OUT=${1:?}
 SET=${2:?}
@@ -71,8 +71,8 @@ full)
 	;;
 repeat:*)
 	n=$(echo "$SET" | cut -d: -f2); m=$(echo "$SET" | cut -d: -f3)
-	for i in $(seq 1 "$n"); do gate "gate-same-$i" "$LAB" "$REDUCED"; done
-	for i in $(seq 1 "$m"); do gate "gate-plus50-$i" "$HEAD50" "$REDUCED"; done
+	for i in $(seq 1 "$n"); do gate "gate-same-$i" "$LAB" "$GATE_REDUCED"; done
+	for i in $(seq 1 "$m"); do gate "gate-plus50-$i" "$HEAD50" "$GATE_REDUCED"; done
 	;;
 *)
 	echo "inside.sh: unknown set '$SET'" >"$OUT/steps.log"
