@@ -15,9 +15,9 @@
 #include <jansson.h>
 #include <sys/stat.h>
 
-#include "analyze.h"
-#include "exitcodes.h"
-#include "util.h"
+#include "analysis/analyze.h"
+#include "core/exitcodes.h"
+#include "core/util.h"
 
 #define MARK "@@@ "
 #define MAX_FILES 24

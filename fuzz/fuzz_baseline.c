@@ -12,9 +12,9 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include "exitcodes.h"
-#include "gate.h"
-#include "util.h"
+#include "core/exitcodes.h"
+#include "gate/gate.h"
+#include "core/util.h"
 
 static char dir[4096], run[4200], results[4200];
 

@@ -3,7 +3,7 @@
  * NUL-terminated one-line strings within their buffers. */
 #include "fuzz.h"
 
-#include "meta.h"
+#include "matrix/meta.h"
 
 static void check(int cond)
 {

@@ -5,7 +5,7 @@
  * found again by address (el_insn_index: the first at that address). */
 #include "fuzz.h"
 
-#include "symbols.h"
+#include "image/symbols.h"
 
 static void check(int cond)
 {

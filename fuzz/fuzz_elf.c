@@ -6,8 +6,8 @@
  * address and findable by name and address, a build id that is hex. */
 #include "fuzz.h"
 
-#include "meta.h"
-#include "symbols.h"
+#include "matrix/meta.h"
+#include "image/symbols.h"
 
 static void check(int cond)
 {

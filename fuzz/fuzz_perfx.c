@@ -3,7 +3,7 @@
  * an error is one line; every count can be found again by its name. */
 #include "fuzz.h"
 
-#include "perfx.h"
+#include "host/perfx.h"
 
 static void check(int cond)
 {

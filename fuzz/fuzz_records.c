@@ -11,9 +11,9 @@
  * EL_REC_TAIL lines). */
 #include "fuzz.h"
 
-#include "accel.h"
-#include "records.h"
-#include "run.h"
+#include "host/accel.h"
+#include "boot/records.h"
+#include "cmd/run.h"
 
 static void check(int cond)
 {

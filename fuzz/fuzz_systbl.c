@@ -6,7 +6,7 @@
  * range, max_nr). */
 #include "fuzz.h"
 
-#include "systbl.h"
+#include "tools/systbl.h"
 
 static void check(int cond)
 {

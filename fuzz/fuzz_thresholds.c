@@ -8,7 +8,7 @@
 
 #include <math.h>
 
-#include "thresholds.h"
+#include "gate/thresholds.h"
 
 static void check(int cond)
 {

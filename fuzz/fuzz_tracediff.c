@@ -7,7 +7,7 @@
  * compared with itself differs nowhere. */
 #include "fuzz.h"
 
-#include "gate_logic.h"
+#include "gate/gate_logic.h"
 
 static void check(int cond)
 {

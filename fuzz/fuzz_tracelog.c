@@ -7,7 +7,7 @@
  * each within EL_TRACE_WINDOW_MAX; line counts add up. */
 #include "fuzz.h"
 
-#include "trace.h"
+#include "image/trace.h"
 
 static void check(int cond)
 {

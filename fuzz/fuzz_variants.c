@@ -8,7 +8,7 @@
  * code; any selector resolves to codes in range or to a one-line error. */
 #include "fuzz.h"
 
-#include "variants.h"
+#include "variants/variants.h"
 
 #define SEP "\n%%\n"
 

@@ -28,10 +28,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "analyze.h"
-#include "exitcodes.h"
-#include "kvmrun.h"
-#include "run.h"
+#include "analysis/analyze.h"
+#include "core/exitcodes.h"
+#include "host/kvmrun.h"
+#include "cmd/run.h"
 
 static char dir[] = "/tmp/entrylab-test-kvmrun-XXXXXX";
 #include "testutil.h"

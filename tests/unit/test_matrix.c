@@ -17,9 +17,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "exitcodes.h"
-#include "matrix.h"
-#include "meta.h"
+#include "core/exitcodes.h"
+#include "matrix/matrix.h"
+#include "matrix/meta.h"
 
 static char tmp[64];
 

@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "exitcodes.h"
-#include "qemu.h"
-#include "run.h"
+#include "core/exitcodes.h"
+#include "boot/qemu.h"
+#include "cmd/run.h"
 
 static char dir[] = "/tmp/entrylab-test-qemu-XXXXXX";
 #include "testutil.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "records.h"
+#include "boot/records.h"
 
 #define HDR HDR_LINE "\n"
 #define HDR_LINE "@H proto=1 variant=ptregs=partial,rsp=cached,regs=stub,exit=asm short=pcsa " \

@@ -11,7 +11,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "stats.h"
+#include "stats/stats.h"
 
 #define EPS 1e-9
 

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "systbl.h"
+#include "tools/systbl.h"
 
 #define FNAME "fixture.tbl"
 

@@ -15,11 +15,11 @@
 #include <elf.h>
 
 #include "entrylab/proto.h"
-#include "exitcodes.h"
-#include "pathlen.h"
-#include "qemu.h"
-#include "symbols.h"
-#include "trace.h"
+#include "core/exitcodes.h"
+#include "image/pathlen.h"
+#include "boot/qemu.h"
+#include "image/symbols.h"
+#include "image/trace.h"
 
 #define KDIR "build/kernels/"
 

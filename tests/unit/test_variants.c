@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "variants.h"
+#include "variants/variants.h"
 
 #define AXES_OK \
 	"# test axes\n" \
