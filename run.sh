@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh — entrylab's front door: installs what is missing, builds, and runs
 # the lab.  `./run.sh --help` lists the commands; `./run.sh help COMMAND`
-# shows one.  Exit statuses are those of the harness (harness/exitcodes.h):
+# shows one.  Exit statuses are those of the harness (harness/core/exitcodes.h):
 #   0 pass, 1 a check/variant failed or a regression, 2 usage or environment
 #   error, 3 inconclusive (gate), 4 guest hang, 5 guest crash,
 #   6 malformed record stream, 130 interrupted.
