@@ -322,3 +322,17 @@ char *el_read_text(const char *path, size_t max)
 	fclose(f);
 	return buf;
 }
+
+int el_kv_get(const char *text, const char *key, char *dst, size_t n)
+{
+	size_t k = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, k) && p[k] == '=') {
+			size_t len = strcspn(p + k + 1, "\n");
+			el_fmt(dst, n, "%.*s", (int)len, p + k + 1);
+			return 0;
+		}
+	dst[0] = '\0';
+	return -1;
+}

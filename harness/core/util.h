@@ -79,5 +79,8 @@ int el_root_near_exe(char *dst, size_t n);
 /* The first max bytes of a small file, NUL-terminated, in memory the caller
  * frees; NULL when it cannot be opened. */
 char *el_read_text(const char *path, size_t max);
+/* The value of key=... in the text of a key=value file, up to its line's
+ * end, copied into dst.  Returns 0, or -1 with dst empty (no such key). */
+int el_kv_get(const char *text, const char *key, char *dst, size_t n);
 
 #endif

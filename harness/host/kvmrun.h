@@ -45,7 +45,6 @@
 #include <jansson.h>
 
 #include "host/accel.h"
-#include "matrix/meta.h"
 #include "host/perfx.h"
 #include "host/pin.h"
 #include "host/pmu.h"
@@ -56,6 +55,10 @@
 #define KVM_FIND_MS   3000    /* QMP socket and vCPU thread must appear within */
 #define KVM_PERF_MS   5000    /* perf's ack, and perf's end after QEMU's */
 #define KVM_EVENTS_HEX (PMU_MAX_EVENTS * 20)
+#define KVM_NMETRICS 2
+
+/* The metrics of the perf cross-check: "instructions", "cycles". */
+extern const char *const kvm_metrics[KVM_NMETRICS];
 
 /* ------------------------------------------------------------ events */
 
@@ -110,7 +113,7 @@ struct kvm_run {
 	char perf_error[256];       /* perf did not count: cross-check unavailable */
 	struct perfx_result perf;
 	int perf_exits;             /* kvm:kvm_exit asked for */
-	struct kvm_check chk[2];
+	struct kvm_check chk[KVM_NMETRICS];
 };
 
 /* Returns 0, or EL_EX_USAGE with one line in err (bad --cpu, no
@@ -141,27 +144,5 @@ int kvm_thread_cpus(pid_t pid, pid_t tid, char *dst, size_t n);
  * signal stopped the run.  Returns 0, or -1 with err. */
 int kvm_find_vcpu(pid_t pid, int timeout_ms, pid_t *tid, char *comm, size_t comm_n,
 		  char *err, size_t n);
-
-/* ------------------------------------------------------------ matrix */
-
-/* What the matrix decided and asked for, for meta.json. */
-struct kvm_meta_in {
-	const struct accel_decision *accel;
-	const struct probe_result *probe;
-	const char *events;          /* --events names, or NULL */
-	const struct pmu_events *ev; /* their encodings, or NULL */
-	const char *events_hex;
-	bool events_used;            /* passed to the guest (kvm) */
-	bool pinning, perf, noise_printed;
-	const char *raw_dir;         /* <run>/raw: pin_* and perf_* of each .result */
-	const struct mx_variant *v;
-	size_t nv;
-};
-
-/* {"accel": ..., "events": ..., "perf": ..., "runs": {<short>: {pin_*, perf_*}}} */
-json_t *kvm_meta_json(const struct kvm_meta_in *in);
-/* One stderr line summing up the runs' perf verdicts, and one warning per
- * disagreement or VM-exit note. */
-void kvm_perf_summary(const char *raw_dir, const struct mx_variant *v, size_t nv);
 
 #endif

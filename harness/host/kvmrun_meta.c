@@ -1,34 +1,20 @@
 /*
  * kvmrun_meta — kvm mode around the paused boot of kvmrun.c: PMU events by
  * name, the probe boot's files, the guest/perf cross-check of one boot and
- * its records (<short>.result keys, printed lines), and for the matrix
- * meta.json's accel, events, perf and runs objects and the perf summary.
- * Contract in kvmrun.h.
+ * its records (<short>.result keys, printed lines).  What the matrix makes
+ * of them (meta.json, the perf summary) is matrix/kvm_meta.c.  Contract in
+ * kvmrun.h.
  */
 #include "host/kvmrun.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/exitcodes.h"
 
-static const char *const metrics[2] = { "instructions", "cycles" };
-
-/* The value of key=... in a key=value file text (copied into dst), or -1. */
-static int kv_get(const char *text, const char *key, char *dst, size_t n)
-{
-	size_t k = strlen(key);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (!strncmp(p, key, k) && p[k] == '=') {
-			size_t len = strcspn(p + k + 1, "\n");
-			el_fmt(dst, n, "%.*s", (int)len, p + k + 1);
-			return 0;
-		}
-	dst[0] = '\0';
-	return -1;
-}
+const char *const kvm_metrics[KVM_NMETRICS] = { "instructions", "cycles" };
 
 /* ------------------------------------------------------------ events */
 
@@ -102,7 +88,7 @@ static int event_index(const char *hex, const char *generic)
 
 void kvm_probe_load(const char *dir, const char *short_name, struct probe_result *p)
 {
-	char path[MX_PATH_MAX + 96], status[32], error[160];
+	char path[PATH_MAX], status[32], error[160];
 	char *text, *result;
 	struct el_stream s;
 
@@ -117,8 +103,8 @@ void kvm_probe_load(const char *dir, const char *short_name, struct probe_result
 	el_stream_free(&s);
 	el_fmt(path, sizeof(path), "%s/%s.result", dir, short_name);
 	result = el_read_text(path, 1u << 16);
-	kv_get(result, "status", status, sizeof(status));
-	kv_get(result, "error", error, sizeof(error));
+	el_kv_get(result, "status", status, sizeof(status));
+	el_kv_get(result, "error", error, sizeof(error));
 	if (!strcmp(status, "hang"))
 		p->timed_out = true;
 	else if (!result) {     /* run stopped before writing: its log says why */
@@ -188,7 +174,7 @@ void kvm_run_compare(struct kvm_run *k, const struct el_stream *s)
 	for (int m = 0; m < 2; m++) {
 		struct kvm_check *c = &k->chk[m];
 		const struct perfx_count *p;
-		c->metric = metrics[m];
+		c->metric = kvm_metrics[m];
 		c->have_guest = guest_total(k, s, c->metric, &c->guest, why, sizeof(why));
 		el_fmt(event, sizeof(event), "%s:G", c->metric);
 		p = k->perf_error[0] ? NULL : perfx_find(&k->perf, event);
@@ -255,15 +241,15 @@ void kvm_run_result(const struct kvm_run *k, struct el_buf *b)
 	kv(b, "perf_error", k->perf_error);
 	for (int m = 0; m < 2; m++) {
 		const struct kvm_check *c = &k->chk[m];
-		el_fmt(key, sizeof(key), "%s:G", metrics[m]);
-		el_fmt(buf, sizeof(buf), "perf_%s", metrics[m]);
+		el_fmt(key, sizeof(key), "%s:G", kvm_metrics[m]);
+		el_fmt(buf, sizeof(buf), "perf_%s", kvm_metrics[m]);
 		kv(b, buf, count_text(perfx_find(&k->perf, key), num, sizeof(num)));
-		el_buf_printf(b, "perf_guest_%s=", metrics[m]);
+		el_buf_printf(b, "perf_guest_%s=", kvm_metrics[m]);
 		el_buf_printf(b, c->have_guest ? "%.0f\n" : "none\n", c->guest);
-		el_buf_printf(b, "perf_check_%s=%s\n", metrics[m], verdict_name(c->c.verdict));
+		el_buf_printf(b, "perf_check_%s=%s\n", kvm_metrics[m], verdict_name(c->c.verdict));
 		if (c->c.verdict != PERFX_UNAVAILABLE)
-			el_buf_printf(b, "perf_ratio_%s=%.4f\n", metrics[m], c->c.ratio);
-		el_fmt(buf, sizeof(buf), "perf_note_%s", metrics[m]);
+			el_buf_printf(b, "perf_ratio_%s=%.4f\n", kvm_metrics[m], c->c.ratio);
+		el_fmt(buf, sizeof(buf), "perf_note_%s", kvm_metrics[m]);
 		kv(b, buf, c->c.note);
 	}
 	if (k->perf_exits)
@@ -291,115 +277,4 @@ void kvm_run_print(const struct kvm_run *k)
 	}
 	if (k->cfg.perf && k->chk[0].c.exits_warning[0])
 		el_err("warning: %s", k->chk[0].c.exits_warning);
-}
-
-/* ------------------------------------------------------------ matrix */
-
-static json_t *jtext(const char *s)
-{
-	char *copy = el_xstrdup(s ? s : "");
-	json_t *j;
-
-	for (char *c = copy; *c; c++)
-		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
-			*c = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
-static json_t *accel_json(const struct accel_decision *d, const struct probe_result *p)
-{
-	json_t *probe = json_pack("{s:b,s:b,s:o,s:b,s:b,s:I,s:o,s:b}", "ran", p->ran,
-		"timed_out", p->timed_out, "run_error", jtext(p->run_error), "record_seen", p->have_p,
-		"ok", p->p_ok, "cpl_at_entry", (json_int_t)p->p_cpl, "reason", jtext(p->p_reason),
-		"gp_at_entry", p->gp_at_entry);
-	char rip[32];
-
-	el_fmt(rip, sizeof(rip), "0x%llx", (unsigned long long)p->x_rip);
-	json_object_set_new(probe, "exception", p->have_x ? json_pack("{s:I,s:s,s:o}", "vector",
-		(json_int_t)p->x_vector, "rip", rip, "name", jtext(p->x_name)) : json_null());
-	return json_pack("{s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o}",
-		"requested", accel_request_name(d->requested), "mode", accel_mode_name(d->mode),
-		"probed", d->probed, "fell_back", d->fell_back, "reason", jtext(d->reason),
-		"line", jtext(d->line), "kvm_dev", !p->kvm_dev_checked ? json_null() :
-		jtext(p->kvm_dev_ok ? "ok" : p->kvm_dev_reason), "probe", probe);
-}
-
-static json_t *events_json(const struct kvm_meta_in *in)
-{
-	json_t *enc = json_array();
-	char raw[24];
-
-	for (int i = 0; in->ev && i < in->ev->n; i++) {
-		el_fmt(raw, sizeof(raw), "%llx", (unsigned long long)in->ev->ev[i].raw);
-		json_array_append_new(enc, json_pack("{s:o,s:o,s:s}", "name",
-			jtext(in->ev->ev[i].name), "native", jtext(in->ev->ev[i].native), "raw", raw));
-	}
-	return json_pack("{s:o,s:b,s:o,s:o,s:o}", "requested",
-		in->events ? jtext(in->events) : json_null(), "passed_to_guest", in->events_used,
-		"pmu", in->ev ? jtext(in->ev->pmu) : json_null(), "encodings", enc,
-		"guest_list", in->events_used ? jtext(in->events_hex) : json_null());
-}
-
-/* pin_*, perf_* and pmu_* of one .result as an object of strings. */
-static json_t *result_facts(const char *path)
-{
-	char *text = el_read_text(path, 1u << 16), *save = NULL;
-	json_t *o = json_object();
-
-	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
-		char *eq = strchr(l, '=');
-		if (eq && (!strncmp(l, "pin_", 4) || !strncmp(l, "perf", 4) ||
-			   !strncmp(l, "pmu_", 4))) {
-			*eq = '\0';
-			json_object_set_new(o, l, jtext(eq + 1));
-		}
-	}
-	free(text);
-	return o;
-}
-
-json_t *kvm_meta_json(const struct kvm_meta_in *in)
-{
-	json_t *runs = json_object();
-	char path[MX_PATH_MAX + 96];
-
-	for (size_t i = 0; (in->pinning || in->perf) && i < in->nv; i++) {
-		el_fmt(path, sizeof(path), "%s/%s.result", in->raw_dir, in->v[i].short_name);
-		json_object_set_new(runs, in->v[i].short_name, result_facts(path));
-	}
-	return json_pack("{s:o,s:o,s:{s:b,s:s},s:{s:b,s:b},s:o}",
-		"accel", accel_json(in->accel, in->probe), "events", events_json(in),
-		"perf", "requested", in->perf, "command", "perf stat -x, -D -1 --control "
-		"fifo:CTL,ACK -e cycles:G,instructions:G[,kvm:kvm_exit] -t <vCPU thread>",
-		"runner", "pinning", in->pinning, "noise_printed", in->noise_printed,
-		"runs", runs);
-}
-
-void kvm_perf_summary(const char *raw_dir, const struct mx_variant *v, size_t nv)
-{
-	size_t count[3] = { 0 };
-	char path[MX_PATH_MAX + 96], key[40], val[300];
-
-	for (size_t i = 0; i < nv; i++) {
-		char *text;
-		el_fmt(path, sizeof(path), "%s/%s.result", raw_dir, v[i].short_name);
-		if (!(text = el_read_text(path, 1u << 16)))
-			continue;
-		for (int m = 0; m < 2; m++) {
-			el_fmt(key, sizeof(key), "perf_check_%s", metrics[m]);
-			kv_get(text, key, val, sizeof(val));
-			count[!strcmp(val, "agree") ? 0 : !strcmp(val, "disagree") ? 1 : 2]++;
-			el_fmt(key, sizeof(key), "perf_note_%s", metrics[m]);
-			if (!strcmp(val, "disagree") && kv_get(text, key, val, sizeof(val)) == 0)
-				el_err("warning: perf cross-check: %s: %s", v[i].short_name, val);
-		}
-		if (kv_get(text, "perf_exits_warning", val, sizeof(val)) == 0 && val[0])
-			el_err("warning: %s: %s", v[i].short_name, val);
-		free(text);
-	}
-	fprintf(stderr, "perf cross-check (instructions and cycles of %zu runs): %zu agree, "
-		"%zu disagree, %zu unavailable (meta.json runs.<short>.perf_*)\n", nv,
-		count[0], count[1], count[2]);
 }

@@ -15,6 +15,7 @@
 #include "host/accel.h"
 #include "host/kvmrun.h"
 #include "matrix/matrix.h"
+#include "matrix/kvm_meta.h"
 #include "matrix/matrix_jobs.h"
 #include "host/noise.h"
 #include "host/pin.h"

@@ -31,6 +31,7 @@
 #include "analysis/analyze.h"
 #include "core/exitcodes.h"
 #include "host/kvmrun.h"
+#include "matrix/kvm_meta.h"
 #include "cmd/run.h"
 
 static char dir[] = "/tmp/entrylab-test-kvmrun-XXXXXX";
