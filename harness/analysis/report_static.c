@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "analysis/analyze.h"
-#include "matrix/meta.h"
+#include "image/buildid.h"
 #include "image/pathlen.h"
 #include "core/util.h"
 
@@ -31,7 +31,7 @@ static void measure(const struct an_run *run, struct an_variant *v)
 		el_strlcpy(path, v->image, sizeof(path));
 	else
 		snprintf(path, sizeof(path), "%s/%s", run->root, v->image);
-	if (mx_elf_build_id(path, id, sizeof(id)) || strcmp(id, v->build)) {
+	if (el_elf_build_id(path, id, sizeof(id)) || strcmp(id, v->build)) {
 		el_fmt(v->static_note, sizeof(v->static_note),
 		       "image %s rebuilt or gone since this run", v->image);
 		return;

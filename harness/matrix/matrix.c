@@ -5,6 +5,7 @@
  * matrix.h. */
 #include "matrix/matrix.h"
 #include "core/exitcodes.h"
+#include "image/buildid.h"
 #include "matrix/matrix_run.h"
 #include "core/util.h"
 
@@ -249,7 +250,7 @@ static void fill_variant(struct mx_plan *p, struct mx_variant *v, int code)
 	el_variant_flags(&p->vs, code, v->flags, sizeof(v->flags));
 	el_fmt(v->image, sizeof(v->image), "%s%sbuild/kernels/%s.elf",
 	       strcmp(p->root, ".") ? p->root : "", strcmp(p->root, ".") ? "/" : "", v->short_name);
-	mx_elf_build_id(v->image, v->build_id, sizeof(v->build_id));
+	el_elf_build_id(v->image, v->build_id, sizeof(v->build_id));
 	mx_image_note(v);
 }
 

@@ -56,10 +56,6 @@ int mx_tool_line(char *const argv[], int64_t timeout_ms, char *dst, size_t n);
  * the QEMU line when already known (NULL: ask QEMU).  Never fails. */
 void mx_host_collect(struct mx_host *h, const char *root, const char *qemu_version);
 
-/* The GNU build-id of an ELF file as lowercase hex.  Returns 0, or -1 (not
- * readable, not ELF64, no build-id note) with dst "". */
-int mx_elf_build_id(const char *path, char *dst, size_t n);
-
 /* ------------------------------------------------------------ meta.json */
 
 struct mx_variant {
