@@ -7,6 +7,10 @@
 # Variants come from variants/axes.conf through the harness
 # (build/variants.mk is generated; never edit it).
 
+# The lab's version: `entrylab --version` and `./run.sh --version` print it
+# (run.sh reads it from this line without building anything).
+VERSION  := 0.12.0
+
 BUILD    := build
 GEN      := $(BUILD)/gen
 HOSTBIN  := $(BUILD)/host
@@ -31,6 +35,10 @@ HARNESS_SAN_OBJS := $(patsubst harness/%.c,$(HOSTBIN)/san/%.o,$(HARNESS_SRCS))
 HARNESS_MAIN_OBJ := $(patsubst harness/%.c,$(HOSTBIN)/obj/%.o,$(HARNESS_MAIN))
 HARNESS_MAIN_SAN := $(patsubst harness/%.c,$(HOSTBIN)/san/%.o,$(HARNESS_MAIN))
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(HOSTBIN)/tests/%,$(wildcard tests/unit/test_*.c))
+
+# main.c alone carries the version (and is rebuilt when this file changes).
+$(HARNESS_MAIN_OBJ) $(HARNESS_MAIN_SAN): HOST_CFLAGS += -DEL_VERSION='"$(VERSION)"'
+$(HARNESS_MAIN_OBJ) $(HARNESS_MAIN_SAN): Makefile
 
 .PHONY: all host kernels test unit-test integration-test clean
 all: host kernels
