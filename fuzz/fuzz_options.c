@@ -13,6 +13,7 @@
 #include <errno.h>
 
 #include "host/accel.h"
+#include "cmd/commands.h"
 #include "core/exitcodes.h"
 #include "matrix/matrix.h"
 #include "matrix/meta.h"

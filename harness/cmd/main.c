@@ -14,10 +14,9 @@
 #include "linuxref/linuxref.h"
 #include "matrix/matrix.h"
 #include "image/pathlen.h"
+#include "cmd/commands.h"
 #include "cmd/run.h"
-#include "image/trace.h"
 #include "core/util.h"
-#include "variants/variants.h"
 
 struct command {
 	const char *name;

@@ -2,6 +2,7 @@
  * boot the image with QEMU's exec log, cut out the path of one call
  * (trace.c), print it against the matrix figure, or align two paths by
  * symbol and instruction.  See trace.h. */
+#include "cmd/commands.h"
 #include "image/trace.h"
 #include "core/exitcodes.h"
 #include "image/pathlen.h"

@@ -1,6 +1,7 @@
 /* variants_cmd — the commands over the variant matrix: `entrylab variants
  * --make` (the makefile fragment build/variants.mk), `entrylab list` and
  * `entrylab resolve`.  See variants.h. */
+#include "cmd/commands.h"
 #include "variants/variants.h"
 #include "core/exitcodes.h"
 #include "core/util.h"

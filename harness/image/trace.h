@@ -80,6 +80,4 @@ void el_trace_qemu_argv(const char *qemu, const char *image, const char *short_n
 			const char *bench, const char *logpath, bool one_insn_per_tb,
 			bool sandbox, struct el_argv *a);
 
-int el_cmd_trace(int argc, char **argv);
-
 #endif

@@ -58,9 +58,4 @@ int el_variant_preset_code(const struct el_variants *v, const struct el_preset *
 int el_variants_resolve(const struct el_variants *v, const char *selector,
 			int *out, size_t max, size_t *n, char *err, size_t errlen);
 
-/* Commands (argv[0] is the command name).  Return an el_exit status. */
-int el_cmd_variants(int argc, char **argv);
-int el_cmd_list(int argc, char **argv);
-int el_cmd_resolve(int argc, char **argv);
-
 #endif
