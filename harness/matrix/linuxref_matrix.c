@@ -3,7 +3,7 @@
  * their `entrylab run` children, the host row under kvm, and their facts in
  * meta.json.  See linuxref.h; matrix.c calls these at four points.
  */
-#include "linuxref/linuxref.h"
+#include "matrix/linuxref_matrix.h"
 #include "matrix/meta.h"
 #include "core/util.h"
 

@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "linuxref/linuxref.h"
+#include "matrix/linuxref_matrix.h"
 #include "matrix/meta.h"
 #include "variants/variants.h"
 
@@ -52,7 +52,7 @@ struct mx_opts {
 	int cpu;                    /* --cpu N: measurement cpu; -1: pin.h's default */
 	int pin, perf;              /* --pin (bind QEMU under tcg-icount too), --perf */
 	const char *events;         /* --events names (kvmrun.h), NULL: none */
-	int linux_req;              /* enum lr_want: --linux, --no-linux (linuxref.h) */
+	int linux_req;              /* enum lr_want: --linux, --no-linux (linuxref_matrix.h) */
 	/* tests only (--append-for SHORT=ARGS): extra guest arguments for one
 	 * variant, e.g. el.selftest=N to make it fail on purpose */
 	const char *append_for[MX_APPEND_FOR_MAX];
@@ -67,7 +67,7 @@ struct mx_plan {
 	size_t nv;
 	char bench[MX_BENCH_LIST];  /* comma list in benches.def order */
 	char results[MX_PATH_MAX];
-	struct lr_matrix lr;        /* the Linux reference rows (linuxref.h) */
+	struct lr_matrix lr;        /* the Linux reference rows (linuxref_matrix.h) */
 };
 
 /* EL_EX_OK, or EL_EX_USAGE after one line on stderr.  mx_opts_free after

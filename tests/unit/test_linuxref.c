@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "linuxref/linuxref.h"
+#include "matrix/linuxref_matrix.h"
 #include "core/util.h"
 
 static char dir[] = "/tmp/entrylab-test-linuxref-XXXXXX";
