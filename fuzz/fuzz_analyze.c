@@ -1,4 +1,4 @@
-/* libFuzzer target: the readers of `entrylab analyze` (harness/analyze.h):
+/* libFuzzer target: the readers of `entrylab analyze` (harness/analysis/analyze.h):
  * <short>.result, <short>.samples.csv, <short>.console and meta.json of a
  * run directory, then the whole analysis (statistics, summary.csv/.json,
  * report.md) without plots.

@@ -1,4 +1,4 @@
-/* libFuzzer target: objdump's disassembly as parsed by harness/symbols.h
+/* libFuzzer target: objdump's disassembly as parsed by harness/image/symbols.h
  * (el_disasm_parse; trace and pathlen read it for every image), then the
  * instruction lookups and the cross-image instruction keys.  Checked: no
  * crash, no sanitizer report, no leak; instructions sorted by address and

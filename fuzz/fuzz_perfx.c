@@ -1,4 +1,4 @@
-/* libFuzzer target: perf stat's CSV output as read by harness/perfx.h.
+/* libFuzzer target: perf stat's CSV output as read by harness/host/perfx.h.
  * Checked: no crash, no sanitizer report; at most PERFX_MAX_COUNTS counts;
  * an error is one line; every count can be found again by its name. */
 #include "fuzz.h"

@@ -1,4 +1,4 @@
-/* libFuzzer target: the guest record stream (harness/records.h).
+/* libFuzzer target: the guest record stream (harness/boot/records.h).
  *
  * Input: the first byte chooses how the rest is cut into chunks (the
  * serial line delivers any split), the rest is the raw console output.

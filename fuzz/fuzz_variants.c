@@ -1,5 +1,5 @@
 /* libFuzzer target: variants/axes.conf and variants/presets.conf
- * (harness/variants.h) and variant selectors.
+ * (harness/variants/variants.h) and variant selectors.
  *
  * Input: axes.conf, a line "%%", presets.conf, a line "%%", a selector.
  * A configuration that loads must name every variant consistently: each

@@ -461,7 +461,7 @@ static void print_bench(const struct el_stream *s, enum el_mode mode, const stru
 		printf("%-20s %6zu %14s %14s %14s  %s\n", b->name, n, "-", "-", "-", unit);
 	if (rejected)
 		printf("%-20s %6zu rejected as outliers (kept in the samples CSV; rule: "
-		       "harness/stats.h)\n", b->name, rejected);
+		       "harness/stats/stats.h)\n", b->name, rejected);
 	free(keep);
 	free(v);
 }

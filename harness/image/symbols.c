@@ -471,7 +471,7 @@ static int check_layout(struct el_image *im, char *err, size_t errlen)
 	}
 	if (us->addr != EL_USER_BASE || ue->addr <= us->addr || ue->addr > EL_USER_LIMIT) {
 		el_fmt(err, errlen, "image user region 0x%llx..0x%llx is not inside 0x%llx..0x%llx: %s: "
-		       "update the layout assumption in harness/symbols.h",
+		       "update the layout assumption in harness/image/symbols.h",
 		       (unsigned long long)us->addr, (unsigned long long)ue->addr,
 		       EL_USER_BASE, EL_USER_LIMIT, im->path);
 		return -1;

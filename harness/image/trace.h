@@ -73,7 +73,7 @@ int el_trace_find_path(const struct el_image *im, const uint64_t *pc, size_t n,
 /* ------------------------------------------------------------ capture */
 
 /* Build the QEMU argument vector for a trace boot of image: the harness's
- * tcg-icount argv (harness/qemu.c) plus the exec log into logpath.  With
+ * tcg-icount argv (harness/boot/qemu.c) plus the exec log into logpath.  With
  * one_insn_per_tb, the QEMU >= 8.1 spelling replaces -singlestep; with
  * sandbox, QEMU's seccomp filter is on as for every other boot. */
 void el_trace_qemu_argv(const char *qemu, const char *image, const char *short_name,

@@ -14,7 +14,7 @@
 
 #define ROW_SYNTAX   "<nr> <name> <entry>[:regs]"
 #define REGS_SUFFIX  ":regs"
-#define BANNER       "/* generated from kernels/syscall.tbl by harness/systbl.c" \
+#define BANNER       "/* generated from kernels/syscall.tbl by harness/tools/systbl.c" \
 		     " \xe2\x80\x94 do not edit */\n"
 #define SHOW_MAX     72     /* longest row or token quoted in a message */
 #define MAX_COLS     3

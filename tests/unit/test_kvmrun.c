@@ -1,5 +1,5 @@
 /*
- * test_kvmrun — kvm mode in the runner (harness/kvmrun.c and
+ * test_kvmrun — kvm mode in the runner (harness/host/kvmrun.c and
  * kvmrun_meta.c with run.c, qemu.c, records.c, analyze_read.c and meta.c):
  *   - the accelerator decision from a probe boot's files;
  *   - PMU events by name through the real libpfm4 (forced to Intel

@@ -1,4 +1,4 @@
-/* Unit tests for the record parser (harness/records.c, records_fields.c). */
+/* Unit tests for the record parser (harness/boot/records.c, records_fields.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
