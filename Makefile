@@ -7,6 +7,10 @@
 # Variants come from variants/axes.conf through the harness
 # (build/variants.mk is generated; never edit it).
 
+# The lab's version: `entrylab --version` and `./run.sh --version` print it
+# (run.sh reads it from this line without building anything).
+VERSION  := 0.12.0
+
 BUILD    := build
 GEN      := $(BUILD)/gen
 HOSTBIN  := $(BUILD)/host
@@ -19,45 +23,57 @@ HOST_LIBS   := -lgsl -lgslcblas -ljansson -lhwloc -lpfm -lm
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # ---------------------------------------------------------------- host side
-HARNESS_SRCS := $(filter-out harness/main.c harness/systbl.c,$(wildcard harness/*.c))
+# harness/<folder>/*.c, one folder per role (README.md, Layout).  Every
+# include names its folder from harness/: #include "core/util.h".
+# main.c holds main(); tools/ are build-time programs of their own.
+HARNESS_MAIN := harness/cmd/main.c
+HARNESS_TOOLS := $(wildcard harness/tools/*.c)
+HARNESS_HDRS := $(wildcard harness/*/*.h)
+HARNESS_SRCS := $(filter-out $(HARNESS_MAIN) $(HARNESS_TOOLS),$(wildcard harness/*/*.c))
 HARNESS_OBJS := $(patsubst harness/%.c,$(HOSTBIN)/obj/%.o,$(HARNESS_SRCS))
 HARNESS_SAN_OBJS := $(patsubst harness/%.c,$(HOSTBIN)/san/%.o,$(HARNESS_SRCS))
+HARNESS_MAIN_OBJ := $(patsubst harness/%.c,$(HOSTBIN)/obj/%.o,$(HARNESS_MAIN))
+HARNESS_MAIN_SAN := $(patsubst harness/%.c,$(HOSTBIN)/san/%.o,$(HARNESS_MAIN))
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(HOSTBIN)/tests/%,$(wildcard tests/unit/test_*.c))
+
+# main.c alone carries the version (and is rebuilt when this file changes).
+$(HARNESS_MAIN_OBJ) $(HARNESS_MAIN_SAN): HOST_CFLAGS += -DEL_VERSION='"$(VERSION)"'
+$(HARNESS_MAIN_OBJ) $(HARNESS_MAIN_SAN): Makefile
 
 .PHONY: all host kernels test unit-test integration-test clean
 all: host kernels
 
 host: $(HOSTBIN)/entrylab $(HOSTBIN)/systbl
 
-$(HOSTBIN)/obj/%.o: harness/%.c $(wildcard harness/*.h) include/entrylab/proto.h
+$(HOSTBIN)/obj/%.o: harness/%.c $(HARNESS_HDRS) include/entrylab/proto.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Iharness -c $< -o $@
 
-$(HOSTBIN)/san/%.o: harness/%.c $(wildcard harness/*.h) include/entrylab/proto.h
+$(HOSTBIN)/san/%.o: harness/%.c $(HARNESS_HDRS) include/entrylab/proto.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iharness -c $< -o $@
 
 # Binaries are linked to a temporary name and renamed: a running harness or
 # a concurrent build never sees a half-written file.
-$(HOSTBIN)/entrylab: $(HOSTBIN)/obj/main.o $(HARNESS_OBJS)
+$(HOSTBIN)/entrylab: $(HARNESS_MAIN_OBJ) $(HARNESS_OBJS)
 	$(CC) $(HOST_CFLAGS) -o $@.tmp.$$$$ $^ $(HOST_LIBS) && mv $@.tmp.$$$$ $@
 
 # The same program under ASan and UBSan, for the integration tests
 # (tests/integration/sanitized.sh runs every command through it once).
-$(HOSTBIN)/entrylab-san: $(HOSTBIN)/san/main.o $(HARNESS_SAN_OBJS)
+$(HOSTBIN)/entrylab-san: $(HARNESS_MAIN_SAN) $(HARNESS_SAN_OBJS)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@.tmp.$$$$ $^ $(HOST_LIBS) && mv $@.tmp.$$$$ $@
 
-$(HOSTBIN)/systbl: harness/systbl.c harness/systbl.h
+$(HOSTBIN)/systbl: harness/tools/systbl.c harness/tools/systbl.h harness/core/exitcodes.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Iharness -DSYSTBL_MAIN -o $@.tmp.$$$$ $< && mv $@.tmp.$$$$ $@
 
-$(HOSTBIN)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(HARNESS_SAN_OBJS) harness/systbl.c
+$(HOSTBIN)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(HARNESS_SAN_OBJS) $(HARNESS_TOOLS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iharness -o $@ $< $(HARNESS_SAN_OBJS) harness/systbl.c -lcmocka $(HOST_LIBS)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iharness -o $@ $< $(HARNESS_SAN_OBJS) $(HARNESS_TOOLS) -lcmocka $(HOST_LIBS)
 
 # the kernels first: test_trace reads and boots the images
 # Keep the sanitizer objects between builds (they are intermediate files).
-.SECONDARY: $(HARNESS_SAN_OBJS) $(HARNESS_OBJS) $(HOSTBIN)/san/main.o
+.SECONDARY: $(HARNESS_SAN_OBJS) $(HARNESS_OBJS) $(HARNESS_MAIN_SAN)
 
 unit-test: $(UNIT_TESTS) | kernels
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh — entrylab's front door: installs what is missing, builds, and runs
 # the lab.  `./run.sh --help` lists the commands; `./run.sh help COMMAND`
-# shows one.  Exit statuses are those of the harness (harness/exitcodes.h):
+# shows one.  Exit statuses are those of the harness (harness/core/exitcodes.h):
 #   0 pass, 1 a check/variant failed or a regression, 2 usage or environment
 #   error, 3 inconclusive (gate), 4 guest hang, 5 guest crash,
 #   6 malformed record stream, 130 interrupted.
@@ -136,7 +136,9 @@ commands:
   trace --diff A B BENCH    the two paths side by side, differences marked
   pathlen [VARIANT...]      static length of each fast path (entry to sysretq)
   deps                      install (as root) or list the missing Debian packages
-  help [COMMAND]            this text, or one command's options
+  help [COMMAND]            this text, or one command's options (never
+                            installs or builds)
+  --version                 the lab's version (VERSION in the Makefile)
 
 exit status:
   0    everything ran and passed
@@ -150,11 +152,32 @@ exit status:
 EOF
 }
 
+# The version line of the Makefile; read, not built.
+version() {
+	local v
+	v=$(sed -n 's/^VERSION *:= *//p' Makefile)
+	echo "entrylab ${v:-unknown}"
+}
+
+# Help never installs or builds: the harness's own text when it is already
+# built, run.sh's otherwise.
+harness_help() {  # harness_help HARNESS-COMMAND FALLBACK-TEXT
+	if [ -x "$EL" ]; then "$EL" "$1" --help
+	else
+		printf '%s\n' "$2"
+		echo "(every option: build/host/entrylab $1 --help, after 'make host')"
+	fi
+}
+
 help_command() {
 	case "${1:-}" in
 	variant-matrix)
-		ensure_deps; build
-		"$EL" matrix --help ;;
+		harness_help matrix "usage: ./run.sh variant-matrix [--variants SEL,...] [--bench a,b] [--samples N]
+                           [--accel auto|tcg|kvm] [--cpu N] [--events LIST] [--perf]
+                           [--baseline SEL] [--results-dir DIR] [--no-plots] ...
+Build every variant kernel, boot each under QEMU, run the conformance suite
+and every benchmark, write results/<run-id>/ and print the table (README:
+What ./run.sh variant-matrix prints, KVM mode)." ;;
 	run)
 		cat <<'EOF'
 usage: ./run.sh run VARIANT [--bench a,b] [--samples N] [--run conform,bench]
@@ -170,7 +193,15 @@ by name or raw hex (--events), perf stat cross-check of the vCPU thread
 EOF
 		;;
 	list) echo "usage: ./run.sh list [--presets]   (variants/axes.conf, variants/presets.conf)" ;;
-	gate|baseline) ensure_deps; build_host; "$EL" "$1" --help ;;
+	gate) harness_help gate "usage: ./run.sh gate --base REV [--head REV] [OPTIONS]
+       ./run.sh gate --baseline FILE [--run DIR] [OPTIONS]
+Merge gate: build both revisions in git worktrees, run them interleaved and
+compare every path against variants/thresholds.conf; results/gate-<id>/
+verdict.md.  Exit 0 pass, 1 regression, 2 usage or environment error,
+3 inconclusive (README: Merge gate)." ;;
+	baseline) harness_help baseline "usage: ./run.sh baseline save [--run DIR] [--out FILE]
+Store a run (default results/latest) as a baseline file for gate --baseline
+(default results/baseline.json)." ;;
 	trace|pathlen)
 		cat <<'EOF'
 usage: ./run.sh trace VARIANT BENCH
@@ -232,6 +263,7 @@ main() {
 	local cmd=$1; shift
 	case "$cmd" in
 	-h|--help|help) help_command "${1:-}"; exit 0 ;;
+	-V|--version|version) version; exit 0 ;;
 	esac
 	for a in "$@"; do
 		if [ "$a" = --help ] || [ "$a" = -h ]; then help_command "$cmd"; exit 0; fi

@@ -25,7 +25,7 @@ FUZZ_RUN_FLAGS     := -close_fd_mask=3 -timeout=10 -rss_limit_mb=2048 -print_fin
 FUZZ_NAMES := records variants systbl analyze options perfx elf disasm tracelog cpuinfo \
 	thresholds baseline tracediff
 FUZZ_BINS  := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_NAMES))
-FUZZ_OBJS  := $(patsubst harness/%.c,$(FUZZ_DIR)/obj/%.o,$(HARNESS_SRCS) harness/systbl.c)
+FUZZ_OBJS  := $(patsubst harness/%.c,$(FUZZ_DIR)/obj/%.o,$(HARNESS_SRCS) $(HARNESS_TOOLS))
 
 .PHONY: fuzz fuzz-smoke fuzz-build $(addprefix fuzz-,$(FUZZ_NAMES)) $(addprefix fuzz-smoke-,$(FUZZ_NAMES))
 .SECONDARY: $(FUZZ_OBJS)
@@ -36,7 +36,7 @@ fuzz-build: $(FUZZ_BINS)
 # differently from gcc); the fuzz targets themselves use -Werror.  Every
 # output is written to a temporary name and renamed: test runs sharing the
 # build tree never link a half-written object.
-$(FUZZ_DIR)/obj/%.o: harness/%.c $(wildcard harness/*.h) include/entrylab/proto.h
+$(FUZZ_DIR)/obj/%.o: harness/%.c $(HARNESS_HDRS) include/entrylab/proto.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@.tmp.$$$$ && mv $@.tmp.$$$$ $@
 

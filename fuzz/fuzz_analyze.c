@@ -1,4 +1,4 @@
-/* libFuzzer target: the readers of `entrylab analyze` (harness/analyze.h):
+/* libFuzzer target: the readers of `entrylab analyze` (harness/analysis/analyze.h):
  * <short>.result, <short>.samples.csv, <short>.console and meta.json of a
  * run directory, then the whole analysis (statistics, summary.csv/.json,
  * report.md) without plots.
@@ -15,9 +15,9 @@
 #include <jansson.h>
 #include <sys/stat.h>
 
-#include "analyze.h"
-#include "exitcodes.h"
-#include "util.h"
+#include "analysis/analyze.h"
+#include "core/exitcodes.h"
+#include "core/util.h"
 
 #define MARK "@@@ "
 #define MAX_FILES 24

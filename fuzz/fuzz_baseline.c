@@ -1,4 +1,4 @@
-/* libFuzzer target: the gate's baseline file (harness/gate.h, written by
+/* libFuzzer target: the gate's baseline file (harness/gate/gate.h, written by
  * `entrylab baseline save`, read by `entrylab gate --baseline FILE`), read
  * and compared with a fixed run directory against the repository's
  * variants/thresholds.conf, then the verdict written (gate_against_baseline).
@@ -12,9 +12,9 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include "exitcodes.h"
-#include "gate.h"
-#include "util.h"
+#include "core/exitcodes.h"
+#include "gate/gate.h"
+#include "core/util.h"
 
 static char dir[4096], run[4200], results[4200];
 

@@ -1,9 +1,9 @@
-/* libFuzzer target: /proc/cpuinfo as read for meta.json (harness/meta.h
+/* libFuzzer target: /proc/cpuinfo as read for meta.json (harness/matrix/meta.h
  * mx_cpuinfo).  Checked: no crash, no sanitizer report; both answers are
  * NUL-terminated one-line strings within their buffers. */
 #include "fuzz.h"
 
-#include "meta.h"
+#include "matrix/meta.h"
 
 static void check(int cond)
 {

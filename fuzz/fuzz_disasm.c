@@ -1,11 +1,11 @@
-/* libFuzzer target: objdump's disassembly as parsed by harness/symbols.h
+/* libFuzzer target: objdump's disassembly as parsed by harness/image/symbols.h
  * (el_disasm_parse; trace and pathlen read it for every image), then the
  * instruction lookups and the cross-image instruction keys.  Checked: no
  * crash, no sanitizer report, no leak; instructions sorted by address and
  * found again by address (el_insn_index: the first at that address). */
 #include "fuzz.h"
 
-#include "symbols.h"
+#include "image/symbols.h"
 
 static void check(int cond)
 {

@@ -1,13 +1,13 @@
 /* libFuzzer target: the host's two ELF readers, the symbol table reader of
- * harness/symbols.h (el_elf_symbols, used by trace and pathlen) and the
- * build-id reader of harness/meta.h (mx_elf_build_id, used by matrix for
+ * harness/image/symbols.h (el_elf_symbols, used by trace and pathlen) and the
+ * build-id reader of harness/image/buildid.h (el_elf_build_id, used by matrix for
  * meta.json).  Input: an ELF image (the seeds are real kernel images).
  * Checked: no crash, no sanitizer report, no leak, symbols sorted by
  * address and findable by name and address, a build id that is hex. */
 #include "fuzz.h"
 
-#include "meta.h"
-#include "symbols.h"
+#include "image/buildid.h"
+#include "image/symbols.h"
 
 static void check(int cond)
 {
@@ -44,7 +44,7 @@ static void build_id(const uint8_t *data, size_t size)
 
 	if (fd < 0)
 		abort();
-	if (mx_elf_build_id(path, id, sizeof(id)) == 0)
+	if (el_elf_build_id(path, id, sizeof(id)) == 0)
 		check(id[0] && strspn(id, "0123456789abcdef") == strlen(id));
 	else
 		check(id[0] == '\0');

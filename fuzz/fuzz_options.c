@@ -12,13 +12,14 @@
 
 #include <errno.h>
 
-#include "accel.h"
-#include "exitcodes.h"
-#include "matrix.h"
-#include "meta.h"
-#include "qemu.h"
-#include "util.h"
-#include "variants.h"
+#include "host/accel.h"
+#include "cmd/commands.h"
+#include "core/exitcodes.h"
+#include "matrix/matrix.h"
+#include "matrix/meta.h"
+#include "boot/qemu.h"
+#include "core/util.h"
+#include "variants/variants.h"
 
 #define MAX_ARGS 24
 

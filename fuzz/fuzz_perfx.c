@@ -1,9 +1,9 @@
-/* libFuzzer target: perf stat's CSV output as read by harness/perfx.h.
+/* libFuzzer target: perf stat's CSV output as read by harness/host/perfx.h.
  * Checked: no crash, no sanitizer report; at most PERFX_MAX_COUNTS counts;
  * an error is one line; every count can be found again by its name. */
 #include "fuzz.h"
 
-#include "perfx.h"
+#include "host/perfx.h"
 
 static void check(int cond)
 {

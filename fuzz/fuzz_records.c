@@ -1,4 +1,4 @@
-/* libFuzzer target: the guest record stream (harness/records.h).
+/* libFuzzer target: the guest record stream (harness/boot/records.h).
  *
  * Input: the first byte chooses how the rest is cut into chunks (the
  * serial line delivers any split), the rest is the raw console output.
@@ -11,9 +11,9 @@
  * EL_REC_TAIL lines). */
 #include "fuzz.h"
 
-#include "accel.h"
-#include "records.h"
-#include "run.h"
+#include "host/accel.h"
+#include "boot/records.h"
+#include "cmd/run.h"
 
 static void check(int cond)
 {

@@ -1,4 +1,4 @@
-/* libFuzzer target: the syscall table (harness/systbl.h), as
+/* libFuzzer target: the syscall table (harness/tools/systbl.h), as
  * kernels/syscall.tbl.  A table that parses is also written out as
  * syscall_nr.h and syscall_table.S (to /dev/null).  Checked: no crash, no
  * sanitizer report; an error is one line naming the file and line; an
@@ -6,7 +6,7 @@
  * range, max_nr). */
 #include "fuzz.h"
 
-#include "systbl.h"
+#include "tools/systbl.h"
 
 static void check(int cond)
 {

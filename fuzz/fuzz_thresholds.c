@@ -1,6 +1,6 @@
 /* libFuzzer target: the gate's threshold file, variants/thresholds.conf
- * (harness/thresholds.h), and the lookups the gate makes with it.  Built
- * only when harness/thresholds.c exists (fuzz/fuzz.mk).  Checked: no
+ * (harness/gate/thresholds.h), and the lookups the gate makes with it.  Built
+ * only when harness/gate/thresholds.c exists (fuzz/fuzz.mk).  Checked: no
  * crash, no sanitizer report, no leak; an error is one line; every row
  * found for a benchmark and metric applies to them; the allowed increase
  * over a finite base is a number, never negative. */
@@ -8,7 +8,7 @@
 
 #include <math.h>
 
-#include "thresholds.h"
+#include "gate/thresholds.h"
 
 static void check(int cond)
 {

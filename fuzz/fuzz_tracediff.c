@@ -1,5 +1,5 @@
 /* libFuzzer target: the gate's reading of `entrylab trace VARIANT BENCH`
- * output (harness/gate_logic.h gl_trace_symbols) and the per-symbol diff
+ * output (harness/gate/gate_logic.h gl_trace_symbols) and the per-symbol diff
  * of two paths (gl_trace_diff) that explains a regression.
  *
  * Input: two trace outputs separated by a line "%%".  Checked: no crash,
@@ -7,7 +7,7 @@
  * compared with itself differs nowhere. */
 #include "fuzz.h"
 
-#include "gate_logic.h"
+#include "gate/gate_logic.h"
 
 static void check(int cond)
 {

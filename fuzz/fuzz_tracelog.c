@@ -1,5 +1,5 @@
 /* libFuzzer target: QEMU's execution log as read by `entrylab trace`
- * (harness/trace.h: el_log_line, el_trace_log_feed / _read).
+ * (harness/image/trace.h: el_log_line, el_trace_log_feed / _read).
  *
  * Input: the log text; the marker addresses are taken from the first
  * "begin=HEX end=HEX" line when there is one, else 0x1000 and 0x2000.
@@ -7,7 +7,7 @@
  * each within EL_TRACE_WINDOW_MAX; line counts add up. */
 #include "fuzz.h"
 
-#include "trace.h"
+#include "image/trace.h"
 
 static void check(int cond)
 {

@@ -1,5 +1,5 @@
 /* libFuzzer target: variants/axes.conf and variants/presets.conf
- * (harness/variants.h) and variant selectors.
+ * (harness/variants/variants.h) and variant selectors.
  *
  * Input: axes.conf, a line "%%", presets.conf, a line "%%", a selector.
  * A configuration that loads must name every variant consistently: each
@@ -8,7 +8,7 @@
  * code; any selector resolves to codes in range or to a one-line error. */
 #include "fuzz.h"
 
-#include "variants.h"
+#include "variants/variants.h"
 
 #define SEP "\n%%\n"
 

@@ -4,7 +4,7 @@
 # was linked from (dirty=1: that tree had uncommitted changes) and
 # sources=, a digest of the guest build's inputs as they were on disk, so
 # that the matrix can tell figures of an image built from other sources
-# from those of the tree it runs in (harness/meta.c).  Run by kernels.mk
+# from those of the tree it runs in (harness/matrix/meta.c).  Run by kernels.mk
 # after each link.
 # build_note.sh --sources — print that digest for the tree as it is now
 # (the matrix compares it with the note's).

@@ -4,7 +4,7 @@
  * include/entrylab/proto.h, so the harness reads a Linux row exactly like a
  * variant row.  One static program (gcc -nostdlib, no libc), two ways to run:
  *
- *   guest  /init (pid 1) of the initramfs that harness/linuxref.c builds:
+ *   guest  /init (pid 1) of the initramfs that harness/linuxref/linuxref.c builds:
  *          mounts /proc and /sys, reads the el.* words from /proc/cmdline,
  *          writes the records to the debug console (port 0xe9, taken with
  *          ioperm between benchmarks only: see flush) and leaves through

@@ -3,7 +3,7 @@
 # axis's second value - median at its first); whiskers are the smallest and
 # largest of those pair differences.
 #
-# Run by `entrylab analyze` (harness/plot.c):
+# Run by `entrylab analyze` (harness/analysis/plot.c):
 #   gnuplot -e "datafile='...'; outpng='...'; outsvg='...'; ptitle='...';
 #               ylab='...'; flips='...'; benches='b1 b2 ...'" effects.gp
 # Data (DIR/plots/effects.dat): one block per benchmark, in the order of

@@ -1,7 +1,7 @@
 # entrylab: variant x benchmark heat map of the change of the median against
 # the baseline variant, coloured by percent, labelled in percent and units.
 #
-# Run by `entrylab analyze` (harness/plot.c):
+# Run by `entrylab analyze` (harness/analysis/plot.c):
 #   gnuplot -e "datafile='...'; unitsfile='...'; outpng='...'; outsvg='...';
 #               ptitle='...'; ylab='...'; failednote='...'" heatmap.gp
 # Data (DIR/plots/delta_percent.dat, delta_units.dat): a matrix with a header

@@ -1,6 +1,6 @@
 # entrylab: one benchmark, every variant's median per call with its 95% CI.
 #
-# Run by `entrylab analyze` (harness/plot.c), never edited per run:
+# Run by `entrylab analyze` (harness/analysis/plot.c), never edited per run:
 #   gnuplot -e "datafile='...'; outpng='...'; outsvg='...'; ptitle='...';
 #               ylab='...'; hasfloor=0|1" medians.gp
 # Data columns (DIR/plots/median_<bench>.dat):

@@ -3,7 +3,7 @@
 # benchmark fits), right the change from the first preset in percent (the
 # one key, on the right, names the benchmarks of both panels).
 #
-# Run by `entrylab analyze` (harness/plot.c):
+# Run by `entrylab analyze` (harness/analysis/plot.c):
 #   gnuplot -e "datafile='...'; outpng='...'; outsvg='...'; ptitle='...';
 #               ylab='...'; firstpreset='...'; benches='b1 b2 ...'" presets.gp
 # Data (DIR/plots/presets.dat): 1 x  2 "preset", then per benchmark (in the

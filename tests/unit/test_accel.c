@@ -13,8 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "accel.h"
-#include "exitcodes.h"
+#include "host/accel.h"
+#include "core/exitcodes.h"
 
 #define PVM_WITH(how) "probe: user-mode SYSCALL arrived at LSTAR in CPL 3 (" how "): " \
 	    "software hypervisor (PVM?)"

@@ -16,9 +16,9 @@
 
 #include <jansson.h>
 
-#include "analyze.h"
-#include "util.h"
-#include "variants.h"
+#include "analysis/analyze.h"
+#include "core/util.h"
+#include "variants/variants.h"
 
 #define FIXTURES "tests/unit/data/analyze"
 

@@ -13,11 +13,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "exitcodes.h"
-#include "gate.h"
-#include "gate_logic.h"
-#include "thresholds.h"
-#include "util.h"
+#include "core/exitcodes.h"
+#include "gate/gate.h"
+#include "gate/gate_logic.h"
+#include "gate/thresholds.h"
+#include "core/util.h"
 
 #define DEFAULT_TH "*  instructions  0  -\n*  tsc  5  -\n"
 

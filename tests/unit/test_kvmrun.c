@@ -1,5 +1,5 @@
 /*
- * test_kvmrun — kvm mode in the runner (harness/kvmrun.c and
+ * test_kvmrun — kvm mode in the runner (harness/host/kvmrun.c and
  * kvmrun_meta.c with run.c, qemu.c, records.c, analyze_read.c and meta.c):
  *   - the accelerator decision from a probe boot's files;
  *   - PMU events by name through the real libpfm4 (forced to Intel
@@ -28,10 +28,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "analyze.h"
-#include "exitcodes.h"
-#include "kvmrun.h"
-#include "run.h"
+#include "analysis/analyze.h"
+#include "core/exitcodes.h"
+#include "host/kvmrun.h"
+#include "matrix/kvm_meta.h"
+#include "cmd/run.h"
 
 static char dir[] = "/tmp/entrylab-test-kvmrun-XXXXXX";
 #include "testutil.h"

@@ -19,8 +19,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "linuxref.h"
-#include "util.h"
+#include "linuxref/linuxref.h"
+#include "matrix/linuxref_matrix.h"
+#include "core/util.h"
 
 static char dir[] = "/tmp/entrylab-test-linuxref-XXXXXX";
 static char err[2048];

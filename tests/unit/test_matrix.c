@@ -17,9 +17,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "exitcodes.h"
-#include "matrix.h"
-#include "meta.h"
+#include "core/exitcodes.h"
+#include "matrix/matrix.h"
+#include "image/buildid.h"
+#include "matrix/meta.h"
 
 static char tmp[64];
 
@@ -466,28 +467,28 @@ static void test_elf_build_id(void **state)
 	(void)state;
 	put("ok.elf", elf, len);
 	path(p, sizeof(p), "ok.elf");
-	assert_int_equal(mx_elf_build_id(p, id, sizeof(id)), 0);
+	assert_int_equal(el_elf_build_id(p, id, sizeof(id)), 0);
 	assert_string_equal(id, "000102030405060708090a0b0c0d0e0f10111213");
-	assert_int_equal(mx_elf_build_id(p, id, 20), -1);          /* does not fit */
+	assert_int_equal(el_elf_build_id(p, id, 20), -1);          /* does not fit */
 	assert_string_equal(id, "");
 
 	put("short.elf", elf, len - 5);                              /* note cut off */
 	path(p, sizeof(p), "short.elf");
-	assert_int_equal(mx_elf_build_id(p, id, sizeof(id)), -1);
+	assert_int_equal(el_elf_build_id(p, id, sizeof(id)), -1);
 	elf[sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr) + 4] = 0xff;     /* huge descsz */
 	put("huge.elf", elf, len);
 	path(p, sizeof(p), "huge.elf");
-	assert_int_equal(mx_elf_build_id(p, id, sizeof(id)), -1);
+	assert_int_equal(el_elf_build_id(p, id, sizeof(id)), -1);
 	put("junk.elf", "\177ELFjunk", 8);
 	path(p, sizeof(p), "junk.elf");
-	assert_int_equal(mx_elf_build_id(p, id, sizeof(id)), -1);
+	assert_int_equal(el_elf_build_id(p, id, sizeof(id)), -1);
 	put("empty.elf", "", 0);
 	path(p, sizeof(p), "empty.elf");
-	assert_int_equal(mx_elf_build_id(p, id, sizeof(id)), -1);
-	assert_int_equal(mx_elf_build_id("/nonexistent/x.elf", id, sizeof(id)), -1);
-	assert_int_equal(mx_elf_build_id(tmp, id, sizeof(id)), -1); /* a directory */
+	assert_int_equal(el_elf_build_id(p, id, sizeof(id)), -1);
+	assert_int_equal(el_elf_build_id("/nonexistent/x.elf", id, sizeof(id)), -1);
+	assert_int_equal(el_elf_build_id(tmp, id, sizeof(id)), -1); /* a directory */
 	/* this test program itself (the toolchain adds a build-id) */
-	if (mx_elf_build_id("/proc/self/exe", id, sizeof(id)) == 0)
+	if (el_elf_build_id("/proc/self/exe", id, sizeof(id)) == 0)
 		assert_true(strlen(id) >= 16 && strspn(id, "0123456789abcdef") == strlen(id));
 }
 

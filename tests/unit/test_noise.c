@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "noise.h"
+#include "host/noise.h"
 
 #define CPU "sys/devices/system/cpu/"
 

@@ -17,8 +17,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "exitcodes.h"
-#include "pin.h"
+#include "core/exitcodes.h"
+#include "host/pin.h"
 
 static char err[512];
 

@@ -27,9 +27,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "exitcodes.h"
-#include "perfx.h"
-#include "pmu.h"
+#include "core/exitcodes.h"
+#include "host/perfx.h"
+#include "host/pmu.h"
 
 #define USR_OS_EN 0x430000ULL
 

@@ -1,5 +1,5 @@
-/* Unit tests for the QEMU runner (harness/qemu.c) and the run command
- * (harness/run.c, run_verdict.c).  The process handling is tested against a fake "qemu":
+/* Unit tests for the QEMU runner (harness/boot/qemu.c) and the run command
+ * (harness/cmd/run.c, run_verdict.c).  The process handling is tested against a fake "qemu":
  * small shell scripts written here that print a canned record stream and
  * exit with a chosen status, sleep, flood, or cannot be executed.  The real
  * QEMU is exercised by the integration tests. */
@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "exitcodes.h"
-#include "qemu.h"
-#include "run.h"
+#include "core/exitcodes.h"
+#include "boot/qemu.h"
+#include "cmd/run.h"
 
 static char dir[] = "/tmp/entrylab-test-qemu-XXXXXX";
 #include "testutil.h"

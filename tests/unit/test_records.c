@@ -1,4 +1,4 @@
-/* Unit tests for the record parser (harness/records.c, records_fields.c). */
+/* Unit tests for the record parser (harness/boot/records.c, records_fields.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "records.h"
+#include "boot/records.h"
 
 #define HDR HDR_LINE "\n"
 #define HDR_LINE "@H proto=1 variant=ptregs=partial,rsp=cached,regs=stub,exit=asm short=pcsa " \

@@ -1,4 +1,4 @@
-/* Unit tests for harness/stats.c: every expected value is worked out by hand
+/* Unit tests for harness/stats/stats.c: every expected value is worked out by hand
  * in the comment next to it. */
 #include <math.h>
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "stats.h"
+#include "stats/stats.h"
 
 #define EPS 1e-9
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the syscall table generator (harness/systbl.c): parsing,
+ * Unit tests for the syscall table generator (harness/tools/systbl.c): parsing,
  * every malformed-row rule with its file:line message, the generated header
  * and table, the real kernels/syscall.tbl, and atomic file output.
  * Run from the repository root.
@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "systbl.h"
+#include "tools/systbl.h"
 
 #define FNAME "fixture.tbl"
 
@@ -132,7 +132,7 @@ static void test_good_header(void **state)
 	(void)state;
 	assert_int_equal(systbl_parse(good_text, FNAME, t, err, sizeof(err)), 0);
 	h = gen(t, systbl_write_header);
-	assert_non_null(strstr(h, "generated from kernels/syscall.tbl by harness/systbl.c"));
+	assert_non_null(strstr(h, "generated from kernels/syscall.tbl by harness/tools/systbl.c"));
 	assert_non_null(strstr(h, "#ifndef ENTRYLAB_SYSCALL_NR_H\n#define ENTRYLAB_SYSCALL_NR_H\n"));
 	assert_non_null(strstr(h, "#define SYS_getpid 39\n"));
 	assert_non_null(strstr(h, "#define SYS_write 1\n"));

@@ -1,6 +1,6 @@
-/* Unit tests for the image reader (harness/symbols.c), the exec-log parser
- * and path finder (harness/trace.c) and the fast-path length
- * (harness/pathlen.c).  They read the real images in build/kernels (each
+/* Unit tests for the image reader (harness/image/symbols.c), the exec-log parser
+ * and path finder (harness/image/trace.c) and the fast-path length
+ * (harness/image/pathlen.c).  They read the real images in build/kernels (each
  * test skips, saying so, when an image is not built: run 'make' first) and
  * boot pcsa once under QEMU for a real exec log (skipped without QEMU). */
 #include <setjmp.h>
@@ -15,11 +15,11 @@
 #include <elf.h>
 
 #include "entrylab/proto.h"
-#include "exitcodes.h"
-#include "pathlen.h"
-#include "qemu.h"
-#include "symbols.h"
-#include "trace.h"
+#include "core/exitcodes.h"
+#include "image/pathlen.h"
+#include "boot/qemu.h"
+#include "image/symbols.h"
+#include "image/trace.h"
 
 #define KDIR "build/kernels/"
 

@@ -1,4 +1,4 @@
-/* Unit tests for the variant matrix (harness/variants.c), against the
+/* Unit tests for the variant matrix (harness/variants/variants.c), against the
  * project's variants/ files and against malformed temporary copies. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "variants.h"
+#include "variants/variants.h"
 
 #define AXES_OK \
 	"# test axes\n" \

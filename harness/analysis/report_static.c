@@ -1,0 +1,86 @@
+/*
+ * report_static.c — the "static fast path" section of report.md and
+ * summary.json: for every variant (and the floor), the instructions and
+ * bytes from its entry symbol to its sysretq in the image that ran
+ * (pathlen.h), beside the dynamic getpid count.  The image is measured only
+ * if it still carries the build-id the guest reported in its @H record;
+ * an image rebuilt since the run is named, not measured.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/analyze.h"
+#include "image/buildid.h"
+#include "image/pathlen.h"
+#include "core/util.h"
+
+static void measure(const struct an_run *run, struct an_variant *v)
+{
+	char path[PATH_MAX], id[96];
+
+	if (v->code == AN_UNKNOWN || v->code < EL_VARIANT_FLOOR) {
+		el_strlcpy(v->static_note, "not an entrylab image", sizeof(v->static_note));
+		return;
+	}
+	if (!v->image[0]) {
+		el_strlcpy(v->static_note, "no image= in the run's result", sizeof(v->static_note));
+		return;
+	}
+	if (v->image[0] == '/')
+		el_strlcpy(path, v->image, sizeof(path));
+	else
+		snprintf(path, sizeof(path), "%s/%s", run->root, v->image);
+	if (el_elf_build_id(path, id, sizeof(id)) || strcmp(id, v->build)) {
+		el_fmt(v->static_note, sizeof(v->static_note),
+		       "image %s rebuilt or gone since this run", v->image);
+		return;
+	}
+	if (pathlen_measure(path, v->short_name, &v->static_insns, &v->static_bytes)) {
+		el_strlcpy(v->static_note, "entry path not found in the image", sizeof(v->static_note));
+		return;
+	}
+	v->have_static = 1;
+}
+
+void an_static_paths(struct an_run *run)
+{
+	for (size_t i = 0; i < run->nv; i++)
+		measure(run, &run->v[i]);
+}
+
+static long getpid_bench(const struct an_run *run)
+{
+	for (size_t k = 0; k < run->nbench; k++)
+		if (!strcmp(run->bench[k], "getpid"))
+			return (long)k;
+	return -1;
+}
+
+void an_md_static(struct el_buf *b, const struct an_run *run)
+{
+	long gp = getpid_bench(run);
+	const char *u = an_unit_label(run->unit);
+
+	el_buf_puts(b, "## Static fast path (entry symbol to sysretq, read from each image)\n\n");
+	el_buf_printf(b, "| variant | preset | static instructions | static bytes | "
+		      "getpid median (%s per call) |\n|---|---|--:|--:|--:|\n", u);
+	for (size_t i = 0; i < run->nv; i++) {
+		const struct an_variant *v = &run->v[i];
+		if (v->code == AN_UNKNOWN || v->code < EL_VARIANT_FLOOR)
+			continue;
+		el_buf_printf(b, "| %s | %s | ", v->short_name, v->preset ? v->preset : "");
+		if (v->have_static)
+			el_buf_printf(b, "%d | %d | ", v->static_insns, v->static_bytes);
+		else
+			el_buf_printf(b, "- (%s) | - | ", v->static_note);
+		if (gp >= 0 && v->cells[gp].have_stats)
+			el_buf_printf(b, "%.6g |\n", v->cells[gp].s.median);
+		else
+			el_buf_puts(b, "- |\n");
+	}
+	el_buf_puts(b, "\nThe dynamic figure adds the syscall instruction and the handler "
+		    "reached through the table; the static one counts the laid-out "
+		    "straight-line fast path (conditional branches to slow paths included, "
+		    "not taken).\n\n");
+}

@@ -1,0 +1,529 @@
+/* linuxref: Debian's kernel as reference rows — see linuxref.h. */
+#include "linuxref/linuxref.h"
+#include "core/exitcodes.h"
+#include "core/proc.h"
+#include "core/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BZ_MAX_BYTES   (256u << 20)   /* a compressed kernel larger than this is not one */
+#define NOTES_MAX      (1u << 20)
+#define PT_NOTE        4
+#define NOTE_GNU_BUILD_ID 3
+#define NOTE_XEN_PVH   18             /* XEN_ELFNOTE_PHYS32_ENTRY */
+
+const struct lr_row lr_rows[] = {
+	{ "linux", "Debian kernel, default mitigations", "" },
+	{ "linux-nomit", "Debian kernel, mitigations=off", "mitigations=off" },
+};
+const size_t lr_nrows = sizeof(lr_rows) / sizeof(lr_rows[0]);
+
+const char *lr_reference(const char *short_name)
+{
+	for (size_t i = 0; i < lr_nrows; i++)
+		if (!strcmp(short_name, lr_rows[i].short_name))
+			return "reference";
+	return strcmp(short_name, "host") ? NULL : "reference";
+}
+
+void lr_row_append(const struct lr_row *r, char *dst, size_t n)
+{
+	el_fmt(dst, n, "%s el.short=%s%s%s", LR_CMDLINE, r->short_name, r->cmdline[0] ? " " : "",
+	       r->cmdline);
+}
+
+const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd)
+{
+	const char *v[] = { "-initrd", initrd, "-M", "rtc=on", "-m", LR_MEMORY, NULL };
+
+	memcpy(x->argv, v, sizeof(v));
+	return x->argv;
+}
+
+/* ------------------------------------------------------------ files */
+
+static int read_all(const char *path, unsigned char **data, size_t *len, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	ssize_t r;
+
+	*data = NULL;
+	*len = 0;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
+	*data = el_xrealloc(NULL, (size_t)st.st_size + 1);
+	while (*len < (size_t)st.st_size && (r = read(fd, *data + *len, (size_t)st.st_size - *len)) > 0)
+		*len += (size_t)r;
+	close(fd);
+	return *len == (size_t)st.st_size ? 0 : -1;
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* ------------------------------------------------------------ ELF notes */
+
+static void scan_notes(const unsigned char *p, size_t len, char *id, size_t n, int *pvh)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t off = 0; off + 12 <= len;) {
+		uint32_t namesz = le32(p + off), descsz = le32(p + off + 4), type = le32(p + off + 8);
+		size_t name = off + 12, desc = name + ((namesz + 3u) & ~3u);
+		off = desc + ((descsz + 3u) & ~3u);
+		if (namesz > len || descsz > len || off > len)
+			return;
+		if (namesz == 4 && !memcmp(p + name, "Xen", 4) && type == NOTE_XEN_PVH)
+			*pvh = 1;
+		if (namesz == 4 && !memcmp(p + name, "GNU", 4) && type == NOTE_GNU_BUILD_ID &&
+		    2 * (size_t)descsz < n) {
+			for (uint32_t i = 0; i < descsz; i++) {
+				id[2 * i] = hex[p[desc + i] >> 4];
+				id[2 * i + 1] = hex[p[desc + i] & 15];
+			}
+			id[2 * descsz] = '\0';
+		}
+	}
+}
+
+int lr_elf_notes(const char *path, char *build_id, size_t n, int *has_pvh)
+{
+	unsigned char eh[64], ph[56], *notes;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+
+	if (n)
+		build_id[0] = '\0';
+	*has_pvh = 0;
+	if (fd < 0)
+		return -1;
+	if (pread(fd, eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh, "\177ELF", 4) ||
+	    eh[4] != 2 || eh[5] != 1)
+		goto out;
+	uint64_t phoff = le64(eh + 0x20);
+	unsigned phentsize = eh[0x36] | eh[0x37] << 8, phnum = eh[0x38] | eh[0x39] << 8;
+	if (phentsize < sizeof(ph))
+		goto out;
+	rc = 0;
+	for (unsigned i = 0; i < phnum; i++) {
+		if (pread(fd, ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) != (ssize_t)sizeof(ph))
+			break;
+		uint64_t off = le64(ph + 8), size = le64(ph + 32);
+		if (le32(ph) != PT_NOTE || size > NOTES_MAX)
+			continue;
+		notes = el_xrealloc(NULL, size + 1);
+		if (pread(fd, notes, size, (off_t)off) == (ssize_t)size)
+			scan_notes(notes, size, build_id, n, has_pvh);
+		free(notes);
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+/* ------------------------------------------------------------ kernel */
+
+static int find_kernel(const char *dir, char *path, size_t n, char *err, size_t errn)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char best[256] = "";
+
+	if (!d) {
+		el_fmt(err, errn, "no Debian kernel: %s: %s: install linux-image-amd64 "
+		       "(apt-get install linux-image-amd64)", dir, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "vmlinuz-", 8) && strlen(e->d_name) < sizeof(best) &&
+		    (!best[0] || strverscmp(e->d_name, best) > 0))
+			el_strlcpy(best, e->d_name, sizeof(best));
+	closedir(d);
+	if (!best[0]) {
+		el_fmt(err, errn, "no Debian kernel: no %s/vmlinuz-*: install linux-image-amd64 "
+		       "(apt-get install linux-image-amd64)", dir);
+		return -1;
+	}
+	el_fmt(path, n, "%s/%s", dir, best);
+	return 0;
+}
+
+/* Run argv with stdin fed from data and stdout into the file out.  Returns
+ * the exit status, or -1 with errno (the tool could not run). */
+static int filter(char *const argv[], const unsigned char *data, size_t len, const char *out)
+{
+	int in[2], fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), st = 0;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct el_spawn sp = { .argv = argv, .out = fd, .err = -1 };
+	pid_t pid;
+
+	if (fd < 0)
+		return -1;
+	if (pipe2(in, O_CLOEXEC) < 0) {
+		close(fd);
+		return -1;
+	}
+	sp.in = in[0];
+	pid = el_spawn(&sp);
+	close(in[0]);
+	close(fd);
+	if (pid < 0) {
+		close(in[1]);
+		return sp.exec_errno ? 127 : -1;
+	}
+	sigaction(SIGPIPE, &ign, &old);
+	for (size_t done = 0; done < len;) {
+		ssize_t w = write(in[1], data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	close(in[1]);
+	sigaction(SIGPIPE, &old, NULL);
+	st = el_proc_wait(pid, false, -1, 0, NULL, NULL);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Which tool unpacks the payload, and how many bytes at its end are the
+ * kernel build's appended length word rather than compressed data. */
+struct method {
+	const char *name, *magic;
+	size_t magic_len, trailer;
+	char *argv[5];
+	int ok_status;              /* a second accepted exit status (gzip: 2 = warning) */
+};
+
+static const struct method methods[] = {
+	{ "xz", "\xfd" "7zXZ\0", 6, 0, { "xz", "-dcq", "--single-stream", NULL }, 0 },
+	{ "zstd", "\x28\xb5\x2f\xfd", 4, 4, { "zstd", "-dcq", NULL }, 0 },
+	{ "gzip", "\x1f\x8b", 2, 0, { "gzip", "-dcq", NULL }, 2 },
+};
+
+static int payload(const unsigned char *bz, size_t len, const unsigned char **p, size_t *plen)
+{
+	if (len < 0x250 || memcmp(bz + 0x202, "HdrS", 4) || (bz[0x206] | bz[0x207] << 8) < 0x208)
+		return -1;
+	size_t setup = ((size_t)(bz[0x1f1] ? bz[0x1f1] : 4) + 1) * 512;
+	size_t off = setup + le32(bz + 0x248), size = le32(bz + 0x24c);
+	if (off >= len || size > len - off)
+		return -1;
+	*p = bz + off;
+	*plen = size;
+	return 0;
+}
+
+int lr_unpack(const char *bzimage, const char *out, char *err, size_t n)
+{
+	unsigned char *bz;
+	const unsigned char *p;
+	size_t len, plen, m;
+	char tmp[LR_PATH + 32], id[96];
+	int st, pvh, rc = -1;
+
+	if (read_all(bzimage, &bz, &len, BZ_MAX_BYTES) < 0) {
+		el_fmt(err, n, "cannot read the kernel: %s: %s: check the file (root may be needed)",
+		       bzimage, strerror(errno));
+		free(bz);
+		return -1;
+	}
+	if (payload(bz, len, &p, &plen) < 0) {
+		el_fmt(err, n, "not a bzImage (boot protocol 2.08 or later): %s: give a Debian "
+		       "vmlinuz", bzimage);
+		free(bz);
+		return -1;
+	}
+	for (m = 0; m < sizeof(methods) / sizeof(methods[0]); m++)
+		if (plen > methods[m].magic_len + methods[m].trailer &&
+		    !memcmp(p, methods[m].magic, methods[m].magic_len))
+			break;
+	el_fmt(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
+	if (m == sizeof(methods) / sizeof(methods[0])) {
+		el_fmt(err, n, "kernel payload compressed with an unsupported method (magic "
+		       "%02x %02x %02x %02x): %s: use an xz, zstd or gzip kernel", p[0], p[1], p[2],
+		       p[3], bzimage);
+	} else if ((st = filter(methods[m].argv, p, plen - methods[m].trailer, tmp)) < 0 ||
+		   (st != 0 && st != methods[m].ok_status)) {
+		el_fmt(err, n, "cannot unpack the kernel with %s (%s): %s: install %s",
+		       methods[m].name, st < 0 ? strerror(errno) : st == 127 ? "not found" : "failed",
+		       bzimage, !strcmp(methods[m].name, "xz") ? "xz-utils" : methods[m].name);
+	} else if (lr_elf_notes(tmp, id, sizeof(id), &pvh) < 0) {
+		el_fmt(err, n, "the unpacked kernel is not an ELF64 file: %s: give a Debian "
+		       "x86-64 vmlinuz", bzimage);
+	} else if (!pvh) {
+		el_fmt(err, n, "the kernel has no PVH entry note (CONFIG_PVH): %s: use a kernel "
+		       "built with CONFIG_PVH=y such as Debian's", bzimage);
+	} else if (rename(tmp, out) < 0) {
+		el_fmt(err, n, "cannot write %s: %s: check the build directory", out, strerror(errno));
+	} else {
+		rc = 0;
+	}
+	if (rc)
+		unlink(tmp);
+	free(bz);
+	return rc;
+}
+
+static int newer(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       (sa.st_mtim.tv_sec > sb.st_mtim.tv_sec ||
+		(sa.st_mtim.tv_sec == sb.st_mtim.tv_sec && sa.st_mtim.tv_nsec >= sb.st_mtim.tv_nsec));
+}
+
+int lr_prepare(const char *root, const char *kernel, struct lr_kernel *k, char *err, size_t n)
+{
+	const char *pre = root && strcmp(root, ".") ? root : "", *slash = pre[0] ? "/" : "";
+	const char *base;
+	char dir[LR_PATH];
+	int pvh = 0;
+
+	memset(k, 0, sizeof(*k));
+	if (kernel)
+		el_strlcpy(k->bzimage, kernel, sizeof(k->bzimage));
+	else if (find_kernel(LR_BOOT_DIR, k->bzimage, sizeof(k->bzimage), err, n) < 0)
+		return -1;
+	base = strrchr(k->bzimage, '/') ? strrchr(k->bzimage, '/') + 1 : k->bzimage;
+	el_strlcpy(k->release, strncmp(base, "vmlinuz-", 8) ? base : base + 8, sizeof(k->release));
+	for (char *c = k->release; *c; c++)	/* it becomes part of a file name */
+		if (*c == '/' || *c <= ' ' || *c > '~')
+			*c = '_';
+	el_fmt(dir, sizeof(dir), "%s%s%s", pre, slash, LR_IMAGE_DIR);
+	el_fmt(k->image, sizeof(k->image), "%s/vmlinux-%s", dir, k->release);
+	el_fmt(k->initrd, sizeof(k->initrd), "%s%s%s", pre, slash, LR_INITRD);
+	if (access(k->initrd, R_OK) < 0) {
+		el_fmt(err, n, "no initramfs: %s: %s: run 'make' (it builds linuxref)", k->initrd,
+		       strerror(errno));
+		return -1;
+	}
+	if (access(k->bzimage, R_OK) < 0) {
+		el_fmt(err, n, "cannot read the kernel: %s: %s: install linux-image-amd64 or fix "
+		       "--kernel", k->bzimage, strerror(errno));
+		return -1;
+	}
+	if (!newer(k->image, k->bzimage) || lr_elf_notes(k->image, k->build_id,
+							 sizeof(k->build_id), &pvh) < 0 || !pvh) {
+		mkdir(dir, 0755);
+		if (lr_unpack(k->bzimage, k->image, err, n) < 0)
+			return -1;
+		k->unpacked = 1;
+		lr_elf_notes(k->image, k->build_id, sizeof(k->build_id), &pvh);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ initramfs */
+
+/* One "newc" entry: 110-byte header (magic 070701 and 13 eight-digit hex
+ * fields), the name with its NUL, padding to 4, the data, padding to 4. */
+static void cpio_entry(struct el_buf *b, const char *name, unsigned mode, unsigned rmaj,
+		       unsigned rmin, const void *data, size_t len)
+{
+	static const char zero[4];
+
+	el_buf_printf(b, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+		      mode ? (unsigned)(b->len + 1) : 0u, mode, 0u, 0u, (mode & 0170000) == 0040000 ? 2u : 1u, 0u,
+		      (unsigned)len, 0u, 0u, rmaj, rmin, (unsigned)strlen(name) + 1, 0u);
+	el_buf_append(b, name, strlen(name) + 1);
+	el_buf_append(b, zero, (4 - b->len % 4) % 4);
+	if (len)
+		el_buf_append(b, data, len);
+	el_buf_append(b, zero, (4 - b->len % 4) % 4);
+}
+
+int lr_initramfs(const char *init, const char *out, char *err, size_t n)
+{
+	struct el_buf b = { 0 };
+	unsigned char *data;
+	size_t len;
+	int rc = 0;
+
+	if (read_all(init, &data, &len, 64u << 20) < 0 || len < 4 || memcmp(data, "\177ELF", 4)) {
+		el_fmt(err, n, "cannot read the init program: %s: %s: run 'make'", init,
+		       errno ? strerror(errno) : "not an ELF file");
+		free(data);
+		return -1;
+	}
+	cpio_entry(&b, "dev", 0040755, 0, 0, NULL, 0);
+	cpio_entry(&b, "dev/console", 0020600, 5, 1, NULL, 0);
+	cpio_entry(&b, "proc", 0040555, 0, 0, NULL, 0);
+	cpio_entry(&b, "sys", 0040555, 0, 0, NULL, 0);
+	cpio_entry(&b, "init", 0100755, 0, 0, data, len);
+	cpio_entry(&b, "TRAILER!!!", 0, 0, 0, NULL, 0);
+	if (el_write_atomic(out, b.data, b.len) < 0) {
+		el_fmt(err, n, "cannot write %s: %s: check the build directory", out, strerror(errno));
+		rc = -1;
+	}
+	free(data);
+	el_buf_free(&b);
+	return rc;
+}
+
+/* ------------------------------------------------------------ command */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: entrylab linuxref prepare [--kernel PATH] [--root DIR]\n"
+		"         find the kernel (default: newest /boot/vmlinuz-*), unpack it to\n"
+		"         build/linuxref/vmlinux-<release> and print key=value facts\n"
+		"       entrylab linuxref initramfs --init PATH --out PATH\n"
+		"         write the cpio newc initramfs holding the init program\n"
+		"       entrylab linuxref host [--cpu N] [--samples N] [--out DIR] [--program PATH]\n"
+		"         run the getpid loop natively (pinned) and `perf bench syscall basic`\n"
+		"         on the same cpu and compare them (the host row of a kvm matrix)\n"
+		"exit status: 0 done, 2 usage or environment error\n");
+}
+
+/* --name VALUE pairs after the subcommand; NULL when absent. */
+static const char *opt(int argc, char **argv, const char *name)
+{
+	for (int i = 2; i + 1 < argc; i++)
+		if (!strcmp(argv[i], name))
+			return argv[i + 1];
+	return NULL;
+}
+
+static int check_opts(int argc, char **argv, const char *const *known)
+{
+	for (int i = 2; i < argc; i += 2) {
+		const char *const *k = known;
+		while (*k && strcmp(*k, argv[i]))
+			k++;
+		if (!*k || i + 1 >= argc) {
+			el_err("%s option '%.64s': entrylab linuxref %s: see 'entrylab linuxref --help'",
+			       *k ? "missing value for" : "unknown", argv[i], argv[1]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int cmd_prepare(int argc, char **argv)
+{
+	static const char *const known[] = { "--kernel", "--root", NULL };
+	struct lr_kernel k;
+	char err[LR_PATH * 2];
+
+	if (check_opts(argc, argv, known))
+		return EL_EX_USAGE;
+	if (lr_prepare(opt(argc, argv, "--root"), opt(argc, argv, "--kernel"), &k, err,
+		       sizeof(err)) < 0) {
+		el_err("%s", err);
+		return EL_EX_USAGE;
+	}
+	printf("kernel=%s\nrelease=%s\nimage=%s\ninitrd=%s\nbuild_id=%s\nunpacked=%d\n",
+	       k.bzimage, k.release, k.image, k.initrd, k.build_id, k.unpacked);
+	for (size_t i = 0; i < lr_nrows; i++) {
+		char append[512];
+		lr_row_append(&lr_rows[i], append, sizeof(append));
+		printf("row=%s cmdline=%s\n", lr_rows[i].short_name, append);
+	}
+	return EL_EX_OK;
+}
+
+static int cmd_initramfs(int argc, char **argv)
+{
+	static const char *const known[] = { "--init", "--out", NULL };
+	const char *init = opt(argc, argv, "--init"), *out = opt(argc, argv, "--out");
+	char err[LR_PATH * 2];
+
+	if (check_opts(argc, argv, known))
+		return EL_EX_USAGE;
+	if (!init || !out) {
+		el_err("missing %s: entrylab linuxref initramfs: give --init PATH --out PATH",
+		       init ? "--out" : "--init");
+		return EL_EX_USAGE;
+	}
+	if (lr_initramfs(init, out, err, sizeof(err)) < 0) {
+		el_err("%s", err);
+		return EL_EX_USAGE;
+	}
+	return EL_EX_OK;
+}
+
+static int cmd_host(int argc, char **argv)
+{
+	static const char *const known[] = { "--cpu", "--samples", "--out", "--program", NULL };
+	const char *cpu = opt(argc, argv, "--cpu"), *samples = opt(argc, argv, "--samples");
+	const char *program = opt(argc, argv, "--program"), *out = opt(argc, argv, "--out");
+	uint64_t c = 0, s = 15;
+	struct lr_host h;
+	char err[LR_PATH * 2];
+
+	if (check_opts(argc, argv, known))
+		return EL_EX_USAGE;
+	if ((cpu && (el_parse_u64(cpu, &c) || c > 65535)) ||
+	    (samples && (el_parse_u64(samples, &s) || !s || s > 100000))) {
+		el_err("bad value for %s: entrylab linuxref host: give a whole number",
+		       cpu && (el_parse_u64(cpu, &c) || c > 65535) ? "--cpu" : "--samples");
+		return EL_EX_USAGE;
+	}
+	if (out && mkdir(out, 0755) < 0 && errno != EEXIST) {
+		el_err("cannot create %s: %s: check --out", out, strerror(errno));
+		return EL_EX_USAGE;
+	}
+	if (lr_host_row(program ? program : LR_INIT, cpu ? (int)c : -1, s, "host", out, &h,
+			err, sizeof(err)) < 0) {
+		el_err("%s", err);
+		return EL_EX_USAGE;
+	}
+	printf("cpu=%d\nsamples=%llu\niters=%llu\nticks_per_call=%.2f\nticks_min=%.2f\n"
+	       "ticks_max=%.2f\ntsc_hz=%.0f\nns_per_call=%.2f\n", h.cpu,
+	       (unsigned long long)h.samples, (unsigned long long)h.iters, h.ticks_per_call,
+	       h.ticks_min, h.ticks_max, h.tsc_hz, h.ns_per_call);
+	if (h.perf_ok)
+		printf("perf_cmd=%s\nperf_syscall=%s\nperf_calls=%llu\nperf_ops_per_sec=%.0f\n"
+		       "perf_ns_per_call=%.2f\nperf_ns_per_call_median=%.2f\nratio=%.3f\n",
+		       h.perf_cmd, h.perf.syscall, (unsigned long long)h.perf.calls,
+		       h.perf.ops_per_sec, h.perf.ns_per_call, h.perf_ns_median, h.ratio);
+	else
+		printf("perf_error=%s\n", h.perf_error);
+	return EL_EX_OK;
+}
+
+int el_cmd_linuxref(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EL_EX_USAGE : EL_EX_OK;
+	}
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return EL_EX_OK;
+		}
+	if (!strcmp(argv[1], "prepare"))
+		return cmd_prepare(argc, argv);
+	if (!strcmp(argv[1], "initramfs"))
+		return cmd_initramfs(argc, argv);
+	if (!strcmp(argv[1], "host"))
+		return cmd_host(argc, argv);
+	el_err("unknown subcommand '%.64s': entrylab linuxref: use prepare, initramfs or host",
+	       argv[1]);
+	return EL_EX_USAGE;
+}

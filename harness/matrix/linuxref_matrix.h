@@ -1,0 +1,51 @@
+/*
+ * linuxref_matrix — the Linux reference rows inside a matrix run
+ * (matrix/linuxref_matrix.c): whether they are planned, their `entrylab
+ * run` arguments, the kvm host row and their part of meta.json, on top of
+ * linuxref/ (the kernel, the initramfs, the host row).
+ */
+#ifndef ENTRYLAB_LINUXREF_MATRIX_H
+#define ENTRYLAB_LINUXREF_MATRIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "linuxref/linuxref.h"
+#include "matrix/meta.h"
+
+enum lr_want { LR_WANT_AUTO, LR_WANT_ON, LR_WANT_OFF };   /* --linux, --no-linux */
+
+struct lr_matrix {
+	int wanted;                 /* asked for, or the default (whole matrix) */
+	int rows;                   /* the Linux rows are in the plan */
+	char skipped[LR_PATH];      /* why they are not ("" when they are, or not wanted) */
+	struct lr_kernel k;
+	int host_ran;               /* kvm: the host row ran */
+	char host_skipped[LR_PATH]; /* kvm: why it did not */
+	struct lr_host host;
+};
+
+/* Add the Linux rows to the variants v[0..*nv) (code LR_CODE, image the
+ * unpacked kernel), when wanted: LR_WANT_ON, or LR_WANT_AUTO and the whole
+ * matrix was selected (no --variants).  A kernel that cannot be had is an
+ * error under LR_WANT_ON (-1 after one line on stderr), else one line on
+ * stderr and no rows.  Returns 0 or -1. */
+int lr_matrix_plan(struct lr_matrix *lm, enum lr_want want, int whole_matrix, const char *root,
+		   struct mx_variant **v, size_t *nv);
+
+/* The `entrylab run` arguments of a Linux row: args (NULL-terminated,
+ * room for max entries, holding "--append", append) gain "--initrd" and the
+ * row's kernel command line in front of what append holds. */
+void lr_matrix_args(const struct lr_matrix *lm, const char *short_name, const char **args,
+		    size_t max, char *append, size_t n);
+
+/* kvm mode only, when the rows were wanted: the host row into raw_dir (one
+ * line on stderr if it cannot run; never fails the matrix). */
+void lr_matrix_host(struct lr_matrix *lm, const char *root, int cpu, uint64_t samples,
+		    const char *raw_dir);
+
+/* The "linuxref" and "host_row" objects of dir/meta.json.  0, or -1 after
+ * a one-line error (they could not be written: nothing may be published). */
+int lr_matrix_meta(const struct lr_matrix *lm, const char *dir);
+
+#endif

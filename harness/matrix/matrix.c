@@ -1,0 +1,383 @@
+/* entrylab matrix, the command: its options and --help, the --bench list
+ * checked against include/entrylab/benches.def, and the plan (repository,
+ * variants, benchmarks, baseline, images, Linux reference rows), all
+ * checked before anything runs; then matrix_run.c runs it.  Contracts in
+ * matrix.h. */
+#include "matrix/matrix.h"
+#include "core/exitcodes.h"
+#include "image/buildid.h"
+#include "matrix/matrix_run.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct { const char *name, *description; } benches[] = {
+#define EL_BENCH(name, features, description) { #name, description },
+#include "entrylab/benches.def"
+#undef EL_BENCH
+};
+#define NBENCH (sizeof(benches) / sizeof(benches[0]))
+
+/* ------------------------------------------------------------ options */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: entrylab matrix [--variants SEL[,SEL...]] [--bench a,b] [--samples N]\n"
+		"         [--jobs N] [--accel auto|tcg|kvm] [--baseline SEL] [--results-dir DIR]\n"
+		"         [--run-id ID] [--timeout SEC] [--cpu N] [--pin] [--events LIST] [--perf]\n"
+		"         [--no-plots] [--list-benches] [--linux|--no-linux]\n"
+		"  Boots every selected variant (default: all = the 16 matrix variants and floor),\n"
+		"  writes results/<run-id>/ (raw/, meta.json, summary, report.md, plots/),\n"
+		"  repoints results/latest and prints the table.\n"
+		"  --samples N      samples per benchmark (default %d)\n"
+		"  --jobs N         boots at once (default: online cpus; 1 under kvm)\n"
+		"  --accel          auto boots a probe kernel under KVM and falls back to tcg-icount\n"
+		"                   with a one-line reason; kvm fails (status 2) where the probe\n"
+		"                   fails; tcg skips the probe (default auto; --mode is the same)\n"
+		"  --cpu N          the cpu that runs the vCPU thread (default: pin.h's choice)\n"
+		"  --pin            bind QEMU's threads under tcg-icount too (always under kvm)\n"
+		"  --events LIST    kvm: PMU events by name (cycles,instructions,... or the PMU's\n"
+		"                   own, e.g. INST_RETIRED:ANY_P) counted by the guest\n"
+		"  --perf           count the vCPU thread's guest-mode cycles and instructions\n"
+		"                   with perf stat and compare with the guest's own figures\n"
+		"  --baseline SEL   variant the deltas are against (default: preset linux-5.x)\n"
+		"  --timeout SEC    time limit of one boot (default %g)\n"
+		"  --linux          add the Linux reference rows (Debian's kernel: linux, linux-nomit;\n"
+		"                   under kvm also the native host row); default: with the whole\n"
+		"                   matrix (no --variants) when the kernel can be had\n"
+		"  --no-linux       leave them out\n"
+		"  --append-for SHORT=ARGS  tests only: extra guest arguments for one variant\n"
+		"                   (e.g. el.selftest=N to make it fail on purpose); repeatable\n"
+		"exit status: 0 all passed, 1 a variant failed, 2 usage or environment, 130 interrupted\n",
+		MX_DEFAULT_SAMPLES, MX_DEFAULT_TIMEOUT_S);
+}
+
+static int bad(const char *opt, const char *val, const char *todo)
+{
+	el_err("bad value '%.64s' for %s: entrylab matrix: %s", val, opt, todo);
+	return EL_EX_USAGE;
+}
+
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return errno || end == s || *end || s[0] == ' ' || !(*out > 0) || *out > 86400 ? -1 : 0;
+}
+
+static void add_selector(struct mx_opts *o, const char *sel)
+{
+	size_t old = o->variants ? strlen(o->variants) : 0;
+
+	o->variants = el_xrealloc(o->variants, old + strlen(sel) + 2);
+	el_fmt(o->variants + old, strlen(sel) + 2, "%s%s", old ? "," : "", sel);
+}
+
+static int one_opt(int c, const char *arg, struct mx_opts *o)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'v': add_selector(o, arg); return 0;
+	case 'b': o->bench = arg; return 0;
+	case 'B': o->baseline = arg; return 0;
+	case 'r': o->results_dir = arg; return 0;
+	case 'p': o->no_plots = 1; return 0;
+	case 'l': o->list_benches = 1; return 0;
+	case 'h': o->help = 1; return 0;
+	case 's':
+		return el_parse_u64(arg, &o->samples) || !o->samples || o->samples > 1000000 ?
+			bad("--samples", arg, "give a whole number from 1 to 1000000") : 0;
+	case 'j':
+		return el_parse_u64(arg, &v) || !v || v > 256 ?
+			bad("--jobs", arg, "give a whole number from 1 to 256") :
+			(o->jobs = (unsigned)v, 0);
+	case 't':
+		return parse_seconds(arg, &o->timeout_s) ?
+			bad("--timeout", arg, "give seconds, more than 0 and at most 86400") : 0;
+	case 'i':
+		o->run_id = arg;
+		return mx_run_id_valid(arg) ? 0 : bad("--run-id", arg,
+			"use 1 to 63 of A-Z a-z 0-9 _ . - not starting with . or -, not latest");
+	case 'A':
+		if (!strchr(arg, '=') || arg[0] == '=' || o->nappend_for == MX_APPEND_FOR_MAX)
+			return bad("--append-for", arg, "give SHORT=ARGS, at most 8 times");
+		o->append_for[o->nappend_for++] = arg;
+		return 0;
+	case 'c':
+		return el_parse_u64(arg, &v) || v > 65535 ?
+			bad("--cpu", arg, "give a cpu number (see 'entrylab hostinfo')") :
+			(o->cpu = (int)v, 0);
+	case 'P': o->pin = 1; return 0;
+	case 'f': o->perf = 1; return 0;
+	case 'e': o->events = arg; return 0;
+	case 'L': o->linux_req = LR_WANT_ON; return 0;
+	case 'X': o->linux_req = LR_WANT_OFF; return 0;
+	case 'm':
+		if (!strcmp(arg, "auto"))
+			o->mode = MX_MODE_AUTO;
+		else if (!strcmp(arg, "tcg") || !strcmp(arg, "tcg-icount"))
+			o->mode = MX_MODE_TCG;
+		else if (!strcmp(arg, "kvm"))
+			o->mode = MX_MODE_KVM;
+		else
+			return bad("--accel", arg, "use auto, tcg or kvm");
+		return 0;
+	}
+	return EL_EX_USAGE;
+}
+
+int mx_parse_opts(int argc, char **argv, struct mx_opts *o)
+{
+	static const struct option longs[] = {
+		{ "variants", 1, NULL, 'v' }, { "bench", 1, NULL, 'b' },
+		{ "samples", 1, NULL, 's' }, { "jobs", 1, NULL, 'j' }, { "mode", 1, NULL, 'm' },
+		{ "baseline", 1, NULL, 'B' }, { "results-dir", 1, NULL, 'r' },
+		{ "run-id", 1, NULL, 'i' }, { "timeout", 1, NULL, 't' },
+		{ "no-plots", 0, NULL, 'p' }, { "list-benches", 0, NULL, 'l' },
+		{ "help", 0, NULL, 'h' }, { "append-for", 1, NULL, 'A' }, { "accel", 1, NULL, 'm' },
+		{ "cpu", 1, NULL, 'c' }, { "pin", 0, NULL, 'P' }, { "perf", 0, NULL, 'f' },
+		{ "events", 1, NULL, 'e' }, { "linux", 0, NULL, 'L' }, { "no-linux", 0, NULL, 'X' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->cpu = -1;
+	o->samples = MX_DEFAULT_SAMPLES;
+	o->timeout_s = MX_DEFAULT_TIMEOUT_S;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+		if (c == ':' || c == '?') {
+			el_err("%s option '%.64s': entrylab matrix: see 'entrylab matrix --help'",
+			       c == ':' ? "missing value for" : "unknown", argv[optind - 1]);
+			return EL_EX_USAGE;
+		}
+		if (one_opt(c, optarg, o))
+			return EL_EX_USAGE;
+	}
+	if (optind < argc) {
+		el_err("unexpected argument '%.64s': entrylab matrix: see 'entrylab matrix --help'",
+		       argv[optind]);
+		return EL_EX_USAGE;
+	}
+	return EL_EX_OK;
+}
+
+void mx_opts_free(struct mx_opts *o)
+{
+	free(o->variants);
+	o->variants = NULL;
+}
+
+/* ------------------------------------------------------------ benchmarks */
+
+static void bench_names(char *dst, size_t n)
+{
+	size_t used = 0;
+
+	dst[0] = '\0';
+	for (size_t i = 0; i < NBENCH && used < n; i++)
+		used += (size_t)snprintf(dst + used, n - used, "%s%s", i ? ", " : "", benches[i].name);
+}
+
+int mx_bench_list(const char *sel, char *dst, size_t n, char *err, size_t errn)
+{
+	int want[NBENCH] = { 0 };
+	char names[MX_BENCH_LIST], *copy, *save = NULL;
+	size_t used = 0;
+	int rc = 0;
+
+	bench_names(names, sizeof(names));
+	if (sel && (!sel[0] || sel[0] == ',' || sel[strlen(sel) - 1] == ',' || strstr(sel, ",,"))) {
+		el_fmt(err, errn, "empty benchmark name in '%.64s': --bench: use names from %s, "
+		       "separated by single commas", sel, names);
+		return -1;
+	}
+	copy = el_xstrdup(sel ? sel : "");
+	for (char *tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+		size_t i = 0;
+		while (i < NBENCH && strcmp(tok, benches[i].name))
+			i++;
+		if (i == NBENCH) {
+			el_fmt(err, errn, "unknown benchmark '%.64s': --bench: use one of %s", tok, names);
+			rc = -1;
+		} else {
+			want[i] = 1;
+		}
+	}
+	free(copy);
+	dst[0] = '\0';
+	for (size_t i = 0; !rc && i < NBENCH; i++)
+		if (!sel || want[i])
+			used += (size_t)snprintf(dst + used, used < n ? n - used : 0, "%s%s",
+						 used ? "," : "", benches[i].name);
+	return rc;
+}
+
+/* ------------------------------------------------------------ plan */
+
+static int find_root(char *dst, size_t n)
+{
+	if (access("variants/axes.conf", R_OK) == 0) {
+		el_strlcpy(dst, ".", n);
+		return 0;
+	}
+	if (el_root_near_exe(dst, n) == 0)
+		return 0;
+	el_err("cannot find variants/axes.conf: current directory and the directories above "
+	       "the executable: run from the repository root");
+	return -1;
+}
+
+static void fill_variant(struct mx_plan *p, struct mx_variant *v, int code)
+{
+	memset(v, 0, sizeof(*v));
+	v->code = code;
+	v->exit = -1;
+	el_variant_short(&p->vs, code, v->short_name, sizeof(v->short_name));
+	el_variant_canonical(&p->vs, code, v->canonical, sizeof(v->canonical));
+	el_variant_flags(&p->vs, code, v->flags, sizeof(v->flags));
+	el_fmt(v->image, sizeof(v->image), "%s%sbuild/kernels/%s.elf",
+	       strcmp(p->root, ".") ? p->root : "", strcmp(p->root, ".") ? "/" : "", v->short_name);
+	el_elf_build_id(v->image, v->build_id, sizeof(v->build_id));
+	mx_image_note(v);
+}
+
+static int check_images(const struct mx_plan *p)
+{
+	size_t missing = 0, first = 0;
+	struct stat st;
+
+	for (size_t i = 0; i < p->nv; i++)
+		if (stat(p->v[i].image, &st) < 0 || !S_ISREG(st.st_mode))
+			first = missing++ ? first : i;
+	if (!missing)
+		return 0;
+	el_err("kernel image missing: %s%s: run 'make' first", p->v[first].image,
+	       missing > 1 ? " and others" : "");
+	return -1;
+}
+
+static int check_baseline(const struct mx_plan *p, const char *sel)
+{
+	int code[2];
+	size_t n = 0;
+	char err[EL_VARIANT_ERR];
+
+	if (el_variants_resolve(&p->vs, sel, code, 2, &n, err, sizeof(err)) < 0 || n != 1) {
+		el_err("%s", n > 1 ? "baseline must name one variant: --baseline: give a preset, "
+		       "short or canonical name" : err);
+		return -1;
+	}
+	for (size_t i = 0; i < p->nv; i++)
+		if (p->v[i].code == code[0])
+			return 0;
+	el_err("baseline '%.64s' is not among the selected variants: --baseline: add it to "
+	       "--variants or choose a selected one", sel);
+	return -1;
+}
+
+/* Each --append-for names a selected variant. */
+static int check_append_for(const struct mx_plan *p, const struct mx_opts *o)
+{
+	for (unsigned k = 0; k < o->nappend_for; k++) {
+		size_t len = strcspn(o->append_for[k], "="), i = 0;
+		while (i < p->nv && (strlen(p->v[i].short_name) != len ||
+				     strncmp(p->v[i].short_name, o->append_for[k], len)))
+			i++;
+		if (i == p->nv) {
+			el_err("--append-for '%.64s' names no selected variant: entrylab matrix: "
+			       "use a short name given to --variants", o->append_for[k]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int mx_plan_build(const struct mx_opts *o, const char *root, struct mx_plan *p)
+{
+	char dir[MX_PATH_MAX + 16], err[EL_VARIANT_ERR];
+	int *codes;
+	size_t max, n = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (root)
+		el_strlcpy(p->root, root, sizeof(p->root));
+	else if (find_root(p->root, sizeof(p->root)) < 0)
+		return EL_EX_USAGE;
+	el_fmt(dir, sizeof(dir), "%s/variants", p->root);
+	if (el_variants_load(&p->vs, dir, err, sizeof(err)) < 0) {
+		el_err("%s", err);
+		return EL_EX_USAGE;
+	}
+	max = (size_t)el_variant_count(&p->vs) + 1;
+	codes = el_xrealloc(NULL, max * sizeof(*codes));
+	if (el_variants_resolve(&p->vs, o->variants ? o->variants : "all", codes, max, &n,
+				err, sizeof(err)) < 0) {
+		el_err("%s", err);
+		free(codes);
+		mx_plan_free(p);
+		return EL_EX_USAGE;
+	}
+	p->v = el_xrealloc(NULL, (n ? n : 1) * sizeof(*p->v));
+	for (p->nv = 0; p->nv < n; p->nv++)
+		fill_variant(p, &p->v[p->nv], codes[p->nv]);
+	free(codes);
+	if (mx_bench_list(o->bench, p->bench, sizeof(p->bench), err, sizeof(err)) < 0) {
+		el_err("%s", err);
+		mx_plan_free(p);
+		return EL_EX_USAGE;
+	}
+	if (o->results_dir)
+		el_strlcpy(p->results, o->results_dir, sizeof(p->results));
+	else
+		el_fmt(p->results, sizeof(p->results), "%s%sresults",
+		       strcmp(p->root, ".") ? p->root : "", strcmp(p->root, ".") ? "/" : "");
+	if ((o->baseline && check_baseline(p, o->baseline)) || check_append_for(p, o) ||
+	    check_images(p)) {
+		mx_plan_free(p);
+		return EL_EX_USAGE;
+	}
+	if (lr_matrix_plan(&p->lr, o->linux_req, !o->variants, p->root, &p->v, &p->nv) < 0) {
+		mx_plan_free(p);
+		return EL_EX_USAGE;
+	}
+	return EL_EX_OK;
+}
+
+void mx_plan_free(struct mx_plan *p)
+{
+	free(p->v);
+	p->v = NULL;
+	el_variants_free(&p->vs);
+}
+
+int el_cmd_matrix(int argc, char **argv)
+{
+	struct mx_opts o;
+	struct mx_plan p;
+	int rc = mx_parse_opts(argc, argv, &o);
+
+	if (rc == EL_EX_OK && o.help) {
+		usage(stdout);
+	} else if (rc == EL_EX_OK && o.list_benches) {
+		for (size_t i = 0; i < NBENCH; i++)
+			printf("%-16s %s\n", benches[i].name, benches[i].description);
+	} else if (rc == EL_EX_OK && (rc = mx_plan_build(&o, NULL, &p)) == EL_EX_OK) {
+		rc = mx_matrix_run(&o, &p, argc, argv);
+		mx_plan_free(&p);
+	}
+	mx_opts_free(&o);
+	return rc;
+}

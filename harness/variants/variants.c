@@ -1,0 +1,527 @@
+/* The variant matrix: parsing variants/axes.conf and variants/presets.conf,
+ * names, flags and selectors; the commands over it are in variants_cmd.c.
+ * See variants.h. */
+#include "variants/variants.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CONF_LINE 1024
+#define MAX_PRESETS 256
+
+/* ------------------------------------------------------------ file reading */
+
+struct conf {
+	const char *path;
+	FILE *f;
+	unsigned line_no;
+	char *err;
+	size_t errlen;
+};
+
+static int conf_fail(struct conf *c, const char *what, const char *todo)
+{
+	el_fmt(c->err, c->errlen, "%s: %s:%u: %s", what, c->path, c->line_no, todo);
+	return -1;
+}
+
+/* Next line split into at most max whitespace separated columns; the text
+ * after '#' goes to note.  Returns the column count, 0 at end of file
+ * (blank and comment lines are skipped), -1 on error. */
+static int conf_next(struct conf *c, char *line, size_t size, char **col, int max,
+		     char **note)
+{
+	while (fgets(line, (int)size, c->f)) {
+		size_t len = strlen(line);
+		char *hash, *save = NULL, *tok;
+		int n = 0;
+
+		c->line_no++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		else if (!feof(c->f))
+			return conf_fail(c, "line too long", "keep lines under 1024 bytes");
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)line[i] < 0x20 && line[i] != '\t')
+				return conf_fail(c, "control character in line", "remove it");
+		if (memchr(line, '\0', len) || strlen(line) != len)
+			return conf_fail(c, "NUL byte in line", "remove it");
+		hash = strchr(line, '#');
+		*note = (char *)"";
+		if (hash) {
+			*hash = '\0';
+			*note = hash + 1 + strspn(hash + 1, " \t");
+		}
+		for (tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+			if (n == max)
+				return max + 1;
+			col[n++] = tok;
+		}
+		if (n)
+			return n;
+	}
+	if (ferror(c->f))
+		return conf_fail(c, "read error", "check the file");
+	return 0;
+}
+
+static bool chars_in(const char *s, const char *extra, bool upper)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		bool ok = (*s >= '0' && *s <= '9') || strchr(extra, *s) ||
+			  (upper ? (*s >= 'A' && *s <= 'Z') : (*s >= 'a' && *s <= 'z'));
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static void value_list(const struct el_axis *a, char *dst, size_t size)
+{
+	el_fmt(dst, size, "%s, %s", a->value[0], a->value[1]);
+}
+
+static void axis_list(const struct el_variants *v, char *dst, size_t size)
+{
+	size_t used = 0;
+
+	dst[0] = '\0';
+	for (unsigned i = 0; i < v->naxes && used < size; i++)
+		used += (size_t)snprintf(dst + used, size - used, "%s%s", i ? ", " : "",
+					 v->axis[i].name);
+}
+
+/* ------------------------------------------------------------ axes.conf */
+
+static int axes_check_value(struct conf *c, struct el_variants *v, struct el_axis *a,
+			    char **col)
+{
+	char what[256];
+	int k = a->value[0][0] ? 1 : 0;
+
+	if (!chars_in(col[1], "_-", false) || !chars_in(col[2], "_", true) ||
+	    strlen(col[3]) != 1 || col[3][0] < 'a' || col[3][0] > 'z' ||
+	    strlen(col[1]) >= EL_NAME_MAX || strlen(col[2]) >= EL_NAME_MAX)
+		return conf_fail(c, "malformed axis line",
+				 "columns are: axis [a-z0-9_]  value [a-z0-9_-]  flag [A-Z0-9_]  short (one letter a-z)");
+	if (k == 1 && a->value[1][0]) {
+		el_fmt(what, sizeof(what), "axis '%s' has a third value '%s'", a->name, col[1]);
+		return conf_fail(c, what, "every axis takes exactly two values");
+	}
+	if (k == 1 && (!strcmp(a->value[0], col[1]) || a->letter[0] == col[3][0])) {
+		el_fmt(what, sizeof(what), "axis '%s' repeats value '%s' or letter '%s'",
+		       a->name, col[1], col[3]);
+		return conf_fail(c, what, "give the two values distinct names and letters");
+	}
+	for (unsigned i = 0; i < v->naxes; i++)
+		for (int j = 0; j < 2; j++)
+			if (!strcmp(v->axis[i].flag[j], col[2])) {
+				el_fmt(what, sizeof(what), "flag '%s' used twice", col[2]);
+				return conf_fail(c, what, "give every value its own flag");
+			}
+	el_strlcpy(a->value[k], col[1], EL_NAME_MAX);
+	el_strlcpy(a->flag[k], col[2], EL_NAME_MAX);
+	a->letter[k] = col[3][0];
+	return 0;
+}
+
+static int axes_line(struct conf *c, struct el_variants *v, char **col, int n)
+{
+	char what[256];
+	struct el_axis *a = v->naxes ? &v->axis[v->naxes - 1] : NULL;
+
+	if (n != 4) {
+		el_fmt(what, sizeof(what), "malformed axis line: %d columns", n);
+		return conf_fail(c, what, "write 'axis value flag short' (4 columns)");
+	}
+	if (!chars_in(col[0], "_", false) || strlen(col[0]) >= EL_NAME_MAX)
+		return conf_fail(c, "malformed axis name", "axis names are [a-z0-9_]+");
+	if (!a || strcmp(a->name, col[0])) {
+		for (unsigned i = 0; i < v->naxes; i++)
+			if (!strcmp(v->axis[i].name, col[0])) {
+				el_fmt(what, sizeof(what), "axis '%s' split", col[0]);
+				return conf_fail(c, what, "keep the lines of one axis together");
+			}
+		if (a && !a->value[1][0]) {
+			el_fmt(what, sizeof(what), "axis '%s' has only one value", a->name);
+			return conf_fail(c, what, "every axis takes exactly two values");
+		}
+		if (v->naxes == EL_MAX_AXES)
+			return conf_fail(c, "too many axes", "at most 8 axes");
+		a = &v->axis[v->naxes++];
+		memset(a, 0, sizeof(*a));
+		el_strlcpy(a->name, col[0], EL_NAME_MAX);
+	}
+	return axes_check_value(c, v, a, col);
+}
+
+static int load_axes(struct el_variants *v, struct conf *c)
+{
+	char line[MAX_CONF_LINE + 2], *col[5], *note, what[256];
+	int n;
+
+	while ((n = conf_next(c, line, sizeof(line), col, 4, &note)) != 0) {
+		if (n < 0 || axes_line(c, v, col, n))
+			return -1;
+	}
+	if (v->naxes == 0)
+		return conf_fail(c, "no axes defined", "add 'axis value flag short' lines");
+	if (!v->axis[v->naxes - 1].value[1][0]) {
+		el_fmt(what, sizeof(what), "axis '%s' has only one value", v->axis[v->naxes - 1].name);
+		return conf_fail(c, what, "every axis takes exactly two values");
+	}
+	for (int code = 0; code < el_variant_count(v); code++) {   /* names must select it */
+		char s[EL_MAX_AXES + 1];
+		el_variant_short(v, code, s, sizeof(s));
+		if (!strcmp(s, "floor") || !strcmp(s, "all") || !strcmp(s, "presets")) {
+			el_fmt(what, sizeof(what), "variant short name '%s' is a selector word", s);
+			return conf_fail(c, what, "choose other letters (floor, all and presets select "
+					 "other variants)");
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ presets.conf */
+
+static bool reserved_name(const struct el_variants *v, const char *name)
+{
+	char s[EL_MAX_AXES + 1];
+
+	if (!strcmp(name, "floor") || !strcmp(name, "all") || !strcmp(name, "presets"))
+		return true;
+	for (int code = 0; code < el_variant_count(v); code++)
+		if (!strcmp(name, el_variant_short(v, code, s, sizeof(s))))
+			return true;
+	for (unsigned i = 0; i < v->npresets; i++)
+		if (!strcmp(v->preset[i].name, name))
+			return true;
+	return false;
+}
+
+static int preset_line(struct conf *c, struct el_variants *v, char **col, int n,
+		       const char *note)
+{
+	char what[256], vals[160], order[160];
+	struct el_preset p;
+
+	memset(&p, 0, sizeof(p));
+	if (n != (int)v->naxes + 1) {
+		axis_list(v, order, sizeof(order));
+		el_fmt(what, sizeof(what), "malformed preset line: %d columns", n);
+		el_fmt(vals, sizeof(vals), "write 'name' then one value per axis (%s)", order);
+		return conf_fail(c, what, vals);
+	}
+	if (!chars_in(col[0], "._-", false) || strlen(col[0]) >= EL_NAME_MAX)
+		return conf_fail(c, "malformed preset name", "preset names are [a-z0-9._-]+");
+	if (reserved_name(v, col[0])) {
+		el_fmt(what, sizeof(what), "preset name '%s' is taken", col[0]);
+		return conf_fail(c, what, "pick a name that is not a short name, floor, all, presets or another preset");
+	}
+	for (unsigned i = 0; i < v->naxes; i++) {
+		const struct el_axis *a = &v->axis[i];
+		if (strcmp(col[i + 1], a->value[0]) && strcmp(col[i + 1], a->value[1])) {
+			value_list(a, vals, sizeof(vals));
+			el_fmt(what, sizeof(what), "unknown value '%s' for axis %s", col[i + 1], a->name);
+			el_fmt(order, sizeof(order), "use one of %s", vals);
+			return conf_fail(c, what, order);
+		}
+		p.choice[i] = strcmp(col[i + 1], a->value[0]) ? 1 : 0;
+	}
+	if (v->npresets == MAX_PRESETS)
+		return conf_fail(c, "too many presets", "at most 256");
+	el_strlcpy(p.name, col[0], sizeof(p.name));
+	el_strlcpy(p.note, note, sizeof(p.note));
+	v->preset = el_xrealloc(v->preset, (v->npresets + 1) * sizeof(*v->preset));
+	v->preset[v->npresets++] = p;
+	return 0;
+}
+
+static int load_presets(struct el_variants *v, struct conf *c)
+{
+	char line[MAX_CONF_LINE + 2], *col[EL_MAX_AXES + 2], *note;
+	int n;
+
+	while ((n = conf_next(c, line, sizeof(line), col, EL_MAX_AXES + 1, &note)) != 0) {
+		if (n < 0 || preset_line(c, v, col, n, note))
+			return -1;
+	}
+	return 0;
+}
+
+static int load_one(struct el_variants *v, const char *path,
+		    int (*fn)(struct el_variants *, struct conf *), char *err, size_t errlen)
+{
+	struct conf c = { .path = path, .err = err, .errlen = errlen };
+	int rc;
+
+	c.f = fopen(path, "r");
+	if (!c.f) {
+		el_fmt(err, errlen, "cannot read %s: %s: run from the project root or pass --variants-dir DIR",
+		       path, strerror(errno));
+		return -1;
+	}
+	rc = fn(v, &c);
+	fclose(c.f);
+	return rc;
+}
+
+int el_variants_load_files(struct el_variants *v, const char *axes_path,
+			   const char *presets_path, char *err, size_t errlen)
+{
+	memset(v, 0, sizeof(*v));
+	if (load_one(v, axes_path, load_axes, err, errlen) ||
+	    load_one(v, presets_path, load_presets, err, errlen)) {
+		el_variants_free(v);
+		return -1;
+	}
+	return 0;
+}
+
+int el_variants_load(struct el_variants *v, const char *dir, char *err, size_t errlen)
+{
+	char axes[4096], presets[4096];
+
+	el_fmt(axes, sizeof(axes), "%s/axes.conf", dir);
+	el_fmt(presets, sizeof(presets), "%s/presets.conf", dir);
+	return el_variants_load_files(v, axes, presets, err, errlen);
+}
+
+void el_variants_free(struct el_variants *v)
+{
+	free(v->preset);
+	memset(v, 0, sizeof(*v));
+}
+
+/* ------------------------------------------------------------ names */
+
+int el_variant_count(const struct el_variants *v)
+{
+	return 1 << v->naxes;
+}
+
+int el_variant_choice(const struct el_variants *v, int code, unsigned axis)
+{
+	if (code < 0)
+		code = 0;
+	return (code >> (v->naxes - 1 - axis)) & 1;
+}
+
+char *el_variant_canonical(const struct el_variants *v, int code, char *dst, size_t size)
+{
+	size_t used = 0;
+
+	if (code == EL_VARIANT_FLOOR) {
+		el_strlcpy(dst, "floor", size);
+		return dst;
+	}
+	dst[0] = '\0';
+	for (unsigned i = 0; i < v->naxes && used < size; i++)
+		used += (size_t)snprintf(dst + used, size - used, "%s%s=%s", i ? "," : "",
+					 v->axis[i].name,
+					 v->axis[i].value[el_variant_choice(v, code, i)]);
+	return dst;
+}
+
+char *el_variant_short(const struct el_variants *v, int code, char *dst, size_t size)
+{
+	char s[EL_MAX_AXES + 1];
+
+	if (code == EL_VARIANT_FLOOR) {
+		el_strlcpy(dst, "floor", size);
+		return dst;
+	}
+	for (unsigned i = 0; i < v->naxes; i++)
+		s[i] = v->axis[i].letter[el_variant_choice(v, code, i)];
+	s[v->naxes] = '\0';
+	el_strlcpy(dst, s, size);
+	return dst;
+}
+
+char *el_variant_flags(const struct el_variants *v, int code, char *dst, size_t size)
+{
+	size_t used = 0;
+
+	dst[0] = '\0';
+	if (code == EL_VARIANT_FLOOR)
+		used += (size_t)snprintf(dst, size, "-DENTRY_FLOOR");
+	for (unsigned i = 0; i < v->naxes && used < size; i++)
+		used += (size_t)snprintf(dst + used, size - used, "%s-D%s", used ? " " : "",
+					 v->axis[i].flag[el_variant_choice(v, code, i)]);
+	return dst;
+}
+
+int el_variant_preset_code(const struct el_variants *v, const struct el_preset *p)
+{
+	int code = 0;
+
+	for (unsigned i = 0; i < v->naxes; i++)
+		code = (code << 1) | p->choice[i];
+	return code;
+}
+
+/* ------------------------------------------------------------ selectors */
+
+struct picks {
+	int *out;
+	size_t max, *n;
+};
+
+static int pick(struct picks *p, int code, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < *p->n; i++)
+		if (p->out[i] == code)
+			return 0;
+	if (*p->n == p->max) {
+		el_fmt(err, errlen, "too many variants selected: at most %zu: select fewer", p->max);
+		return -1;
+	}
+	p->out[(*p->n)++] = code;
+	return 0;
+}
+
+static int find_value(const struct el_axis *a, const char *val)
+{
+	return !strcmp(a->value[0], val) ? 0 : !strcmp(a->value[1], val) ? 1 : -1;
+}
+
+/* One "axis=value" part of a canonical name. */
+static int canonical_part(const struct el_variants *v, char *tok, int *choice,
+			  char *err, size_t errlen)
+{
+	char list[256];
+	char *eq = strchr(tok, '=');
+	unsigned i;
+	int val;
+
+	*eq = '\0';
+	for (i = 0; i < v->naxes && strcmp(v->axis[i].name, tok); i++)
+		;
+	if (i == v->naxes) {
+		axis_list(v, list, sizeof(list));
+		el_fmt(err, errlen, "unknown axis '%s': selector '%s=%s': use one of %s",
+		       tok, tok, eq + 1, list);
+		return -1;
+	}
+	val = find_value(&v->axis[i], eq + 1);
+	if (val < 0) {
+		value_list(&v->axis[i], list, sizeof(list));
+		el_fmt(err, errlen, "unknown value '%s' for axis %s: selector '%s=%s': use one of %s",
+		       eq + 1, tok, tok, eq + 1, list);
+		return -1;
+	}
+	if (choice[i] >= 0) {
+		el_fmt(err, errlen, "axis %s given twice: canonical variant name: give every axis once", tok);
+		return -1;
+	}
+	choice[i] = val;
+	return 0;
+}
+
+static int short_code(const struct el_variants *v, const char *s)
+{
+	int code = 0;
+
+	if (strlen(s) != v->naxes)
+		return -1;
+	for (unsigned i = 0; i < v->naxes; i++) {
+		const struct el_axis *a = &v->axis[i];
+		if (s[i] != a->letter[0] && s[i] != a->letter[1])
+			return -1;
+		code = (code << 1) | (s[i] == a->letter[1]);
+	}
+	return code;
+}
+
+static int select_word(const struct el_variants *v, const char *w, struct picks *p,
+		       char *err, size_t errlen)
+{
+	int code = short_code(v, w), rc = 0;
+	char names[400] = "", shortn[EL_MAX_AXES + 1];
+	size_t used = 0;
+
+	if (!strcmp(w, "all")) {
+		for (int c = 0; c < el_variant_count(v) && !rc; c++)
+			rc = pick(p, c, err, errlen);
+		return rc ? rc : pick(p, EL_VARIANT_FLOOR, err, errlen);
+	}
+	if (!strcmp(w, "presets")) {
+		for (unsigned i = 0; i < v->npresets && !rc; i++)
+			rc = pick(p, el_variant_preset_code(v, &v->preset[i]), err, errlen);
+		return rc;
+	}
+	if (!strcmp(w, "floor"))
+		return pick(p, EL_VARIANT_FLOOR, err, errlen);
+	for (unsigned i = 0; i < v->npresets; i++)
+		if (!strcmp(v->preset[i].name, w))
+			return pick(p, el_variant_preset_code(v, &v->preset[i]), err, errlen);
+	if (code >= 0)
+		return pick(p, code, err, errlen);
+	for (unsigned i = 0; i < v->npresets && used < sizeof(names); i++)
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+					 i ? ", " : "", v->preset[i].name);
+	el_fmt(err, errlen, "unknown variant '%s': selector: use a short name (e.g. %s), a canonical "
+	       "name (axis=value,...), a preset (%s), floor, all or presets",
+	       w, el_variant_short(v, 0, shortn, sizeof(shortn)), used ? names : "none defined");
+	return -1;
+}
+
+static int group_incomplete(const struct el_variants *v, const int *choice,
+			    char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < v->naxes; i++)
+		if (choice[i] < 0) {
+			el_fmt(err, errlen, "incomplete canonical variant name: axis %s missing: "
+			       "give every axis as axis=value", v->axis[i].name);
+			return -1;
+		}
+	return 0;
+}
+
+int el_variants_resolve(const struct el_variants *v, const char *selector,
+			int *out, size_t max, size_t *n, char *err, size_t errlen)
+{
+	struct picks p = { out, max, n };
+	int choice[EL_MAX_AXES];
+	unsigned parts = 0;
+	char *copy = el_xstrdup(selector), *tok = copy, *next;
+	int rc = 0;
+
+	for (unsigned i = 0; i < EL_MAX_AXES; i++)
+		choice[i] = -1;
+	for (; tok && !rc; tok = next) {
+		next = strchr(tok, ',');
+		if (next)
+			*next++ = '\0';
+		if (!*tok) {
+			el_fmt(err, errlen, "empty variant selector: '%s': separate selectors by single commas",
+			       selector);
+			rc = -1;
+		} else if (strchr(tok, '=')) {
+			rc = canonical_part(v, tok, choice, err, errlen);
+			if (!rc && ++parts == v->naxes) {
+				int code = 0;
+				for (unsigned i = 0; i < v->naxes; i++)
+					code = (code << 1) | choice[i];
+				rc = pick(&p, code, err, errlen);
+				parts = 0;
+				for (unsigned i = 0; i < EL_MAX_AXES; i++)
+					choice[i] = -1;
+			}
+		} else if (parts) {
+			rc = group_incomplete(v, choice, err, errlen);
+		} else {
+			rc = select_word(v, tok, &p, err, errlen);
+		}
+	}
+	if (!rc && parts)
+		rc = group_incomplete(v, choice, err, errlen);
+	free(copy);
+	return rc;
+}
