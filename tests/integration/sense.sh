@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# sense.sh — input that cannot be right is refused up front, in one line
+# (issue 16 items 7 and 8; real kernels, real QEMU; assumes `make` has
+# been run).  Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+. tests/integration/lib.sh
+
+R=$TMP/results
+for f in "$EL" build/kernels/pcsa.elf build/kernels/floor.elf; do
+	[ -f "$f" ] || { fail "$f exists (run 'make' first)"; finish; exit 1; }
+done
+lines() { wc -l <"$1" | tr -d ' '; }
+
+# ---------------------------------------------------------------- baseline
+"$EL" matrix --variants pcsa --bench getpid --samples 3 --mode tcg --no-plots --no-linux \
+	--results-dir "$R" >"$TMP/m.out" 2>"$TMP/m.err"
+expect "a healthy one-variant matrix runs" [ -f "$R/latest/summary.json" ]
+expect_status 0 "baseline save" "$EL" baseline save --run "$R/latest" --out "$TMP/base.json"
+expect_status 0 "gate against the saved baseline passes" \
+	"$EL" gate --baseline "$TMP/base.json" --run "$R/latest" --results-dir "$TMP/g"
+edit_baseline() {  # edit_baseline OUT PYTHON-STATEMENTS-ON-d
+	python3 - "$TMP/base.json" "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(d, open(sys.argv[2], "w"))
+PY
+}
+refused() {  # refused FILE WHAT: the gate refuses the baseline in one line naming WHAT
+	expect_status 2 "baseline with $2 is refused" \
+		"$EL" gate --baseline "$1" --run "$R/latest" --results-dir "$TMP/g"
+	expect "baseline with $2: one line naming it ($(head -c 200 "$TMP/err"))" \
+		[ "$(lines "$TMP/err")" = 1 -a -n "$(grep -F "$3" "$TMP/err")" ]
+}
+edit_baseline "$TMP/twice.json" 'd["variants"].append(d["variants"][0])'
+refused "$TMP/twice.json" "one variant listed twice" "lists pcsa a second time"
+edit_baseline "$TMP/huge.json" 'd["variants"][0]["samples"]["getpid"][0] = 1e308'
+refused "$TMP/huge.json" "a sample of 1e308" "beyond 1e9 per call"
+edit_baseline "$TMP/neg.json" 'd["variants"][0]["samples"]["getpid"][0] = -3'
+refused "$TMP/neg.json" "a negative instruction count" "negative (ticks below empty)"
+finish
