@@ -5,6 +5,7 @@
  * matrix.h. */
 #include "matrix.h"
 #include "exitcodes.h"
+#include "entrylab/proto.h"
 #include "matrix_run.h"
 #include "util.h"
 
@@ -110,6 +111,10 @@ static int one_opt(int c, const char *arg, struct mx_opts *o)
 	case 'A':
 		if (!strchr(arg, '=') || arg[0] == '=' || o->nappend_for == MX_APPEND_FOR_MAX)
 			return bad("--append-for", arg, "give SHORT=ARGS, at most 8 times");
+		for (const char *c = arg; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+				return bad("--append-for", "...", "use printable ASCII only "
+					   "(no newline or control character)");
 		o->append_for[o->nappend_for++] = arg;
 		return 0;
 	case 'c':
@@ -287,9 +292,13 @@ static int check_baseline(const struct mx_plan *p, const char *sel)
 	return -1;
 }
 
-/* Each --append-for names a selected variant. */
+/* Each --append-for names a selected variant, and what it adds fits the
+ * guest's command line after the run's own el.mode, el.bench and
+ * el.samples (under kvm `entrylab run` also checks its el.events). */
 static int check_append_for(const struct mx_plan *p, const struct mx_opts *o)
 {
+	size_t added[MX_APPEND_FOR_MAX] = { 0 };
+
 	for (unsigned k = 0; k < o->nappend_for; k++) {
 		size_t len = strcspn(o->append_for[k], "="), i = 0;
 		while (i < p->nv && (strlen(p->v[i].short_name) != len ||
@@ -298,6 +307,27 @@ static int check_append_for(const struct mx_plan *p, const struct mx_opts *o)
 		if (i == p->nv) {
 			el_err("--append-for '%.64s' names no selected variant: entrylab matrix: "
 			       "use a short name given to --variants", o->append_for[k]);
+			return -1;
+		}
+		unsigned first = 0;   /* joined by spaces per variant, like matrix_run.c */
+		while (strncmp(o->append_for[first], o->append_for[k], len + 1))
+			first++;
+		added[first] += 1 + strlen(o->append_for[k] + len + 1);
+	}
+	char own[MX_BENCH_LIST + 96];
+	size_t base = (size_t)snprintf(own, sizeof(own), "el.mode=tcg-icount el.bench=%s "
+				       "el.samples=%llu", p->bench, (unsigned long long)o->samples);
+	for (unsigned k = 0; k < o->nappend_for; k++) {
+		if (!added[k])
+			continue;
+		size_t len = strcspn(o->append_for[k], "=");
+		size_t fit = EL_CMDLINE_MAX - 1 - base;   /* with the space before them */
+		if (fit > MX_LINE * 2)                     /* matrix_run.c's buffer */
+			fit = MX_LINE * 2;
+		if (added[k] > fit) {
+			el_err("--append-for %.*s gives %zu bytes of guest arguments where %zu fit "
+			       "on the guest's command line: entrylab matrix: shorten them",
+			       (int)len, o->append_for[k], added[k] - 1, fit - 1);
 			return -1;
 		}
 	}

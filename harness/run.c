@@ -605,6 +605,24 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 	return v.exit;
 }
 
+/* The whole guest command line fits what the guest keeps (a Linux guest:
+ * x86 COMMAND_LINE_SIZE); anything cut off would be dropped silently. */
+static int check_cmdline(const struct run_opts *o)
+{
+	struct el_buf b = { 0 };
+	size_t max = o->initrd ? 2047 : EL_CMDLINE_MAX - 1;
+	int rc = 0;
+
+	build_cmdline(o, &b);
+	if (b.len > max) {
+		el_err("guest command line of %zu bytes is longer than the %zu the guest keeps: "
+		       "--append: shorten it by %zu bytes", b.len, max, b.len - max);
+		rc = -1;
+	}
+	el_buf_free(&b);
+	return rc;
+}
+
 int el_cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -612,7 +630,7 @@ int el_cmd_run(int argc, char **argv)
 	char err[1024];
 	int rc;
 
-	if (parse_opts(argc, argv, &o) || check_image(o.image))
+	if (parse_opts(argc, argv, &o) || check_image(o.image) || check_cmdline(&o))
 		return EL_EX_USAGE;
 	if (el_mkdir_p(o.out)) {
 		el_err("cannot create output directory %s: %s: check --out", o.out, strerror(errno));

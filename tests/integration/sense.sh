@@ -39,4 +39,25 @@ edit_baseline "$TMP/huge.json" 'd["variants"][0]["samples"]["getpid"][0] = 1e308
 refused "$TMP/huge.json" "a sample of 1e308" "beyond 1e9 per call"
 edit_baseline "$TMP/neg.json" 'd["variants"][0]["samples"]["getpid"][0] = -3'
 refused "$TMP/neg.json" "a negative instruction count" "negative (ticks below empty)"
+# ---------------------------------------------------------------- guest arguments
+long=el.x=$(printf '%0600d' 0)
+expect_status 2 "--append-for of 600 bytes is refused up front" \
+	"$EL" matrix --variants pcsa --mode tcg --no-linux --no-plots --results-dir "$TMP/r2" \
+	--append-for "pcsa=$long"
+expect "--append-for too long: one line saying what fits" \
+	[ "$(lines "$TMP/err")" = 1 -a -n "$(grep -F 'where 511 fit' "$TMP/err")" ]
+expect "--append-for too long: nothing started, no results directory" [ ! -e "$TMP/r2" ]
+expect_status 2 "a newline in --append-for is refused before any boot" \
+	"$EL" matrix --variants pcsa --mode tcg --no-linux --no-plots --results-dir "$TMP/r2" \
+	--append-for "pcsa=el.a=1
+el.b=2"
+expect "newline in --append-for: one line, no results directory (no .partial)" \
+	[ "$(lines "$TMP/err")" = 1 -a ! -e "$TMP/r2" ]
+expect_status 2 "run --append beyond the guest's 1023 bytes is refused" \
+	"$EL" run --image build/kernels/pcsa.elf --name pcsa --out "$TMP/r3" --mode tcg-icount \
+	--append "el.x=$(printf '%01000d' 0)"
+expect "run --append too long: one line saying so, nothing booted" \
+	[ "$(lines "$TMP/err")" = 1 -a -n "$(grep -F 'the guest keeps' "$TMP/err")" \
+	  -a ! -e "$TMP/r3/pcsa.result" ]
+
 finish
