@@ -2,6 +2,7 @@
  * names, flags and selectors; the commands over it are in variants_cmd.c.
  * See variants.h. */
 #include "variants.h"
+#include "linuxref.h"
 #include "util.h"
 
 #include <errno.h>
@@ -35,12 +36,18 @@ static int conf_fail(struct conf *c, const char *what, const char *todo)
 static int conf_next(struct conf *c, char *line, size_t size, char **col, int max,
 		     char **note)
 {
+	long start = ftell(c->f);
+
 	while (fgets(line, (int)size, c->f)) {
 		size_t len = strlen(line);
+		long end = ftell(c->f);
 		char *hash, *save = NULL, *tok;
 		int n = 0;
 
 		c->line_no++;
+		if (start >= 0 && end >= 0 && (size_t)(end - start) != len)   /* fgets read past a NUL */
+			return conf_fail(c, "NUL byte in line", "remove it");
+		start = end;
 		if (len && line[len - 1] == '\n')
 			line[--len] = '\0';
 		else if (!feof(c->f))
@@ -48,8 +55,6 @@ static int conf_next(struct conf *c, char *line, size_t size, char **col, int ma
 		for (size_t i = 0; i < len; i++)
 			if ((unsigned char)line[i] < 0x20 && line[i] != '\t')
 				return conf_fail(c, "control character in line", "remove it");
-		if (memchr(line, '\0', len) || strlen(line) != len)
-			return conf_fail(c, "NUL byte in line", "remove it");
 		hash = strchr(line, '#');
 		*note = (char *)"";
 		if (hash) {
@@ -194,7 +199,8 @@ static bool reserved_name(const struct el_variants *v, const char *name)
 {
 	char s[EL_MAX_AXES + 1];
 
-	if (!strcmp(name, "floor") || !strcmp(name, "all") || !strcmp(name, "presets"))
+	if (!strcmp(name, "floor") || !strcmp(name, "all") || !strcmp(name, "presets") ||
+	    lr_reference(name))   /* the Linux and host reference rows */
 		return true;
 	for (int code = 0; code < el_variant_count(v); code++)
 		if (!strcmp(name, el_variant_short(v, code, s, sizeof(s))))
@@ -222,7 +228,8 @@ static int preset_line(struct conf *c, struct el_variants *v, char **col, int n,
 		return conf_fail(c, "malformed preset name", "preset names are [a-z0-9._-]+");
 	if (reserved_name(v, col[0])) {
 		el_fmt(what, sizeof(what), "preset name '%s' is taken", col[0]);
-		return conf_fail(c, what, "pick a name that is not a short name, floor, all, presets or another preset");
+		return conf_fail(c, what, "pick a name that is not a short name, floor, all, presets, "
+				 "a reference row (linux, linux-nomit, host) or another preset");
 	}
 	for (unsigned i = 0; i < v->naxes; i++) {
 		const struct el_axis *a = &v->axis[i];
