@@ -46,8 +46,13 @@ static int prepare(struct matrix *m)
 	int rc;
 
 	if (mx_tool_line(qemu, 5000, m->qemu_version, sizeof(m->qemu_version)) < 0) {
-		el_err("cannot run QEMU: %s: install qemu-system-x86 (apt-get install "
-		       "qemu-system-x86)", m->qemu_version);
+		if (strstr(m->qemu_version, "not found")) {
+			el_qemu_not_found_hint(err, sizeof(err));
+			el_err("cannot run QEMU: %s", err);
+		} else {
+			el_err("cannot run QEMU: %s: install qemu-system-x86 (apt-get install "
+			       "qemu-system-x86)", m->qemu_version);
+		}
 		return EL_EX_USAGE;
 	}
 	if ((rc = mx_host_check(m)))

@@ -347,6 +347,23 @@ void el_qemu_result_free(struct el_qemu_result *res)
  *  other        QEMU failed (1: bad option, kernel not loadable, ...)
  *  signal       QEMU was killed by someone else, or crashed
  */
+void el_qemu_not_found_hint(char *dst, size_t size)
+{
+	static const char *const dirs[] = { "/usr/bin", "/usr/local/bin", "/bin", "/usr/sbin",
+					     "/usr/local/sbin", "/opt/qemu/bin" };
+	char path[64];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], EL_QEMU_DEFAULT);
+		if (access(path, X_OK) == 0) {
+			snprintf(dst, size, "%s is not on PATH (installed as %s): add %s to PATH",
+				 EL_QEMU_DEFAULT, path, dirs[i]);
+			return;
+		}
+	}
+	snprintf(dst, size, "%s not found on PATH: install qemu-system-x86", EL_QEMU_DEFAULT);
+}
+
 enum el_guest_end el_qemu_decode(const struct el_qemu_result *r)
 {
 	switch (r->end) {

@@ -60,4 +60,14 @@ expect "run --append too long: one line saying so, nothing booted" \
 	[ "$(lines "$TMP/err")" = 1 -a -n "$(grep -F 'the guest keeps' "$TMP/err")" \
 	  -a ! -e "$TMP/r3/pcsa.result" ]
 
+# ---------------------------------------------------------------- tools off PATH
+mkdir -p "$TMP/nopath"
+if [ -x /usr/bin/qemu-system-x86_64 ]; then
+	PATH=$TMP/nopath expect_status 2 "matrix with QEMU installed but off PATH" \
+		"$EL" matrix --variants pcsa --mode tcg --no-linux --no-plots --results-dir "$TMP/r4"
+	expect "QEMU off PATH: one line saying it is not on PATH, not to install it" \
+		[ "$(lines "$TMP/err")" = 1 -a -n "$(grep -F 'is not on PATH (installed as' "$TMP/err")" \
+		  -a -z "$(grep -F 'install qemu' "$TMP/err")" ]
+fi
+
 finish
