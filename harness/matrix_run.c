@@ -41,6 +41,7 @@ static void check_revision(const struct matrix *m)
 static int prepare(struct matrix *m)
 {
 	char *qemu[] = { EL_QEMU_DEFAULT, "--version", NULL };
+	char *objdump[] = { "objdump", "--version", NULL };
 	char err[MX_PATH_MAX + MX_LINE], dir[MX_PATH_MAX + 16];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int rc;
@@ -53,6 +54,11 @@ static int prepare(struct matrix *m)
 			el_err("cannot run QEMU: %s: install qemu-system-x86 (apt-get install "
 			       "qemu-system-x86)", m->qemu_version);
 		}
+		return EL_EX_USAGE;
+	}
+	if (mx_tool_line(objdump, 5000, err, sizeof(err)) < 0) {   /* the static fast path */
+		el_err("cannot run objdump: %s: install binutils (apt-get install binutils)",
+		       strstr(err, "not found") ? "not found on PATH" : err);
 		return EL_EX_USAGE;
 	}
 	if ((rc = mx_host_check(m)))

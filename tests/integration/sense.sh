@@ -70,4 +70,19 @@ if [ -x /usr/bin/qemu-system-x86_64 ]; then
 		  -a -z "$(grep -F 'install qemu' "$TMP/err")" ]
 fi
 
+mkdir -p "$TMP/noobj"
+for t in qemu-system-x86_64 git gnuplot; do
+	command -v "$t" >/dev/null && ln -sf "$(command -v "$t")" "$TMP/noobj/$t"
+done
+PATH=$TMP/noobj expect_status 2 "matrix without objdump: refused before any boot" \
+	"$EL" matrix --variants pcsa,floor --mode tcg --no-linux --no-plots --results-dir "$TMP/r5"
+expect "matrix without objdump: one line naming it, no results directory" \
+	[ "$(lines "$TMP/err")" = 1 -a -n "$(grep -F objdump "$TMP/err")" -a ! -e "$TMP/r5" ]
+"$EL" matrix --variants pcsa,floor --bench getpid --samples 2 --mode tcg --no-linux --no-plots \
+	--results-dir "$TMP/r5" >/dev/null 2>&1
+PATH=$TMP/noobj expect_status 0 "analyze without objdump: the figures are still analysed" \
+	"$EL" analyze "$TMP/r5/latest" --no-plots
+expect "analyze without objdump: said once for two images ($(head -c 160 "$TMP/err"))" \
+	[ "$(grep -c objdump "$TMP/err")" = 1 ]
+
 finish
