@@ -7,6 +7,7 @@
 #include "exitcodes.h"
 #include "entrylab/proto.h"
 #include "matrix_run.h"
+#include "qemu.h"
 #include "util.h"
 
 #include <errno.h>
@@ -48,7 +49,8 @@ static void usage(FILE *f)
 		"  --perf           count the vCPU thread's guest-mode cycles and instructions\n"
 		"                   with perf stat and compare with the guest's own figures\n"
 		"  --baseline SEL   variant the deltas are against (default: preset linux-5.x)\n"
-		"  --timeout SEC    time limit of one boot (default %g)\n"
+		"  --timeout SEC    time limit of one boot (default %g, times samples/1000\n"
+		"                   above 1000 samples)\n"
 		"  --linux          add the Linux reference rows (Debian's kernel: linux, linux-nomit;\n"
 		"                   under kvm also the native host row); default: with the whole\n"
 		"                   matrix (no --variants) when the kernel can be had\n"
@@ -158,7 +160,6 @@ int mx_parse_opts(int argc, char **argv, struct mx_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->cpu = -1;
 	o->samples = MX_DEFAULT_SAMPLES;
-	o->timeout_s = MX_DEFAULT_TIMEOUT_S;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
@@ -175,6 +176,8 @@ int mx_parse_opts(int argc, char **argv, struct mx_opts *o)
 		       argv[optind]);
 		return EL_EX_USAGE;
 	}
+	if (!o->timeout_s)   /* no --timeout: the default, scaled with the samples asked */
+		o->timeout_s = MX_DEFAULT_TIMEOUT_S * el_timeout_scale(o->samples);
 	return EL_EX_OK;
 }
 

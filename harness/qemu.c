@@ -347,6 +347,11 @@ void el_qemu_result_free(struct el_qemu_result *res)
  *  other        QEMU failed (1: bad option, kernel not loadable, ...)
  *  signal       QEMU was killed by someone else, or crashed
  */
+double el_timeout_scale(uint64_t samples)
+{
+	return samples > EL_TIMEOUT_SAMPLES ? (double)samples / EL_TIMEOUT_SAMPLES : 1.0;
+}
+
 void el_qemu_not_found_hint(char *dst, size_t size)
 {
 	static const char *const dirs[] = { "/usr/bin", "/usr/local/bin", "/bin", "/usr/sbin",

@@ -157,7 +157,6 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->cpu = -1;
-	o->timeout_ms = DEFAULT_TIMEOUT_MS;
 	o->max_output = DEFAULT_MAX_OUTPUT;
 	optind = 0;
 	opterr = 0;
@@ -173,6 +172,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	if (optind < argc) {
 		el_err("unexpected argument '%s': entrylab run: see 'entrylab --help'", argv[optind]);
 		return -1;
+	}
+	if (!o->timeout_ms) {   /* no --timeout: the default, scaled with the samples asked */
+		double scale = el_timeout_scale(o->samples_set ? o->samples : EL_DEFAULT_SAMPLES);
+		o->timeout_ms = (int64_t)(DEFAULT_TIMEOUT_MS * scale);
 	}
 	if (!o->image || !o->name || !o->out) {
 		el_err("missing %s: entrylab run: give --image PATH --name SHORT --out DIR",

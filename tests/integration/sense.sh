@@ -85,4 +85,16 @@ PATH=$TMP/noobj expect_status 0 "analyze without objdump: the figures are still 
 expect "analyze without objdump: said once for two images ($(head -c 160 "$TMP/err"))" \
 	[ "$(grep -c objdump "$TMP/err")" = 1 ]
 
+# ---------------------------------------------------------------- time limit follows the work
+"$EL" matrix --variants pcsa --bench getpid --samples 3000 --mode tcg --no-linux --no-plots \
+	--results-dir "$TMP/r6" >/dev/null 2>&1
+t=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["options"]["timeout_s"])' \
+	"$TMP/r6/latest/meta.json" 2>/dev/null)
+expect "--samples 3000 without --timeout: the limit is 3 x 60 s (got $t)" [ "$t" = 180.0 ]
+"$EL" matrix --variants pcsa --bench getpid --samples 3000 --timeout 50 --mode tcg --no-linux \
+	--no-plots --results-dir "$TMP/r6" >/dev/null 2>&1
+t=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["options"]["timeout_s"])' \
+	"$TMP/r6/latest/meta.json" 2>/dev/null)
+expect "an explicit --timeout is kept (got $t)" [ "$t" = 50.0 ]
+
 finish
