@@ -97,4 +97,34 @@ t=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["options"]["
 	"$TMP/r6/latest/meta.json" 2>/dev/null)
 expect "an explicit --timeout is kept (got $t)" [ "$t" = 50.0 ]
 
+# ---------------------------------------------------------------- a full disk
+M=$TMP/small
+mkdir -p "$M"
+if mount -t tmpfs -o size=20m tmpfs "$M" 2>/dev/null; then
+	trap 'umount "$M" 2>/dev/null; rm -rf "$TMP"' EXIT
+	full() { "$EL" matrix --variants pcsa,floor --bench getpid --samples 2 --mode tcg \
+		--no-plots --no-linux --results-dir "$M/R" >/dev/null 2>"$TMP/err"; }
+	full
+	used=$(df --output=iused "$M" | tail -1 | tr -d ' ')
+	umount "$M"
+	bad="" tried=0
+	for n in $(seq $((used - 8)) $((used - 4))); do
+		mount -t tmpfs -o size=20m,nr_inodes=$n tmpfs "$M"
+		full
+		rc=$?
+		left=$(ls -d "$M"/R/.*.partial 2>/dev/null | head -1)
+		errs=$(grep -v '^\[' "$TMP/err")
+		if [ "$rc" != 0 ] && [ -n "$left" ]; then
+			tried=$((tried + 1))
+			[ "$(echo "$errs" | wc -l)" = 1 ] && echo "$errs" | grep -qF "left in $left" &&
+				! echo "$errs" | grep -q -- '--out' || bad="$bad $n($(echo "$errs" | head -c 160))"
+		fi
+		umount "$M"
+	done
+	expect "full disk: each error line names the .partial left and no child option ($tried runs;$bad)" \
+		[ "$tried" -gt 0 -a -z "$bad" ]
+else
+	ok "# skip: mounting a tmpfs is not permitted here"
+fi
+
 finish
