@@ -123,6 +123,18 @@ if mount -t tmpfs -o size=20m tmpfs "$M" 2>/dev/null; then
 	done
 	expect "full disk: each error line names the .partial left and no child option ($tried runs;$bad)" \
 		[ "$tried" -gt 0 -a -z "$bad" ]
+	# plots on a disk with room for the figures but not the pictures
+	mount -t tmpfs -o size=3m tmpfs "$M"
+	"$EL" matrix --variants pcsa,floor --bench getpid,iopl --samples 2 --mode tcg --no-plots \
+		--no-linux --results-dir "$M/R" >/dev/null 2>&1
+	avail=$(df -k --output=avail "$M" | tail -1 | tr -d ' ')
+	dd if=/dev/zero of="$M/fill" bs=1k count=$((avail - 120)) 2>/dev/null
+	"$EL" analyze "$M/R/latest" >/dev/null 2>"$TMP/err"
+	expect "plots on a full disk: the warning names the full disk ($(head -c 160 "$TMP/err"))" \
+		grep -q 'plots failed (first: no space left on device' "$TMP/err"
+	expect "plots on a full disk: so does the report" \
+		grep -q 'failed: no space left on device' "$M/R/latest/report.md"
+	umount "$M"
 else
 	ok "# skip: mounting a tmpfs is not permitted here"
 fi
