@@ -324,13 +324,14 @@ static int check_append_for(const struct mx_plan *p, const struct mx_opts *o)
 		if (!added[k])
 			continue;
 		size_t len = strcspn(o->append_for[k], "=");
-		size_t fit = EL_CMDLINE_MAX - 1 - base;   /* with the space before them */
-		if (fit > MX_LINE * 2)                     /* matrix_run.c's buffer */
+		/* with the space before them; matrix_run.c's buffer holds MX_LINE * 2 */
+		size_t fit = base + 1 < EL_CMDLINE_MAX ? EL_CMDLINE_MAX - 1 - base : 0;
+		if (fit > MX_LINE * 2)
 			fit = MX_LINE * 2;
 		if (added[k] > fit) {
 			el_err("--append-for %.*s gives %zu bytes of guest arguments where %zu fit "
 			       "on the guest's command line: entrylab matrix: shorten them",
-			       (int)len, o->append_for[k], added[k] - 1, fit - 1);
+			       (int)len, o->append_for[k], added[k] - 1, fit ? fit - 1 : 0);
 			return -1;
 		}
 	}

@@ -337,16 +337,6 @@ void el_qemu_result_free(struct el_qemu_result *res)
 
 /* ------------------------------------------------------------ decoding */
 
-/*
- * QEMU status   meaning (isa-debug-exit, -no-reboot; see proto.h)
- * -----------   ----------------------------------------------
- *  33           guest wrote EL_EXIT_PASS: run complete, all checks passed
- *  35           guest wrote EL_EXIT_FAIL: run complete, a check failed
- *  37           guest wrote EL_EXIT_PANIC: panic or fatal exception
- *   0           no exit write: the guest reset or triple-faulted
- *  other        QEMU failed (1: bad option, kernel not loadable, ...)
- *  signal       QEMU was killed by someone else, or crashed
- */
 double el_timeout_scale(uint64_t samples)
 {
 	return samples > EL_TIMEOUT_SAMPLES ? (double)samples / EL_TIMEOUT_SAMPLES : 1.0;
@@ -369,6 +359,16 @@ void el_qemu_not_found_hint(char *dst, size_t size)
 	snprintf(dst, size, "%s not found on PATH: install qemu-system-x86", EL_QEMU_DEFAULT);
 }
 
+/*
+ * QEMU status   meaning (isa-debug-exit, -no-reboot; see proto.h)
+ * -----------   ----------------------------------------------
+ *  33           guest wrote EL_EXIT_PASS: run complete, all checks passed
+ *  35           guest wrote EL_EXIT_FAIL: run complete, a check failed
+ *  37           guest wrote EL_EXIT_PANIC: panic or fatal exception
+ *   0           no exit write: the guest reset or triple-faulted
+ *  other        QEMU failed (1: bad option, kernel not loadable, ...)
+ *  signal       QEMU was killed by someone else, or crashed
+ */
 enum el_guest_end el_qemu_decode(const struct el_qemu_result *r)
 {
 	switch (r->end) {
