@@ -64,12 +64,20 @@ ensure_deps() {
 	[ -z "$missing" ] || die "still missing after install: $missing"
 }
 
+# A malformed variants/*.conf is said once, by the harness, after the
+# build (make keeps quiet about it under EL_CONFIG_QUIET), and stops here.
+check_config() {
+	"$EL" variants --make >/dev/null || exit 2
+}
+
 build() {
-	make -s -j"$(nproc)" all >&2 || die "build failed (see the compiler output above); fix it and rerun" 2
+	make -s -j"$(nproc)" all EL_CONFIG_QUIET=1 >&2 || die "build failed (see the compiler output above); fix it and rerun" 2
+	check_config
 }
 
 build_host() {
-	make -s -j"$(nproc)" host >&2 || die "build of the host harness failed (see above); fix it and rerun" 2
+	make -s -j"$(nproc)" host EL_CONFIG_QUIET=1 >&2 || die "build of the host harness failed (see above); fix it and rerun" 2
+	check_config
 }
 
 # Reject unknown variants, presets, axis values and benchmarks (and malformed

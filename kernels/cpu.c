@@ -101,7 +101,7 @@ bool user_range_ok(u64 addr, u64 len)
 }
 
 /* ------------------------------------------------------ command line */
-static char cmdline[1024];
+static char cmdline[EL_CMDLINE_MAX];
 
 void cmdline_init(u32 start_info)
 {

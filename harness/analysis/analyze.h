@@ -47,6 +47,7 @@
 #define AN_MIN_SAMPLES 10    /* fewer: noise warning */
 #define AN_KVM_NOISE  0.05   /* raw MAD / median above this under kvm: noise warning */
 #define AN_UNKNOWN    (-2)   /* variant code of a name outside the axes */
+#define AN_MAX_PER_CALL 1e9  /* |per-call value| above this is not a system call */
 
 struct an_cell {                    /* one variant x benchmark */
 	double *x;                  /* per-call samples */
@@ -77,6 +78,11 @@ struct an_variant {
 	int have_static;            /* static fast path measured (report_static.c) */
 	int static_insns, static_bytes;
 	char static_note[AN_NAME];  /* why it was not measured, "" if it was */
+	/* What the boot asked for, from .result cmdline= (the guest takes the
+	 * first el.run, el.bench, el.samples); want_known 0 without that key. */
+	int want_known, want_bench;
+	uint64_t want_samples;
+	char want_list[AN_NAME * 4];   /* el.bench list, "" for every benchmark */
 };
 
 struct an_run {
@@ -130,6 +136,10 @@ int an_safe_word(const char *s);
  * the index of a benchmark, added (with empty cells) if new. */
 int an_load_raw(struct an_run *run);
 size_t an_bench_index(struct an_run *run, const char *name);
+/* Why a per-call value cannot be a measurement in unit (not finite, beyond
+ * AN_MAX_PER_CALL, negative where unit is "instructions"), or NULL when it
+ * can.  Under tsc a negative value is noise for the outlier rule. */
+const char *an_per_call_insane(double x, const char *unit);
 /* getline without the line end; -1 at EOF, -2 for a NUL byte in the line. */
 ssize_t an_getline(char **line, size_t *cap, FILE *f);
 

@@ -113,6 +113,29 @@ static int set_pmu_unavailable(struct an_run *run, struct an_variant *v, char *l
 	return 0;
 }
 
+/* cmdline=: the first el.run, el.bench and el.samples, as the guest reads
+ * them (defaults: conform,bench; every benchmark; EL_DEFAULT_SAMPLES). */
+static void set_want(struct an_variant *v, const char *cmdline)
+{
+	char *copy = el_xstrdup(cmdline), *save = NULL;
+	const char *run = NULL, *bench = NULL, *samples = NULL;
+
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (!run && !strncmp(w, "el.run=", 7))
+			run = w + 7;
+		else if (!bench && !strncmp(w, "el.bench=", 9))
+			bench = w + 9;
+		else if (!samples && !strncmp(w, "el.samples=", 11))
+			samples = w + 11;
+	}
+	v->want_known = 1;
+	v->want_bench = !run || strstr(run, "bench") != NULL;
+	if (!samples || el_parse_u64(samples, &v->want_samples))
+		v->want_samples = EL_DEFAULT_SAMPLES;
+	el_strlcpy(v->want_list, bench ? bench : "", sizeof(v->want_list));
+	free(copy);
+}
+
 static int result_key(struct an_run *run, struct an_variant *v, const char *key,
 		      char *val, const char *path, unsigned long line_no)
 {
@@ -136,6 +159,8 @@ static int result_key(struct an_run *run, struct an_variant *v, const char *key,
 		el_strlcpy(v->image, val, sizeof(v->image));
 	else if (!strcmp(key, "build"))
 		el_strlcpy(v->build, val, sizeof(v->build));
+	else if (!strcmp(key, "cmdline"))
+		set_want(v, val);
 	else if (!strcmp(key, "unavailable"))
 		return set_unavailable(run, v, val, path, line_no);
 	else if (!strcmp(key, "pmu_unavailable"))
@@ -162,19 +187,32 @@ static int result_key(struct an_run *run, struct an_variant *v, const char *key,
 }
 
 /* A status outside the list (a newer writer) counts as a failure, with a
- * warning; a missing one makes the file unusable. */
+ * warning; a missing one makes the file unusable.  A pass with failed
+ * checks contradicts itself: a failure too, with a warning naming the file. */
 static int check_status(struct an_run *run, struct an_variant *v, const char *path)
 {
+	size_t i, n = sizeof(statuses) / sizeof(statuses[0]);
+
 	if (!v->status[0]) {
 		el_err("no status= line: %s: re-run the variant", path);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
-		if (!strcmp(v->status, statuses[i])) {
-			v->passed = i == 0;
-			return 0;
-		}
-	an_warn(run, "%s: unknown status '%s', counted as a failure", v->short_name, v->status);
+	for (i = 0; i < n && strcmp(v->status, statuses[i]); i++)
+		;
+	if (i == n) {
+		an_warn(run, "%s: unknown status '%s', counted as a failure", v->short_name, v->status);
+		return 0;
+	}
+	v->passed = i == 0;
+	if (v->passed && v->tap_fail > 0) {
+		an_warn(run, "%s: status=pass with tap_fail=%ld in %s: counted as a failure",
+			v->short_name, v->tap_fail, path);
+		el_strlcpy(v->status, "fail", sizeof(v->status));
+		if (!v->error[0])
+			el_fmt(v->error, sizeof(v->error), "status=pass contradicts tap_fail=%ld",
+			       v->tap_fail);
+		v->passed = 0;
+	}
 	return 0;
 }
 
@@ -212,6 +250,17 @@ static int read_result(struct an_run *run, struct an_variant *v, const char *pat
 }
 
 /* ------------------------------------------------------------ <short>.samples.csv */
+
+const char *an_per_call_insane(double x, const char *unit)
+{
+	if (!isfinite(x))
+		return "not a finite number";
+	if (fabs(x) > AN_MAX_PER_CALL)
+		return "beyond 1e9 per call, which no system call costs";
+	if (x < 0 && !strcmp(unit, "instructions"))
+		return "negative (ticks below empty), which an instruction count cannot be";
+	return NULL;
+}
 
 /* Split line in place into fields (RFC 4180 quotes).  Returns the field
  * count, or -1 for bad quoting or more than max fields. */
@@ -335,6 +384,12 @@ static int csv_row(struct an_run *run, struct an_variant *v, struct csv_ctx *c,
 		return csv_fail(c, "per_call differs from (ticks - empty) / iters");
 	if (!an_safe_word(f[8]))
 		return csv_fail(c, "unit is not a word");
+	const char *insane = an_per_call_insane(per_call, f[8]);
+	if (insane) {
+		char what[128];
+		el_fmt(what, sizeof(what), "per_call %s", insane);
+		return csv_fail(c, what);
+	}
 	if (!c->unit[0])
 		el_strlcpy(c->unit, f[8], sizeof(c->unit));
 	if (strcmp(f[8], c->unit) || (v->unit[0] && strcmp(f[8], v->unit)))
@@ -410,6 +465,53 @@ static void reject_outliers(struct an_run *run, struct an_variant *v)
 	}
 }
 
+static const char *const all_benches[] = {
+#define EL_BENCH(name, features, description) #name,
+#include "entrylab/benches.def"
+#undef EL_BENCH
+	NULL
+};
+
+/* One benchmark the boot asked for: every sample, or reported unavailable. */
+static int check_count(struct an_run *run, struct an_variant *v, const char *bench,
+		       const char *path)
+{
+	size_t n = 0;
+
+	for (size_t b = 0; b < run->nbench; b++)
+		if (!strcmp(run->bench[b], bench)) {
+			if (v->cells[b].unavailable[0])
+				return 0;
+			n = v->cells[b].n;
+		}
+	if (n == v->want_samples)
+		return 0;
+	el_err("%s has %zu of the %llu %s samples its run asked for (cmdline= of %s.result): "
+	       "%s: the file is cut or damaged: re-run the variant", v->short_name, n,
+	       (unsigned long long)v->want_samples, bench, v->short_name, path);
+	return -1;
+}
+
+/* A passed boot delivered what it was asked for (run_verdict.c checked
+ * that); a samples file that holds less was cut or damaged since. */
+static int check_counts(struct an_run *run, struct an_variant *v, const char *path)
+{
+	int rc = 0;
+
+	if (!v->want_known || !v->want_bench)
+		return 0;
+	if (!v->want_list[0]) {
+		for (size_t i = 0; rc == 0 && all_benches[i]; i++)
+			rc = check_count(run, v, all_benches[i], path);
+		return rc;
+	}
+	char *list = el_xstrdup(v->want_list), *save = NULL;
+	for (char *b = strtok_r(list, ",", &save); rc == 0 && b; b = strtok_r(NULL, ",", &save))
+		rc = check_count(run, v, b, path);
+	free(list);
+	return rc;
+}
+
 static int read_samples(struct an_run *run, struct an_variant *v, const char *path)
 {
 	struct csv_ctx c = { .path = path };
@@ -419,9 +521,18 @@ static int read_samples(struct an_run *run, struct an_variant *v, const char *pa
 	ssize_t n;
 	int rc = 0, blank = 0;
 
+	if (!f && errno == ENOENT && v->want_known && v->want_bench) {
+		el_err("no samples file: %s: variant %s passed a run that asked for benchmarks: "
+		       "re-run the variant", path, v->short_name);
+		return -1;
+	}
+	if (!f && errno == ENOENT) {   /* no benchmark asked, or an older .result */
+		if (!v->want_known)
+			an_warn(run, "%s: no %s and no cmdline= in its .result to tell whether "
+				"benchmarks were asked: no samples", v->short_name, path);
+		return 0;
+	}
 	if (!f) {
-		if (errno == ENOENT)
-			return 0;   /* no benchmark ran (e.g. a conformance-only run) */
 		el_err("cannot read %s: %s: check the run directory", path, strerror(errno));
 		return -1;
 	}
@@ -442,6 +553,8 @@ static int read_samples(struct an_run *run, struct an_variant *v, const char *pa
 		rc = csv_fail(&c, "empty file, no header");
 	if (rc == 0 && !v->unit[0])
 		el_strlcpy(v->unit, c.unit, sizeof(v->unit));
+	if (rc == 0)
+		rc = check_counts(run, v, path);
 	if (rc == 0 && !strcmp(c.unit, "tsc"))
 		reject_outliers(run, v);
 	free(line);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,7 +66,33 @@ struct plot_ctx {
 	char dir[PATH_LEN];           /* DIR/plots */
 	char log[PATH_LEN];           /* DIR/plots/gnuplot.log */
 	int failed;
+	char why[AN_NAME];            /* the first failure, for the one stderr line */
 };
+
+/* Why plot out failed, named where it is known: a full file system (gnuplot
+ * then often cannot write its log either), a rename, or gnuplot's own words
+ * in the log. */
+static void plot_failed(struct plot_ctx *p, const char *out, int status, int rename_errno)
+{
+	struct statvfs fs;
+	struct stat st;
+	char why[AN_NAME];
+
+	if (statvfs(p->dir, &fs) == 0 && ((uint64_t)fs.f_bavail * fs.f_frsize < (1u << 20) ||
+					  (fs.f_files && fs.f_favail == 0)))
+		el_fmt(why, sizeof(why), "no space left on device in %s", p->dir);
+	else if (rename_errno)
+		el_fmt(why, sizeof(why), "cannot rename into %s: %s", p->dir, strerror(rename_errno));
+	else if (stat(p->log, &st) == 0 && st.st_size > 0)
+		el_fmt(why, sizeof(why), "gnuplot status %d: see plots/gnuplot.log", status);
+	else
+		el_fmt(why, sizeof(why), "gnuplot status %d, no output and nothing in "
+		       "plots/gnuplot.log", status);
+	an_warn(p->run, "plot %s failed: %s", out, why);
+	if (!p->failed)
+		el_strlcpy(p->why, why, sizeof(p->why));
+	p->failed = 1;
+}
 
 /* Render template <tpl>.gp to plots/<out>.png and .svg with the variables in
  * vars (datafile, outpng and outsvg are added here). */
@@ -87,12 +114,15 @@ static void render(struct plot_ctx *p, const char *tpl, const char *dat, const c
 
 	char *argv[] = { "gnuplot", "-e", vars->data, script, NULL };
 	struct stat st;
-	if (run_tool(argv, p->log) != 0 || stat(tpng, &st) || st.st_size == 0 ||
-	    stat(tsvg, &st) || st.st_size == 0 || rename(tpng, png) || rename(tsvg, svg)) {
+	int status = run_tool(argv, p->log), rename_errno = 0;
+	bool made = status == 0 && stat(tpng, &st) == 0 && st.st_size > 0 &&
+		    stat(tsvg, &st) == 0 && st.st_size > 0;
+	if (made && (rename(tpng, png) || rename(tsvg, svg)))
+		rename_errno = errno;
+	if (!made || rename_errno) {
 		unlink(tpng);
 		unlink(tsvg);
-		an_warn(p->run, "plot %s failed: see plots/gnuplot.log", out);
-		p->failed = 1;
+		plot_failed(p, out, status, rename_errno);
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -391,5 +421,5 @@ void plot_run(struct an_run *run)
 	plot_effects(&p);
 	plot_presets(&p);
 	if (p.failed)
-		el_err("warning: some plots failed: %s: see the report's warnings", p.log);
+		el_err("warning: some plots failed (first: %s): see the report's warnings", p.why);
 }

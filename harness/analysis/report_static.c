@@ -15,17 +15,18 @@
 #include "image/pathlen.h"
 #include "core/util.h"
 
-static void measure(const struct an_run *run, struct an_variant *v)
+/* 0, or -1 when the image could not be read or disassembled (err set). */
+static int measure(const struct an_run *run, struct an_variant *v, char *err, size_t errlen)
 {
 	char path[PATH_MAX], id[96];
 
 	if (v->code == AN_UNKNOWN || v->code < EL_VARIANT_FLOOR) {
 		el_strlcpy(v->static_note, "not an entrylab image", sizeof(v->static_note));
-		return;
+		return 0;
 	}
 	if (!v->image[0]) {
 		el_strlcpy(v->static_note, "no image= in the run's result", sizeof(v->static_note));
-		return;
+		return 0;
 	}
 	if (v->image[0] == '/')
 		el_strlcpy(path, v->image, sizeof(path));
@@ -34,19 +35,29 @@ static void measure(const struct an_run *run, struct an_variant *v)
 	if (el_elf_build_id(path, id, sizeof(id)) || strcmp(id, v->build)) {
 		el_fmt(v->static_note, sizeof(v->static_note),
 		       "image %s rebuilt or gone since this run", v->image);
-		return;
+		return 0;
 	}
-	if (pathlen_measure(path, v->short_name, &v->static_insns, &v->static_bytes)) {
-		el_strlcpy(v->static_note, "entry path not found in the image", sizeof(v->static_note));
-		return;
+	if (pathlen_measure(path, v->short_name, &v->static_insns, &v->static_bytes, err, errlen)) {
+		el_strlcpy(v->static_note, strstr(err, "objdump") ? "objdump failed or missing" :
+			   "entry path not found in the image", sizeof(v->static_note));
+		return -1;
 	}
 	v->have_static = 1;
+	return 0;
 }
 
+/* One line on stderr for each different reason an image was not measured
+ * (a missing objdump is the same for every image: said once). */
 void an_static_paths(struct an_run *run)
 {
+	char err[1024], said[1024] = "";
+
 	for (size_t i = 0; i < run->nv; i++)
-		measure(run, &run->v[i]);
+		if (measure(run, &run->v[i], err, sizeof(err)) &&
+		    strcmp(run->v[i].static_note, said)) {
+			el_err("static fast path not measured: %s", err);
+			el_strlcpy(said, run->v[i].static_note, sizeof(said));
+		}
 }
 
 static long getpid_bench(const struct an_run *run)

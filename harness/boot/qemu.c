@@ -337,6 +337,28 @@ void el_qemu_result_free(struct el_qemu_result *res)
 
 /* ------------------------------------------------------------ decoding */
 
+double el_timeout_scale(uint64_t samples)
+{
+	return samples > EL_TIMEOUT_SAMPLES ? (double)samples / EL_TIMEOUT_SAMPLES : 1.0;
+}
+
+void el_qemu_not_found_hint(char *dst, size_t size)
+{
+	static const char *const dirs[] = { "/usr/bin", "/usr/local/bin", "/bin", "/usr/sbin",
+					     "/usr/local/sbin", "/opt/qemu/bin" };
+	char path[64];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], EL_QEMU_DEFAULT);
+		if (access(path, X_OK) == 0) {
+			snprintf(dst, size, "%s is not on PATH (installed as %s): add %s to PATH",
+				 EL_QEMU_DEFAULT, path, dirs[i]);
+			return;
+		}
+	}
+	snprintf(dst, size, "%s not found on PATH: install qemu-system-x86", EL_QEMU_DEFAULT);
+}
+
 /*
  * QEMU status   meaning (isa-debug-exit, -no-reboot; see proto.h)
  * -----------   ----------------------------------------------

@@ -113,6 +113,19 @@ char *el_qemu_status_text(const struct el_qemu_result *r, char *dst, size_t size
  * seccomp, or a kernel without it): the caller then retries without. */
 int el_qemu_sandbox_refused(const struct el_qemu_result *r);
 
+/* A boot's default time limit covers EL_TIMEOUT_SAMPLES samples per
+ * benchmark (about 5 s of work under tcg-icount on a busy 2-cpu host);
+ * for more samples it is multiplied by this factor, samples / 1000, so
+ * --samples 100000 is not reported as a hung guest.  An explicit
+ * --timeout is kept as given. */
+#define EL_TIMEOUT_SAMPLES 1000
+double el_timeout_scale(uint64_t samples);
+
+/* For a QEMU that PATH does not hold: why, and what to do, in one phrase
+ * ("not on PATH (installed as /usr/bin/...): add /usr/bin to PATH or pass
+ * its path", or "not found on PATH: install qemu-system-x86"). */
+void el_qemu_not_found_hint(char *dst, size_t size);
+
 /* SIGINT, SIGTERM, SIGHUP and SIGPIPE set el_qemu_interrupted; a running
  * el_qemu_run then kills its child and returns EL_QEMU_INTERRUPTED.  (A
  * SIGKILLed runner cannot do that: its QEMU gets SIGKILL from the kernel,

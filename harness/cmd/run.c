@@ -157,7 +157,6 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->cpu = -1;
-	o->timeout_ms = DEFAULT_TIMEOUT_MS;
 	o->max_output = DEFAULT_MAX_OUTPUT;
 	optind = 0;
 	opterr = 0;
@@ -173,6 +172,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	if (optind < argc) {
 		el_err("unexpected argument '%s': entrylab run: see 'entrylab --help'", argv[optind]);
 		return -1;
+	}
+	if (!o->timeout_ms) {   /* no --timeout: the default, scaled with the samples asked */
+		double scale = el_timeout_scale(o->samples_set ? o->samples : EL_DEFAULT_SAMPLES);
+		o->timeout_ms = (int64_t)(DEFAULT_TIMEOUT_MS * scale);
 	}
 	if (!o->image || !o->name || !o->out) {
 		el_err("missing %s: entrylab run: give --image PATH --name SHORT --out DIR",
@@ -605,6 +608,24 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 	return v.exit;
 }
 
+/* The whole guest command line fits what the guest keeps (a Linux guest:
+ * x86 COMMAND_LINE_SIZE); anything cut off would be dropped silently. */
+static int check_cmdline(const struct run_opts *o)
+{
+	struct el_buf b = { 0 };
+	size_t max = o->initrd ? 2047 : EL_CMDLINE_MAX - 1;
+	int rc = 0;
+
+	build_cmdline(o, &b);
+	if (b.len > max) {
+		el_err("guest command line of %zu bytes is longer than the %zu the guest keeps: "
+		       "--append: shorten it by %zu bytes", b.len, max, b.len - max);
+		rc = -1;
+	}
+	el_buf_free(&b);
+	return rc;
+}
+
 int el_cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -612,7 +633,7 @@ int el_cmd_run(int argc, char **argv)
 	char err[1024];
 	int rc;
 
-	if (parse_opts(argc, argv, &o) || check_image(o.image))
+	if (parse_opts(argc, argv, &o) || check_image(o.image) || check_cmdline(&o))
 		return EL_EX_USAGE;
 	if (el_mkdir_p(o.out)) {
 		el_err("cannot create output directory %s: %s: check --out", o.out, strerror(errno));

@@ -64,7 +64,7 @@ static bool no_qemu(const struct el_qemu_result *q, const char *qemu_path,
 	const char *bin = qemu_path ? qemu_path : EL_QEMU_DEFAULT;
 
 	if (q->end == EL_QEMU_NOT_FOUND && !qemu_path)
-		el_fmt(v->error, sizeof(v->error), "%s not found: PATH: install qemu-system-x86", bin);
+		el_qemu_not_found_hint(v->error, sizeof(v->error));
 	else if (q->end == EL_QEMU_NOT_FOUND)
 		el_fmt(v->error, sizeof(v->error), "%s not found: --qemu: fix the path or install qemu-system-x86", bin);
 	else if (q->end == EL_QEMU_EXEC_ERROR)

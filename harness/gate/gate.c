@@ -168,7 +168,6 @@ static int parse_opts(int argc, char **argv, struct gate_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->samples = DEFAULT_SAMPLES;
 	o->rounds = 1;
-	o->timeout_s = DEFAULT_TIMEOUT_S;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
@@ -185,6 +184,8 @@ static int parse_opts(int argc, char **argv, struct gate_opts *o)
 		       argv[optind]);
 		return EL_EX_USAGE;
 	}
+	if (!o->timeout_s)   /* no --timeout: the default, scaled with the samples asked */
+		o->timeout_s = DEFAULT_TIMEOUT_S * el_timeout_scale(o->samples);
 	return o->help ? EL_EX_OK : check_opts(o);
 }
 

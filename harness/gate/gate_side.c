@@ -293,6 +293,12 @@ static int baseline_variant(json_t *jv, size_t i, struct gl_side *side, char *wh
 		el_fmt(what, n, "variants[%zu] lacks short, status or samples", i);
 		return -1;
 	}
+	for (size_t k = 0; k < side->nv; k++)
+		if (!strcmp(side->v[k].short_name, json_string_value(jshort))) {
+			el_fmt(what, n, "variants[%zu] lists %.40s a second time", i,
+			       json_string_value(jshort));
+			return -1;
+		}
 	struct gl_variant *v = gl_side_variant(side, json_string_value(jshort));
 	gl_variant_status(v, json_string_value(jstatus), jerr ? json_string_value(jerr) : "");
 	json_object_foreach(jsamples, key, val) {
@@ -304,8 +310,10 @@ static int baseline_variant(json_t *jv, size_t i, struct gl_side *side, char *wh
 		double *x = el_xrealloc(NULL, count * sizeof(*x));
 		for (size_t k = 0; k < count; k++) {
 			x[k] = json_number_value(json_array_get(val, k));
-			if (!json_is_number(json_array_get(val, k)) || !isfinite(x[k])) {
-				el_fmt(what, n, "variants[%zu].samples.%.40s[%zu] is not a number", i, key, k);
+			const char *insane = an_per_call_insane(x[k], side->unit);
+			if (!json_is_number(json_array_get(val, k)) || insane) {
+				el_fmt(what, n, "variants[%zu].samples.%.40s[%zu] is %s", i, key, k,
+				       !json_is_number(json_array_get(val, k)) ? "not a number" : insane);
 				free(x);
 				return -1;
 			}

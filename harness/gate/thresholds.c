@@ -56,6 +56,8 @@ static int parse_limit(const char *s, int pct, double *out)
 	}
 	if (!(*s >= '0' && *s <= '9') && *s != '.')
 		return -1;   /* no sign, no blank, no "nan" or "inf" */
+	if (s[strspn(s, "0123456789.")] && strcmp(s + strspn(s, "0123456789."), pct ? "%" : ""))
+		return -1;   /* decimal digits only: strtod would take 0x10 as 16 */
 	errno = 0;
 	*out = strtod(s, &end);
 	if (pct && *end == '%')
@@ -96,8 +98,8 @@ static int check_row(const struct th_table *t, char **w, const char *path, unsig
 	}
 	for (int c = 2; c < 4; c++)
 		if (parse_limit(w[c], c == 3, c == 2 ? &r->max_abs : &r->max_pct)) {
-			el_fmt(err, errlen, "bad number '%.64s' in column %s: %s:%u: give a number "
-			       ">= 0%s, or - for none", w[c], c == 2 ? "max_increase_abs" :
+			el_fmt(err, errlen, "bad number '%.64s' in column %s: %s:%u: give a decimal "
+			       "number >= 0%s, or - for none", w[c], c == 2 ? "max_increase_abs" :
 			       "max_increase_pct", path, line, c == 3 ? " (a trailing % is allowed)" : "");
 			return -1;
 		}

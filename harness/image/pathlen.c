@@ -90,16 +90,15 @@ int el_pathlen_image(const struct el_image *im, bool floor, struct el_pathlen *p
 	return 0;
 }
 
-int pathlen_measure(const char *image, const char *short_name, int *insns, int *bytes)
+int pathlen_measure(const char *image, const char *short_name, int *insns, int *bytes,
+		    char *err, size_t errlen)
 {
 	struct el_image im;
 	struct el_pathlen p;
-	char err[1024];
 	int rc = EL_EX_OK;
 
-	if (el_image_load(&im, image, true, err, sizeof(err)) ||
-	    el_pathlen_image(&im, !strcmp(short_name, "floor"), &p, err, sizeof(err))) {
-		el_err("%s", err);
+	if (el_image_load(&im, image, true, err, errlen) ||
+	    el_pathlen_image(&im, !strcmp(short_name, "floor"), &p, err, errlen)) {
 		rc = EL_EX_USAGE;
 	} else {
 		*insns = p.insns;

@@ -32,8 +32,9 @@ int el_pathlen_image(const struct el_image *im, bool floor, struct el_pathlen *p
 
 /* For the analyze/report code: measure the image file of variant
  * short_name ("floor" picks the floor symbols).  Returns 0, or an el_exit
- * status (EL_EX_USAGE) after printing a one-line error. */
-int pathlen_measure(const char *image, const char *short_name, int *insns, int *bytes);
+ * status (EL_EX_USAGE) with a one-line error in err (not printed). */
+int pathlen_measure(const char *image, const char *short_name, int *insns, int *bytes,
+		    char *err, size_t errlen);
 
 /* A variant picked on the command line and its image. */
 struct el_kimage {

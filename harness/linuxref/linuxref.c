@@ -3,6 +3,7 @@
 #include "core/exitcodes.h"
 #include "core/proc.h"
 #include "core/util.h"
+#include "variants/variants.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,10 +30,7 @@ const size_t lr_nrows = sizeof(lr_rows) / sizeof(lr_rows[0]);
 
 const char *lr_reference(const char *short_name)
 {
-	for (size_t i = 0; i < lr_nrows; i++)
-		if (!strcmp(short_name, lr_rows[i].short_name))
-			return "reference";
-	return strcmp(short_name, "host") ? NULL : "reference";
+	return el_variant_reference_row(short_name) ? "reference" : NULL;
 }
 
 void lr_row_append(const struct lr_row *r, char *dst, size_t n)

@@ -5,8 +5,10 @@
  * matrix.h. */
 #include "matrix/matrix.h"
 #include "core/exitcodes.h"
+#include "entrylab/proto.h"
 #include "image/buildid.h"
 #include "matrix/matrix_run.h"
+#include "boot/qemu.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -48,7 +50,8 @@ static void usage(FILE *f)
 		"  --perf           count the vCPU thread's guest-mode cycles and instructions\n"
 		"                   with perf stat and compare with the guest's own figures\n"
 		"  --baseline SEL   variant the deltas are against (default: preset linux-5.x)\n"
-		"  --timeout SEC    time limit of one boot (default %g)\n"
+		"  --timeout SEC    time limit of one boot (default %g, times samples/1000\n"
+		"                   above 1000 samples)\n"
 		"  --linux          add the Linux reference rows (Debian's kernel: linux, linux-nomit;\n"
 		"                   under kvm also the native host row); default: with the whole\n"
 		"                   matrix (no --variants) when the kernel can be had\n"
@@ -111,6 +114,10 @@ static int one_opt(int c, const char *arg, struct mx_opts *o)
 	case 'A':
 		if (!strchr(arg, '=') || arg[0] == '=' || o->nappend_for == MX_APPEND_FOR_MAX)
 			return bad("--append-for", arg, "give SHORT=ARGS, at most 8 times");
+		for (const char *c = arg; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+				return bad("--append-for", "...", "use printable ASCII only "
+					   "(no newline or control character)");
 		o->append_for[o->nappend_for++] = arg;
 		return 0;
 	case 'c':
@@ -154,7 +161,6 @@ int mx_parse_opts(int argc, char **argv, struct mx_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->cpu = -1;
 	o->samples = MX_DEFAULT_SAMPLES;
-	o->timeout_s = MX_DEFAULT_TIMEOUT_S;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
@@ -171,6 +177,8 @@ int mx_parse_opts(int argc, char **argv, struct mx_opts *o)
 		       argv[optind]);
 		return EL_EX_USAGE;
 	}
+	if (!o->timeout_s)   /* no --timeout: the default, scaled with the samples asked */
+		o->timeout_s = MX_DEFAULT_TIMEOUT_S * el_timeout_scale(o->samples);
 	return EL_EX_OK;
 }
 
@@ -288,9 +296,13 @@ static int check_baseline(const struct mx_plan *p, const char *sel)
 	return -1;
 }
 
-/* Each --append-for names a selected variant. */
+/* Each --append-for names a selected variant, and what it adds fits the
+ * guest's command line after the run's own el.mode, el.bench and
+ * el.samples (under kvm `entrylab run` also checks its el.events). */
 static int check_append_for(const struct mx_plan *p, const struct mx_opts *o)
 {
+	size_t added[MX_APPEND_FOR_MAX] = { 0 };
+
 	for (unsigned k = 0; k < o->nappend_for; k++) {
 		size_t len = strcspn(o->append_for[k], "="), i = 0;
 		while (i < p->nv && (strlen(p->v[i].short_name) != len ||
@@ -299,6 +311,28 @@ static int check_append_for(const struct mx_plan *p, const struct mx_opts *o)
 		if (i == p->nv) {
 			el_err("--append-for '%.64s' names no selected variant: entrylab matrix: "
 			       "use a short name given to --variants", o->append_for[k]);
+			return -1;
+		}
+		unsigned first = 0;   /* joined by spaces per variant, like matrix_run.c */
+		while (strncmp(o->append_for[first], o->append_for[k], len + 1))
+			first++;
+		added[first] += 1 + strlen(o->append_for[k] + len + 1);
+	}
+	char own[MX_BENCH_LIST + 96];
+	size_t base = (size_t)snprintf(own, sizeof(own), "el.mode=tcg-icount el.bench=%s "
+				       "el.samples=%llu", p->bench, (unsigned long long)o->samples);
+	for (unsigned k = 0; k < o->nappend_for; k++) {
+		if (!added[k])
+			continue;
+		size_t len = strcspn(o->append_for[k], "=");
+		/* with the space before them; matrix_run.c's buffer holds MX_LINE * 2 */
+		size_t fit = base + 1 < EL_CMDLINE_MAX ? EL_CMDLINE_MAX - 1 - base : 0;
+		if (fit > MX_LINE * 2)
+			fit = MX_LINE * 2;
+		if (added[k] > fit) {
+			el_err("--append-for %.*s gives %zu bytes of guest arguments where %zu fit "
+			       "on the guest's command line: entrylab matrix: shorten them",
+			       (int)len, o->append_for[k], added[k] - 1, fit ? fit - 1 : 0);
 			return -1;
 		}
 	}

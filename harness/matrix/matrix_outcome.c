@@ -136,6 +136,10 @@ static void environment_failure(struct matrix *m, const struct mx_job *j,
 	if (m->env_error[0])
 		return;
 	last_error(j->log, why, sizeof(why));
+	char *child_opt = strstr(why, ": check --out");   /* the child's option, not ours */
+	if (child_opt)
+		el_strlcpy(child_opt, ": check --results-dir (free space, permissions)",
+			   sizeof(why) - (size_t)(child_opt - why));
 	if (why[0])
 		el_strlcpy(m->env_error, why, sizeof(m->env_error));
 	else if (statvfs(m->d.partial, &fs) == 0 && fs.f_bavail == 0)

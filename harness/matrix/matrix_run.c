@@ -38,16 +38,40 @@ static void check_revision(const struct matrix *m)
 		mx_images_check_revision(m->p->v, m->p->nv, m->p->root, rev);
 }
 
+/* An error line that stops the run; when the run directory is left on
+ * disk (a full disk may not let it go), the same line says where. */
+static void stop_error(const struct matrix *m, const char *what)
+{
+	struct stat st;
+
+	if (m->d.partial[0] && stat(m->d.partial, &st) == 0)
+		el_err("%s; nothing published, the partial run is left in %s: remove it", what,
+		       m->d.partial);
+	else
+		el_err("%s", what);
+}
+
 static int prepare(struct matrix *m)
 {
 	char *qemu[] = { EL_QEMU_DEFAULT, "--version", NULL };
+	char *objdump[] = { "objdump", "--version", NULL };
 	char err[MX_PATH_MAX + MX_LINE], dir[MX_PATH_MAX + 16];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int rc;
 
 	if (mx_tool_line(qemu, 5000, m->qemu_version, sizeof(m->qemu_version)) < 0) {
-		el_err("cannot run QEMU: %s: install qemu-system-x86 (apt-get install "
-		       "qemu-system-x86)", m->qemu_version);
+		if (strstr(m->qemu_version, "not found")) {
+			el_qemu_not_found_hint(err, sizeof(err));
+			el_err("cannot run QEMU: %s", err);
+		} else {
+			el_err("cannot run QEMU: %s: install qemu-system-x86 (apt-get install "
+			       "qemu-system-x86)", m->qemu_version);
+		}
+		return EL_EX_USAGE;
+	}
+	if (mx_tool_line(objdump, 5000, err, sizeof(err)) < 0) {   /* the static fast path */
+		el_err("cannot run objdump: %s: install binutils (apt-get install binutils)",
+		       strstr(err, "not found") ? "not found on PATH" : err);
 		return EL_EX_USAGE;
 	}
 	if ((rc = mx_host_check(m)))
@@ -155,7 +179,7 @@ static int run_variants(struct matrix *m)
 	m->ch.ctx = m;
 	rc = mx_run_jobs(&m->ch, m->jobs, m->p->nv, m->njobs);
 	if (rc == EL_EX_USAGE)
-		el_err("%s", m->env_error);
+		stop_error(m, m->env_error);
 	if (!rc && m->o->perf)
 		kvm_perf_summary(raw, m->p->v, m->p->nv);
 	if (!rc && m->mode == EL_MODE_KVM && m->p->lr.wanted)   /* the host row (linuxref.h) */
@@ -201,7 +225,7 @@ static int write_meta(struct matrix *m)
 	el_fmt(raw, sizeof(raw), "%s/raw", m->d.partial);
 	meta.extra = kvm_meta_json(&kin);
 	if ((rc = mx_meta_write(m->d.partial, &meta, err, sizeof(err))))
-		el_err("%s", err);
+		stop_error(m, err);
 	json_decref(meta.extra);
 	free(argv);
 	return rc;
@@ -235,7 +259,7 @@ static int finish(struct matrix *m, int rc)
 	if (write_meta(m) || lr_matrix_meta(&m->p->lr, m->d.partial))
 		return EL_EX_USAGE;
 	if (mx_rundir_stage(&m->d, err, sizeof(err))) {
-		el_err("%s", err);
+		stop_error(m, err);
 		return EL_EX_USAGE;
 	}
 	arc = analyze(m);

@@ -35,12 +35,18 @@ static int conf_fail(struct conf *c, const char *what, const char *todo)
 static int conf_next(struct conf *c, char *line, size_t size, char **col, int max,
 		     char **note)
 {
+	long start = ftell(c->f);
+
 	while (fgets(line, (int)size, c->f)) {
 		size_t len = strlen(line);
+		long end = ftell(c->f);
 		char *hash, *save = NULL, *tok;
 		int n = 0;
 
 		c->line_no++;
+		if (start >= 0 && end >= 0 && (size_t)(end - start) != len)   /* fgets read past a NUL */
+			return conf_fail(c, "NUL byte in line", "remove it");
+		start = end;
 		if (len && line[len - 1] == '\n')
 			line[--len] = '\0';
 		else if (!feof(c->f))
@@ -48,8 +54,6 @@ static int conf_next(struct conf *c, char *line, size_t size, char **col, int ma
 		for (size_t i = 0; i < len; i++)
 			if ((unsigned char)line[i] < 0x20 && line[i] != '\t')
 				return conf_fail(c, "control character in line", "remove it");
-		if (memchr(line, '\0', len) || strlen(line) != len)
-			return conf_fail(c, "NUL byte in line", "remove it");
 		hash = strchr(line, '#');
 		*note = (char *)"";
 		if (hash) {
@@ -190,11 +194,22 @@ static int load_axes(struct el_variants *v, struct conf *c)
 
 /* ------------------------------------------------------------ presets.conf */
 
+bool el_variant_reference_row(const char *name)
+{
+	static const char *const rows[] = { "linux", "linux-nomit", "host" };
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (!strcmp(name, rows[i]))
+			return true;
+	return false;
+}
+
 static bool reserved_name(const struct el_variants *v, const char *name)
 {
 	char s[EL_MAX_AXES + 1];
 
-	if (!strcmp(name, "floor") || !strcmp(name, "all") || !strcmp(name, "presets"))
+	if (!strcmp(name, "floor") || !strcmp(name, "all") || !strcmp(name, "presets") ||
+	    el_variant_reference_row(name))
 		return true;
 	for (int code = 0; code < el_variant_count(v); code++)
 		if (!strcmp(name, el_variant_short(v, code, s, sizeof(s))))
@@ -222,7 +237,8 @@ static int preset_line(struct conf *c, struct el_variants *v, char **col, int n,
 		return conf_fail(c, "malformed preset name", "preset names are [a-z0-9._-]+");
 	if (reserved_name(v, col[0])) {
 		el_fmt(what, sizeof(what), "preset name '%s' is taken", col[0]);
-		return conf_fail(c, what, "pick a name that is not a short name, floor, all, presets or another preset");
+		return conf_fail(c, what, "pick a name that is not a short name, floor, all, presets, "
+				 "a reference row (linux, linux-nomit, host) or another preset");
 	}
 	for (unsigned i = 0; i < v->naxes; i++) {
 		const struct el_axis *a = &v->axis[i];

@@ -6,6 +6,7 @@
 #ifndef ENTRYLAB_VARIANTS_H
 #define ENTRYLAB_VARIANTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define EL_MAX_AXES 8
@@ -57,5 +58,9 @@ int el_variant_preset_code(const struct el_variants *v, const struct el_preset *
  * duplicates, first mention wins).  Returns 0, or -1 with err set. */
 int el_variants_resolve(const struct el_variants *v, const char *selector,
 			int *out, size_t max, size_t *n, char *err, size_t errlen);
+
+/* The short names of the reference rows the matrix adds (the Linux rows
+ * of linuxref/ and the kvm-only host row): no preset may take them. */
+bool el_variant_reference_row(const char *name);
 
 #endif

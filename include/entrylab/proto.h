@@ -59,6 +59,10 @@
 #define EL_EXIT_PANIC 0x12
 #define EL_QEMU_STATUS(v) (((v) << 1) | 1)
 
+/* The guest keeps the first EL_CMDLINE_MAX - 1 bytes of its command line
+ * (kernels/cpu.c); the harness refuses a longer one before booting. */
+#define EL_CMDLINE_MAX 1024
+
 /* Samples per benchmark when el.samples is absent or not a number. */
 #define EL_DEFAULT_SAMPLES 10
 

@@ -532,6 +532,7 @@ static void test_no_gnuplot(void **state)
 #define GOOD_RESULT "status=pass\nvariant=ptregs=partial,rsp=cached,regs=stub,exit=asm\n" \
 		    "short=pcsa\nmode=tcg-icount\nunit=instructions\n"
 #define HDR "variant,short,bench,sample,iters,ticks,empty,per_call,unit\n"
+#define ASKED "cmdline=el.mode=tcg-icount el.bench=getpid el.samples=3 el.samples=9\n"
 #define ROW(s, t) "\"ptregs=partial,rsp=cached,regs=stub,exit=asm\",pcsa,getpid," s \
 		  ",1000," t ",3004,46,instructions\n"
 
@@ -563,6 +564,17 @@ static const struct bad_case bad_cases[] = {
 		       "49004,3004,46,instructions\n", "bench is not a name" },
 	{ GOOD_RESULT, HDR "\"ptregs=partial,rsp=cached,regs=stub,exit=asm\",pcsa,getpid,0,0,"
 		       "49004,3004,46,instructions\n", "iters is 0" },
+	/* item 7 of issue 16: data that cannot be a measurement */
+	{ GOOD_RESULT, HDR "\"ptregs=partial,rsp=cached,regs=stub,exit=asm\",pcsa,getpid,0,1000,"
+		       "2004,3004,-1,instructions\n", "ticks below empty" },
+	{ GOOD_RESULT, HDR "\"ptregs=partial,rsp=cached,regs=stub,exit=asm\",pcsa,getpid,0,1,"
+		       "18446744073709551615,0,1.8446744073709552e19,instructions\n", "beyond 1e9" },
+	/* fewer samples than the boot asked for: missing, header only, cut */
+	{ GOOD_RESULT ASKED, NULL, "no samples file" },
+	{ GOOD_RESULT ASKED, HDR, "pcsa has 0 of the 3 getpid samples" },
+	{ GOOD_RESULT ASKED, HDR ROW("0", "49004") ROW("1", "49004"), "2 of the 3 getpid" },
+	{ GOOD_RESULT "cmdline=el.mode=tcg-icount el.samples=2\n", HDR ROW("0", "49004")
+		ROW("1", "49004"), "0 of the 2 getpid_traced samples" },
 };
 
 static void test_bad_inputs(void **state)
@@ -657,6 +669,60 @@ static void test_unknown_status(void **state)
 	free(dir);
 }
 
+/* What the boot asked for, delivered: no error; a pass with failed checks
+ * is a failure with a warning naming the variant and the file. */
+static void test_asked_and_contradictions(void **state)
+{
+	(void)state;
+	static const struct { const char *result, *csv; int rc; const char *warning; } c[] = {
+		{ GOOD_RESULT ASKED, HDR ROW("0", "49004") ROW("1", "49004") ROW("2", "49004"), 0,
+		  NULL },
+		{ GOOD_RESULT "unavailable=getpid:unsupported\n" ASKED, HDR, 0, NULL },
+		{ GOOD_RESULT "cmdline=el.mode=tcg-icount el.run=conform el.run=bench\n", NULL, 0,
+		  NULL },
+		{ GOOD_RESULT, NULL, 0, "no cmdline= in its .result" },
+		{ GOOD_RESULT "tap_pass=54\ntap_fail=5\n" ASKED, HDR ROW("0", "49004")
+		  ROW("1", "49004") ROW("2", "49004"), 1,
+		  "pcsa: status=pass with tap_fail=5 in " },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *dir = new_run_dir(), path[512], *err;
+		snprintf(path, sizeof(path), "%s/raw/pcsa.result", dir);
+		spit(path, c[i].result);
+		if (c[i].csv) {
+			snprintf(path, sizeof(path), "%s/raw/pcsa.samples.csv", dir);
+			spit(path, c[i].csv);
+		}
+		int rc = analyze(&err, dir, "--no-plots", NULL);
+		if (rc != c[i].rc)
+			fail_msg("case %zu: status %d, stderr '%s'", i, rc, err);
+		char *md = dir_file(dir, "report.md");
+		assert_non_null(md);
+		if (c[i].warning && (!strstr(md, c[i].warning) || !strstr(md, "pcsa.")))
+			fail_msg("case %zu: no warning '%s' in report.md", i, c[i].warning);
+		if (!c[i].warning && strstr(md, "pcsa.result"))
+			fail_msg("case %zu: unexpected warning in report.md", i);
+		free(md);
+		free(err);
+		rm_rf(dir);
+		free(dir);
+	}
+}
+
+/* Values no measurement gives; a negative one is noise only under tsc. */
+static void test_per_call_insane(void **state)
+{
+	(void)state;
+	assert_null(an_per_call_insane(45, "instructions"));
+	assert_null(an_per_call_insane(-3, "tsc"));
+	assert_non_null(an_per_call_insane(-3, "instructions"));
+	assert_non_null(an_per_call_insane(1e308, "instructions"));
+	assert_non_null(an_per_call_insane(-2e9, "tsc"));
+	assert_non_null(an_per_call_insane(NAN, "tsc"));
+	assert_non_null(an_per_call_insane(INFINITY, "tsc"));
+}
+
 /* meta.json: the analysis object is added when the file exists. */
 static void test_meta_json(void **state)
 {
@@ -693,6 +759,8 @@ int main(void)
 		cmocka_unit_test(test_binary_garbage),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_unknown_status),
+		cmocka_unit_test(test_asked_and_contradictions),
+		cmocka_unit_test(test_per_call_insane),
 		cmocka_unit_test(test_meta_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

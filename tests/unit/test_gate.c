@@ -116,6 +116,9 @@ static void test_thresholds_errors(void **state)
 	parse_fails("getpid tsc 1 nan\n", "bad number 'nan'", "max_increase_pct");
 	parse_fails("getpid tsc 1 5%%\n", "bad number '5%%'", "t.conf:1:");
 	parse_fails("getpid cycles 1 -\n", "unknown metric 'cycles'", "t.conf:1:");
+	parse_fails("getpid instructions 0x10 -\n", "bad number '0x10'", "decimal");
+	parse_fails("getpid tsc 1 0x10%\n", "bad number '0x10%'", "t.conf:1:");
+	parse_fails("getpid tsc 1e3 -\n", "bad number '1e3'", "t.conf:1:");
 	parse_fails("getpid tsc 1 -\ngetpid tsc 2 -\n", "second row for getpid tsc", "t.conf:2:");
 	parse_fails("getpid tsc 1 -\n\001\n", "control character", "t.conf:2:");
 }

@@ -272,6 +272,7 @@ static void test_pathlen_axes(void **state)
 {
 	struct el_pathlen pcsa, fcsa, pssa, pcaa, pcsc, flo;
 	int insns = 0, bytes = 0;
+	char err[1024];
 
 	(void)state;
 	if (!measure("pcsa", &pcsa) || !measure("fcsa", &fcsa) || !measure("pssa", &pssa) ||
@@ -287,12 +288,16 @@ static void test_pathlen_axes(void **state)
 	assert_true(flo.insns > 5 && flo.insns < pcsa.insns);
 	assert_int_equal(pcsa.jcc, 3);    /* tracing, nr bound, exit work */
 	assert_int_equal(flo.jcc, 1);     /* nr bound */
-	assert_int_equal(pathlen_measure(KDIR "pcsa.elf", "pcsa", &insns, &bytes), EL_EX_OK);
+	assert_int_equal(pathlen_measure(KDIR "pcsa.elf", "pcsa", &insns, &bytes, err,
+					 sizeof(err)), EL_EX_OK);
 	assert_int_equal(insns, pcsa.insns);
 	assert_int_equal(bytes, pcsa.bytes);
-	assert_int_equal(pathlen_measure(KDIR "nosuch.elf", "nosuch", &insns, &bytes), EL_EX_USAGE);
+	assert_int_equal(pathlen_measure(KDIR "nosuch.elf", "nosuch", &insns, &bytes, err,
+					 sizeof(err)), EL_EX_USAGE);
+	assert_non_null(strstr(err, "nosuch.elf"));
 	/* pcsa has no floor entry (the floor image links both entries) */
-	assert_int_equal(pathlen_measure(KDIR "pcsa.elf", "floor", &insns, &bytes), EL_EX_USAGE);
+	assert_int_equal(pathlen_measure(KDIR "pcsa.elf", "floor", &insns, &bytes, err,
+					 sizeof(err)), EL_EX_USAGE);
 }
 
 /* The table call reads a different address in each image; the alignment

@@ -218,6 +218,35 @@ static void test_file_errors(void **state)
 		   "preset name 'linux-4.3' is taken", "presets.conf:5:");
 	load_fails(AXES_OK, "pcsa  partial  stored  stub  c\n", "preset name 'pcsa' is taken", NULL);
 	load_fails("", PRESETS_OK, "no axes defined", "axes.conf:0:");
+	/* the reference rows' names would shadow them in every table */
+	load_fails(AXES_OK, "linux  partial  stored  stub  c\n", "preset name 'linux' is taken",
+		   "reference row");
+	load_fails(AXES_OK, "linux-nomit  partial  stored  stub  c\n",
+		   "preset name 'linux-nomit' is taken", NULL);
+	load_fails(AXES_OK, "host  partial  stored  stub  c\n", "preset name 'host' is taken", NULL);
+}
+
+/* A NUL byte is named as such, on any line, the last one included. */
+static void test_nul_byte(void **state)
+{
+	static const char *const tails[] = { "x  partial\0 stored  stub  c\n", "x\0" };
+	struct el_variants v;
+	char err[EL_VARIANT_ERR];
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		FILE *f = fopen(presets_path, "w");
+		assert_non_null(f);
+		fputs(PRESETS_OK, f);
+		fwrite(tails[i], 1, strlen(tails[i]) + 1 + strlen(tails[i] + strlen(tails[i]) + 1), f);
+		fclose(f);
+		put(axes_path, AXES_OK);
+		err[0] = '\0';
+		assert_int_equal(el_variants_load_files(&v, axes_path, presets_path, err,
+							sizeof(err)), -1);
+		if (!strstr(err, "NUL byte in line") || !strstr(err, "presets.conf:5:"))
+			fail_msg("case %zu: error '%s'", i, err);
+	}
 }
 
 static void test_missing_file(void **state)
@@ -235,6 +264,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_project_files),
+		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_selectors),
 		cmocka_unit_test(test_selector_errors),
