@@ -297,6 +297,47 @@ static double resample_boots(const gsl_rng *r, const double *x, const size_t *en
 	return gsl_stats_median(work, 1, n);
 }
 
+/* The median of each boot of a side into med (work: room for the largest
+ * boot); their mean and variance. */
+static void boot_medians(const double *x, const size_t *end, size_t nboot, double *work,
+			 double *med, double *mean, double *var)
+{
+	for (size_t k = 0; k < nboot; k++) {
+		size_t lo = k ? end[k - 1] : 0;
+		memcpy(work, x + lo, (end[k] - lo) * sizeof(*work));
+		med[k] = gsl_stats_median(work, 1, end[k] - lo);
+	}
+	*mean = gsl_stats_mean(med, 1, nboot);
+	*var = gsl_stats_variance_m(med, 1, nboot, *mean);
+}
+
+/* Two or more boots a side: delta (already set) +- t * SE, the SE and the
+ * degrees of freedom Welch's, from the per-boot medians (stats.h). */
+static int welch_boots(const double *x, const size_t *xend, size_t nxb, const double *base,
+		       const size_t *bend, size_t nbb, size_t most, struct el_delta *out)
+{
+	double *work = malloc((most + nxb + nbb) * sizeof(*work));
+	double mx, vx, mb, vb, sx, sb, se, df, half;
+
+	if (!work)
+		return -1;
+	boot_medians(x, xend, nxb, work, work + most, &mx, &vx);
+	boot_medians(base, bend, nbb, work, work + most + nxb, &mb, &vb);
+	free(work);
+	sx = vx / (double)nxb;
+	sb = vb / (double)nbb;
+	se = sqrt(sx + sb);
+	if (se == 0.0) {              /* every boot's median the same on both sides */
+		out->ci_lo = out->ci_hi = out->delta;
+		return 0;
+	}
+	df = (sx + sb) * (sx + sb) / (sx * sx / (double)(nxb - 1) + sb * sb / (double)(nbb - 1));
+	half = gsl_cdf_tdist_Pinv(0.975, df) * se;
+	out->ci_lo = out->delta - half;
+	out->ci_hi = out->delta + half;
+	return 0;
+}
+
 int el_stats_summarize_boots(const double *x, const size_t *end, size_t nboot, unsigned boot,
 			     uint32_t seed, struct el_summary *out)
 {
@@ -346,6 +387,8 @@ int el_stats_delta_boots(const double *x, const size_t *xend, size_t nxb, const 
 		return -1;
 	if ((nxb == 1 && nbb == 1) || out->exact)
 		return 0;
+	if (nxb >= 2 && nbb >= 2)
+		return welch_boots(x, xend, nxb, base, bend, nbb, xmost > bmost ? xmost : bmost, out);
 	if (boot == 0)
 		boot = EL_STATS_BOOT_DEFAULT;
 	room = nxb * xmost > nbb * bmost ? nxb * xmost : nbb * bmost;

@@ -87,17 +87,30 @@ int el_stats_delta(const double *x, size_t nx, const double *base, size_t nb,
  *     delta = median(x) - median(base);
  *   - one boot per side (nboot == 1, nxb == nbb == 1): the interval of
  *     el_stats_summarize / el_stats_delta, bit for bit;
- *   - more: a hierarchical percentile bootstrap.  Each resample of a side
- *     draws as many boots as it has, with replacement, and from each drawn
- *     boot as many samples as that boot holds, with replacement within it;
- *     the statistic is the median of everything drawn (for a delta, head's
- *     minus base's, both sides resampled independently);
+ *   - the median with more than one boot: a hierarchical percentile
+ *     bootstrap.  Each resample draws as many boots as the side has, with
+ *     replacement, and from each drawn boot as many samples as that boot
+ *     holds, with replacement within it; the statistic is the median of
+ *     everything drawn;
+ *   - a delta with two or more boots on each side (the gate's rounds):
+ *     each boot is one observation, its median; the interval is
+ *     delta +- t(0.975, df) * SE with SE = sqrt(s_x^2/n_x + s_b^2/n_b) from
+ *     the variances of the boot medians and Welch's degrees of freedom;
+ *     when every boot median is the same, the interval is delta;
+ *   - a delta with one boot on one side only (a baseline file against a
+ *     run of several rounds): the hierarchical bootstrap, both sides
+ *     resampled independently;
  *   - all samples identical (exact counts): the interval is the value.
- * The p value of a delta stays the pooled Mann-Whitney test.  With few
- * boots the interval is still somewhat narrow (bootstrapping 3 boots sees
- * 2/3 of their variance): on synthetic boots with boot sd 20 and in-boot
- * sd 3, identical sides hold 0 in 85 of 100 seeds with 3 boots per side
- * and 99 with 5 (pooled: 59 and 57); see test_stats.
+ * The p value of a delta stays the pooled Mann-Whitney test.  Why Welch
+ * and not the bootstrap for the gate's delta: with 3 to 5 boots a
+ * percentile bootstrap sees only (n-1)/n of the boot-to-boot variance and
+ * no small-sample penalty, and in nested-KVM runs (boot medians that move
+ * by 20-50% between boots of the same image) it called one head == base
+ * row of 24 a regression; the t interval on boot medians called none.  On
+ * synthetic boots with boot sd 20 and in-boot sd 3 (test_stats), identical
+ * sides hold 0 in 97 of 100 seeds with 3 boots per side and
+ * 94 with 5 (pooled samples: 59 and 57), and +50 is found in
+ * 56 and 87.
  *
  * Boot k of x is x[end[k-1] .. end[k]) (end[-1] = 0, no boot empty),
  * nboot >= 1.  Returns 0, or -1 (errno EINVAL for a bad grouping, or

@@ -271,24 +271,26 @@ static struct boot_counts boot_trials(size_t nboot, double shift)
 	return c;
 }
 
-/* Same true value, boot means with sd 20, in-boot sd 3: the hierarchical
- * interval holds 0 in nearly all seeds, the pooled one calls about half of
- * them significant.  5 boots per side come close to the nominal 95%. */
+/* Same true value, boot means with sd 20, in-boot sd 3: the boot-level
+ * interval (Welch on boot medians) holds 0 in nearly all seeds already with
+ * 3 boots, the pooled one calls about half of them significant. */
 static void test_boots_same_value(void **state)
 {
 	(void)state;
 	struct boot_counts c3 = boot_trials(3, 0.0), c5 = boot_trials(5, 0.0);
 
-	print_message("3 boots: hierarchical holds 0 in %d/%d, pooled in %d/%d; "
+	print_message("3 boots: by boot holds 0 in %d/%d, pooled in %d/%d; "
 		      "5 boots: %d/%d and %d/%d\n", c3.hier_has_0, BOOT_SEEDS, c3.pooled_has_0,
 		      BOOT_SEEDS, c5.hier_has_0, BOOT_SEEDS, c5.pooled_has_0, BOOT_SEEDS);
-	assert_true(c3.hier_has_0 >= 80 * BOOT_SEEDS / 100);
+	assert_true(c3.hier_has_0 >= 92 * BOOT_SEEDS / 100);
 	assert_true(c3.pooled_has_0 <= 65 * BOOT_SEEDS / 100);
-	assert_true(c5.hier_has_0 >= 93 * BOOT_SEEDS / 100);
+	assert_true(c5.hier_has_0 >= 92 * BOOT_SEEDS / 100);
 	assert_true(c5.pooled_has_0 <= 65 * BOOT_SEEDS / 100);
 }
 
-/* The same noise with head 50 higher: found (interval wholly above 0). */
+/* The same noise with head 50 higher: found (interval wholly above 0) in
+ * most seeds with 5 boots, the gate's kvm default; 3 boots pay for their
+ * small-sample penalty with about half the power. */
 static void test_boots_shift_detected(void **state)
 {
 	(void)state;
@@ -296,8 +298,8 @@ static void test_boots_shift_detected(void **state)
 
 	print_message("+50: found in %d/%d seeds with 3 boots, %d/%d with 5\n",
 		      c3.hier_above_0, BOOT_SEEDS, c5.hier_above_0, BOOT_SEEDS);
-	assert_true(c3.hier_above_0 >= 75 * BOOT_SEEDS / 100);
-	assert_true(c5.hier_above_0 >= 75 * BOOT_SEEDS / 100);
+	assert_true(c3.hier_above_0 >= 45 * BOOT_SEEDS / 100);
+	assert_true(c5.hier_above_0 >= 80 * BOOT_SEEDS / 100);
 }
 
 /* One boot per side is today's bootstrap, bit for bit; exact counts stay
