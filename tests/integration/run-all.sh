@@ -7,7 +7,9 @@ total_pass=0 total_fail=0 bad=0
 for t in tests/integration/*.sh; do
 	case "$t" in */lib.sh|*/run-all.sh) continue ;; esac
 	echo "== $t"
+	t0=$(date +%s)
 	out=$(bash "$t" 2>&1); st=$?
+	echo "# $t: $(( $(date +%s) - t0 )) s"
 	echo "$out" | grep -v '^ok - ' || true
 	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
 	p=$(echo "$line" | awk '{ print $1 }'); f=$(echo "$line" | awk '{ print $3 }')
