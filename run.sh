@@ -32,6 +32,7 @@ xz-utils            /usr/bin/xz
 cpio                /usr/bin/cpio
 bc                  /usr/bin/bc
 libc6-dev           /usr/lib/x86_64-linux-gnu/libc.a
+procps              /usr/bin/pgrep
 linux-image-amd64   /boot/vmlinuz-*
 clang-14            /usr/bin/clang-14
 libclang-rt-14-dev  /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
