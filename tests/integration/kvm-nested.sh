@@ -64,6 +64,23 @@ expect "no QEMU of this test is left running" \
 	test -z "$(pgrep -f "$OUT" 2>/dev/null)"
 step_status() { awk -v s="$1" '$1 == s { print $2 }' "$OUT/steps.tsv" 2>/dev/null; }
 
+# ------------------------------------------------------------ PMU events
+# nested SVM has no vPMU: the counters must be reported unavailable (the
+# guest's @N pmu_unavailable, or the harness's counter_reads_zero), never
+# as values
+P=$OUT/pmu/pcsa
+expect "run --mode kvm --events under a KVM without a vPMU: exit 0 (got $(step_status pmu))" \
+	test "$(step_status pmu)" = 0
+unav=$(sed -n 's/^unavailable=//p' "$P.result" 2>/dev/null)
+dead=$(sed -n 's/^pmu_unavailable=//p' "$P.result" 2>/dev/null)
+expect "... both counters reported unavailable (unavailable='$unav' pmu_unavailable='$dead')" \
+	eval '[ -n "$(echo "$unav" | grep pmu_unavailable)" ] ||
+	      [ "$dead" = "getpid/pmu0:counter_reads_zero,getpid/pmu1:counter_reads_zero" ]'
+expect "... and no counter value in the samples CSV" \
+	test -z "$(awk -F, 'NR == 1 { k = NF - 9; next }   # pmu columns after the 9 fixed ones,
+		{ for (i = NF - k + 1; i <= NF; i++) if ($i != "") print }' "$P.samples.csv")" -a \
+	-s "$P.samples.csv"
+
 # ------------------------------------------------------------ the matrix
 M=$OUT/matrix/latest
 expect "matrix under --accel auto exited 0 (got $(step_status matrix))" test "$(step_status matrix)" = 0

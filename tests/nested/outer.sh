@@ -4,9 +4,10 @@
 #
 #   tests/nested/outer.sh OUT SET [TIMEOUT_S]
 #
-# Builds build/nested/initramfs.cpio (tests/nested/init.c as /init, the
+# Builds an initramfs of its own under build/nested/ (removed at the end;
+# concurrent runs do not share it): tests/nested/init.c as /init, the
 # modules for 9p over virtio and for kvm_amd, from this machine's
-# linux-image-amd64), boots Debian's kernel under TCG with emulated SVM
+# linux-image-amd64; boots Debian's kernel under TCG with emulated SVM
 # (-accel tcg,thread=single -cpu max -smp 2), shares the host's root
 # read-only and OUT read-write over virtio-9p, and runs
 # tests/nested/inside.sh SET in this checkout inside the guest.  OUT
@@ -62,7 +63,7 @@ order() {
 }
 mkdir -p "$NB" || exit 2
 stage=$(mktemp -d "$NB/initramfs.XXXXXX") || exit 2
-trap 'rm -rf "$stage"' EXIT
+trap 'rm -rf "$stage" "$stage.cpio"' EXIT
 mkdir -p "$stage"/{dev,proc,sys,host} || exit 2
 gcc -static -O2 -Wall -Wextra -Werror -o "$stage/init" tests/nested/init.c || {
 	say "building tests/nested/init.c failed (see above): needs libc6-dev's static libc"; exit 2; }
@@ -84,8 +85,7 @@ stage_modules() {
 stage_modules modules.9p virtio_pci 9pnet_virtio 9p
 stage_modules modules.kvm kvm-amd
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) \
-	>"$NB/initramfs.cpio.tmp" && mv "$NB/initramfs.cpio.tmp" "$NB/initramfs.cpio" || {
-	say "writing $NB/initramfs.cpio failed"; exit 2; }
+	>"$stage.cpio" || { say "writing $stage.cpio failed"; exit 2; }
 
 # ------------------------------------------------------------ boot
 mkdir -p "$OUT" || exit 2
@@ -94,7 +94,7 @@ rm -f "$OUT/init.status"
 qpid=""
 cleanup() {
 	[ -n "$qpid" ] && kill -KILL "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
-	rm -rf "$stage"
+	rm -rf "$stage" "$stage.cpio"
 }
 trap cleanup EXIT
 trap 'cleanup; say "interrupted: the outer QEMU was killed"; exit 130' INT TERM HUP
@@ -102,7 +102,7 @@ say "booting $vmlinuz under TCG (set $SET, limit ${LIMIT}s)"
 start=$(date +%s)
 "$QEMU" -accel tcg,thread=single -cpu "$CPU_MODEL" -m 2G -smp 2 -display none -no-reboot \
 	-serial "file:$OUT/console.log" -monitor none -nodefaults \
-	-kernel "$vmlinuz" -initrd "$NB/initramfs.cpio" \
+	-kernel "$vmlinuz" -initrd "$stage.cpio" \
 	-append "console=ttyS0 nokaslr panic=-1 quiet ELN_LAB=$ROOT ELN_SCRIPT=$ROOT/tests/nested/inside.sh ELN_ARG=$SET" \
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$OUT,mount_tag=out,security_model=none,multidevs=remap" \
