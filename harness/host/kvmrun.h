@@ -52,7 +52,8 @@
 #include "boot/records.h"
 #include "core/util.h"
 
-#define KVM_FIND_MS   3000    /* QMP socket and vCPU thread must appear within */
+#define KVM_FIND_MS   30000   /* QMP socket and vCPU thread must appear within (a loaded
+				 * or nested host took over 3 s to start QEMU) */
 #define KVM_PERF_MS   5000    /* perf's ack, and perf's end after QEMU's */
 #define KVM_EVENTS_HEX (PMU_MAX_EVENTS * 20)
 #define KVM_NMETRICS 2
