@@ -124,11 +124,15 @@ int el_stream_finish(struct el_stream *s);
 /* Counters that do not count.  For each benchmark that announced events,
  * counter i is marked in pmu_zero, and its pmuN/epmuN values are dropped
  * from every sample (as if never sent), when every sample that sent it
- * read 0 over the loop and over the empty twin while the benchmark's
- * samples ran at least EL_REC_PMU_ZERO_ITERS loop iterations together: a
- * loop of thousands of system calls that counts nothing is a counter that
- * does not work (a KVM without a vPMU), not a measurement.  Returns the
- * number of (benchmark, counter) pairs marked. */
+ * read 0 over the loop and over the empty twin, and either the benchmark
+ * counted two or more events and every one did so (the PMU counts nothing:
+ * a KVM without a vPMU),
+ * or the benchmark's samples ran at least EL_REC_PMU_ZERO_ITERS loop
+ * iterations together (a loop of thousands of system calls that counts
+ * nothing is a counter that does not work, not a measurement; over a
+ * shorter loop one silent counter among counting ones may be a rare event
+ * that truly did not happen).  Returns the number of (benchmark, counter)
+ * pairs marked. */
 unsigned el_stream_zero_counters(struct el_stream *s);
 
 /* The first error ("line N: what" or a stream-level message), or NULL. */
