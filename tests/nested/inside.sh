@@ -37,12 +37,19 @@ GATE_REDUCED=pcsa,floor       # ./run.sh test's time: 12 boots instead of 18
 		"npt=$(cat /sys/module/kvm_amd/parameters/npt 2>/dev/null)"
 } >"$OUT/guest.txt"
 
+# Each step writes to the guest's own tmpfs (RES) and its files are copied
+# to OUT afterwards: 9p traffic during a measurement is work for the guest's
+# other cpu, which under single-threaded TCG takes time from the vCPU's.
+RES=/tmp/res
+mkdir -p "$RES"
 step() {
 	local name=$1 t0 st; shift
 	echo "$name START" >>"$OUT/steps.log"
 	t0=$(date +%s.%N)
-	"$@" >"$OUT/$name.log" 2>&1
+	"$@" >"$RES/$name.log" 2>&1
 	st=$?
+	cp -a "$RES/$name.log" "$OUT/" 2>/dev/null
+	[ -e "$RES/$name" ] && cp -a "$RES/$name" "$OUT/"
 	printf '%s %d %.1f\n' "$name" "$st" "$(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null ||
 		echo 0)" >>"$OUT/steps.tsv"
 	sync
@@ -50,19 +57,19 @@ step() {
 
 matrix() {   # matrix NAME VARIANTS
 	step "$1" "$EL" matrix --accel auto --variants "$2" --no-linux --no-plots --cpu "$CPU" \
-		--samples 10 --results-dir "$OUT/$1"
+		--samples 10 --results-dir "$RES/$1"
 }
 
 gate() {     # gate NAME HEAD_TREE VARIANTS [OPTION...]: default rounds (5 under kvm)
 	local name=$1 head=$2 sel=$3; shift 3
 	step "$name" "$EL" gate --base-tree "$LAB" --head-tree "$head" --variants "$sel" \
-		--bench getpid --mode kvm --samples 10 --results-dir "$OUT/$name" "$@"
+		--bench getpid --mode kvm --samples 10 --results-dir "$RES/$name" "$@"
 }
 
 # PMU events under a KVM without a vPMU (nested SVM: "PMU virtualization
 # is disabled"): the counters must come out unavailable, never as values
 pmu() {
-	step pmu "$EL" run --image build/kernels/pcsa.elf --name pcsa --out "$OUT/pmu" --mode kvm \
+	step pmu "$EL" run --image build/kernels/pcsa.elf --name pcsa --out "$RES/pmu" --mode kvm \
 		--cpu "$CPU" --events 43003c,4300c0 --bench getpid --samples 10 --run bench
 }
 
