@@ -7,7 +7,9 @@
  * over virtio-9p (tag "hostroot") and the host's result directory
  * read-write (tag "out"), loads /modules.kvm (kvm, kvm_amd and theirs),
  * chroots into the host's tree and runs
- * ELN_SCRIPT with bash in ELN_LAB, the lab's own checkout.  Then it powers
+ * ELN_SCRIPT (relative to it) with bash in ELN_LAB, the lab's own checkout
+ * (bound to /mnt first when it lies under /tmp or /run, which get a file
+ * system of their own here).  Then it powers
  * the machine off.
  *
  * Every step leaves one line "init: STEP: ..." on the console and, once
@@ -127,6 +129,20 @@ static void load_modules(const char *list, int skip_on_refusal)
 	say("modules: %s: %d loaded", list, n);
 }
 
+/* Is path at or under a directory that gets a file system of its own in
+ * the chroot? */
+static int shadowed(const char *path)
+{
+	static const char *const dirs[] = { "/tmp", "/run", "/dev", "/proc", "/sys", "/mnt" };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		size_t n = strlen(dirs[i]);
+		if (!strncmp(path, dirs[i], n) && (path[n] == '/' || path[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
 int main(void)
 {
 	const char *lab = getenv("ELN_LAB"), *script = getenv("ELN_SCRIPT");
@@ -143,6 +159,17 @@ int main(void)
 		stop("fail", "cmdline", "ELN_LAB and ELN_SCRIPT must be on the kernel command line");
 	load_modules("/modules.9p", 0);
 	do_mount("hostroot", "/host", "9p", MS_RDONLY, opts9p);
+	/* a checkout under a directory this guest mounts its own file system
+	 * on (/tmp, /run: a CI's clean clone often is) is bound to /mnt first,
+	 * or the new mount would hide it */
+	if (shadowed(lab)) {
+		char src[4096];
+		snprintf(src, sizeof(src), "/host%s", lab);
+		if (mount(src, "/host/mnt", NULL, MS_BIND, NULL) < 0)
+			stop("fail", "mount", "bind %s on /mnt (the checkout is under a directory "
+			     "this guest mounts over): %s", lab, strerror(errno));
+		lab = "/mnt";
+	}
 	do_mount("tmpfs", "/host/tmp", "tmpfs", 0, "mode=1777");
 	do_mount("out", HOST_OUT, "9p", 0, "trans=virtio,version=9p2000.L,msize=1048576");
 	status_path = HOST_OUT "/init.status";

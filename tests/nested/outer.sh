@@ -103,7 +103,7 @@ start=$(date +%s)
 "$QEMU" -accel tcg,thread=single -cpu "$CPU_MODEL" -m 2G -smp 2 -display none -no-reboot \
 	-serial "file:$OUT/console.log" -monitor none -nodefaults \
 	-kernel "$vmlinuz" -initrd "$stage.cpio" \
-	-append "console=ttyS0 nokaslr panic=-1 quiet ELN_LAB=$ROOT ELN_SCRIPT=$ROOT/tests/nested/inside.sh ELN_ARG=$SET" \
+	-append "console=ttyS0 nokaslr panic=-1 quiet ELN_LAB=$ROOT ELN_SCRIPT=tests/nested/inside.sh ELN_ARG=$SET" \
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$OUT,mount_tag=out,security_model=none,multidevs=remap" \
 	</dev/null >"$OUT/qemu.log" 2>&1 &
