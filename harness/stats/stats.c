@@ -304,8 +304,7 @@ static void boot_medians(const double *x, const size_t *end, size_t nboot, doubl
 {
 	for (size_t k = 0; k < nboot; k++) {
 		size_t lo = k ? end[k - 1] : 0;
-		memcpy(work, x + lo, (end[k] - lo) * sizeof(*work));
-		med[k] = gsl_stats_median(work, 1, end[k] - lo);
+		med[k] = median_of(x + lo, end[k] - lo, work);
 	}
 	*mean = gsl_stats_mean(med, 1, nboot);
 	*var = gsl_stats_variance_m(med, 1, nboot, *mean);
