@@ -30,6 +30,11 @@ void check(bool ok, const char *what)
 	rec("@T %s %d - %s\n", ok ? "ok" : "not ok", test_no, what);
 }
 
+void skip(const char *what, const char *reason)
+{
+	rec("@T ok %d - %s # SKIP %s\n", ++test_no, what, reason);
+}
+
 bool need(unsigned features, int nchecks, const char *what)
 {
 	if ((kernel_features & features) == features)
@@ -172,6 +177,7 @@ int run_conformance(unsigned features)
 	test_clone();
 	test_yield_pingpong();
 	test_tf_nt();
+	test_isolation();
 	rec("@T 1..%d\n", test_no);
 	return failures;
 }

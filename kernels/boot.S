@@ -66,7 +66,7 @@ long_mode_entry:
 
 /* GDT: layout fixed by STAR (see frame.h).  The TSS descriptor (16 bytes at
  * TSS_SEL) is filled in by cpu_init(). */
-	.data
+	.section .entry.data, "aw"
 	.balign 16
 	.globl gdt
 gdt:
@@ -78,6 +78,7 @@ gdt:
 	.quad 0x00affa000000ffff	/* 0x28 user code, 64-bit */
 	.quad 0, 0			/* 0x30 TSS */
 gdt_end:
+	.data
 	.globl gdt_ptr
 gdt_ptr:
 	.word gdt_end - gdt - 1
@@ -91,13 +92,17 @@ boot_start_info:
 	.long 0
 
 /* Identity map of 0..1 GiB: PML4[0] -> PDPT[0] -> PD of 2 MiB pages.  The
- * upper levels carry U/S so that mm_init() can open single PD entries. */
+ * upper levels carry U/S so that mm_init() can open single PD entries.
+ * boot_pml4 is the lower half of an 8 KiB-aligned pair; the upper half is
+ * the user page table of pti=on (kernels/pti.c fills it; CR3 bit 12). */
 	.section .data.pagetables, "aw"
-	.balign 4096
-	.globl boot_pml4, boot_pd
+	.balign 8192
+	.globl boot_pml4, user_pml4, boot_pd
 boot_pml4:
 	.quad boot_pdpt + 0x7
 	.fill 511, 8, 0
+user_pml4:
+	.fill 512, 8, 0
 boot_pdpt:
 	.quad boot_pd + 0x7
 	.fill 511, 8, 0

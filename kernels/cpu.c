@@ -29,10 +29,10 @@ extern const u64 exception_stubs[32];
 extern u64 boot_pd[512], boot_pml4[512];
 extern char entry_SYSCALL_64[], entry_floor_SYSCALL_64[] __attribute__((weak));
 
-struct percpu cpu0;
-static struct tss tss;
-static struct idt_gate idt[256];
-static u8 df_stack[4096] __attribute__((aligned(16)));
+struct percpu cpu0 __entry_data __attribute__((aligned(64)));
+static struct tss tss __entry_data __attribute__((aligned(64)));
+static struct idt_gate idt[256] __entry_data __attribute__((aligned(16)));
+static u8 df_stack[4096] __entry_data __attribute__((aligned(16)));
 
 static void tss_init(void)
 {
@@ -64,8 +64,17 @@ static void idt_init(void)
 
 void cpu_set_kernel_stack(u64 top)
 {
-	tss.rsp0 = top;
+	if (!cpu0.entry_stack_top)	/* pti=on: exceptions arrive on the entry stack */
+		tss.rsp0 = top;
 	cpu0.kstack_top = top;
+}
+
+/* pti=on: ring-3 exceptions arrive on the entry stack, mapped in both page
+ * tables, and move their frame to the task's stack (pti.h). */
+void cpu_set_entry_stack(u64 top)
+{
+	cpu0.entry_stack_top = top;
+	tss.rsp0 = top;
 }
 
 void cpu_init(void)

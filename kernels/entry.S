@@ -9,10 +9,13 @@
  * An IRET exit restores every register from the frame (after signal
  * delivery, sigreturn, setregs, execve, clone, tracing).
  *
- * The variant axes appear only as macros from entry_variant.h.  Interrupts
+ * The variant axes appear only as macros from entry_variant.h, pti.h
+ * (page-table isolation) and spec.h (speculation mitigations).  Interrupts
  * stay disabled in the kernel (the PIC is masked; there is no timer).
  */
 #include "entry_variant.h"
+#include "pti.h"
+#include "spec.h"
 #include "syscall_nr.h"
 
 	.text
@@ -21,6 +24,7 @@
 entry_SYSCALL_64:
 	swapgs
 	movq %rsp, %gs:PCPU_USER_RSP
+	SWITCH_TO_KERNEL_CR3 scratch_reg=%rsp
 	movq %gs:PCPU_KSTACK, %rsp
 	PUSH_TOP_OF_STACK
 	pushq %rax			/* orig_rax */
@@ -34,13 +38,15 @@ entry_SYSCALL_64:
 	pushq %r10
 	pushq %r11
 	PUSH_EXTRA_REGS
+	IBRS_ENTER
+	UNTRAIN_RET
 	movq %gs:PCPU_CURRENT, %r11
 	testl $_TIF_WORK_SYSCALL_ENTRY, TASK_FLAGS(%r11)
 	jnz tracesys
 	cmpq $NR_SYSCALLS, %rax
 	jae syscall_return
 	movq %r10, %rcx
-	call *sys_call_table(, %rax, 8)
+	TABLE_CALL sys_call_table
 	.globl syscall_fastpath_return
 syscall_fastpath_return:
 	movq %rax, PT_RAX(%rsp)
@@ -50,10 +56,13 @@ syscall_return:
 	jnz syscall_exit_work
 	.globl syscall_sysret
 syscall_sysret:
+	IBRS_EXIT
 	POP_EXTRA_REGS
 	POP_C_REGS
 	SYSRET_LOAD_TOP
+	PTI_SYSRET_EXIT
 	swapgs
+	CLEAR_CPU_BUFFERS
 	.globl syscall_sysret_insn
 syscall_sysret_insn:
 	sysretq
@@ -73,7 +82,7 @@ tracesys:
 	movq PT_R9(%rsp), %r9
 	cmpq $NR_SYSCALLS, %rax
 	jae syscall_exit_full
-	call *sys_call_table(, %rax, 8)
+	TABLE_CALL sys_call_table
 	movq %rax, PT_RAX(%rsp)
 	jmp syscall_exit_full
 
@@ -136,9 +145,12 @@ ret_to_user_full:
 /* Full restore of a complete frame and IRET to user mode. */
 	.globl restore_all_iret
 restore_all_iret:
+	IBRS_EXIT
 	POP_ALL_REGS
 	addq $8, %rsp			/* orig_rax */
+	PTI_IRET_EXIT
 	swapgs
+	CLEAR_CPU_BUFFERS
 	.globl restore_all_iret_insn
 restore_all_iret_insn:
 	iretq
@@ -157,7 +169,7 @@ stub_ptregs:
 	movq %rsp, %rdi
 	call do_syscall_slow
 	jmp syscall_exit_full
-1:	jmp *%rax
+1:	JMP_NOSPEC rax
 #endif
 
 /* First entry to user mode of the init task: rdi = its complete frame. */
@@ -180,5 +192,6 @@ switch_to:
 	PUSH_EXTRA_ALL
 	movq %rsp, TASK_KSP(%rdi)
 	movq TASK_KSP(%rsi), %rsp
+	FILL_RETURN_BUFFER %eax
 	POP_EXTRA_ALL
 	ret

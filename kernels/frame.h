@@ -38,7 +38,9 @@
 #define PCPU_KSTACK     8   /* top of the current task's kernel stack */
 #define PCPU_USER_RSP  16   /* rsp=cached: the user RSP; rsp=stored: scratch */
 #define PCPU_CURRENT   24   /* struct task * of the running task */
-#define PCPU_SIZE      32
+#define PCPU_ENTRY_STACK 32 /* pti=on: top of the entry stack (kernels/pti.h) */
+#define PCPU_USER_PCID_FLUSH 40 /* pti=on with PCID: user PCIDs awaiting a flush */
+#define PCPU_SIZE      48
 
 /* struct task: only the fields the assembler touches. */
 #define TASK_FLAGS      0   /* u32 work flags (TIF_*) */

@@ -6,8 +6,16 @@
  * ret_to_user_full (work, signals, IRET).  A kernel-mode exception is fatal
  * (the handler does not return) except the one fixed-up probe instruction
  * in pmu.c, which returns here past the faulting instruction.
+ *
+ * pti=on (pti.h): from user mode the CPU pushes the frame on the entry
+ * stack (TSS.rsp0) while the user page table is loaded; after swapgs the
+ * frame moves to the task's kernel stack on the kernel page table.  Any
+ * exception on the user page table (also #DF on its IST stack) switches
+ * to the kernel's.  spec=on: IBRS is set like on syscall entry.
  */
 #include "frame_asm.h"
+#include "pti.h"
+#include "spec.h"
 
 .macro EXC vector, has_err
 	.balign 16
@@ -41,7 +49,10 @@ exception_common:		/* rdi saved in its slot, error code in orig_rax */
 	testb $3, PT_CS(%rsp)
 	jz 1f
 	swapgs
-1:	movq %rdi, %rsi
+	PTI_EXC_FROM_USER
+1:	PTI_EXC_PARANOID
+	IBRS_ENTER
+	movq %rdi, %rsi
 	movq %rsp, %rdi
 	call exception_handler
 	testb $3, PT_CS(%rsp)

@@ -42,11 +42,20 @@ struct percpu {
 	u64 kstack_top;
 	u64 user_rsp;
 	struct task *current;
+	u64 entry_stack_top;
+	u64 user_pcid_flush;
 };
 _Static_assert(offsetof(struct percpu, kstack_top) == PCPU_KSTACK, "percpu kstack");
 _Static_assert(offsetof(struct percpu, user_rsp) == PCPU_USER_RSP, "percpu user_rsp");
 _Static_assert(offsetof(struct percpu, current) == PCPU_CURRENT, "percpu current");
+_Static_assert(offsetof(struct percpu, entry_stack_top) == PCPU_ENTRY_STACK, "percpu entry stack");
+_Static_assert(offsetof(struct percpu, user_pcid_flush) == PCPU_USER_PCID_FLUSH, "percpu pcid flush");
 _Static_assert(sizeof(struct percpu) == PCPU_SIZE, "percpu size");
+
+/* What the CPU or the entry reads while the user page table of pti=on is
+ * loaded (GDT, IDT, TSS, per-CPU area, entry and #DF stacks): the entry
+ * data pages, which that table maps (kernels/pti.h, kernel.ld). */
+#define __entry_data __attribute__((section(".entry.data")))
 
 enum task_state { TASK_FREE, TASK_RUNNABLE, TASK_BLOCKED, TASK_ZOMBIE, TASK_DEAD };
 
@@ -126,11 +135,19 @@ __attribute__((noreturn)) void panic(const char *fmt, ...) __attribute__((format
 /* cpu.c */
 void cpu_init(void);
 void cpu_set_kernel_stack(u64 top);
+void cpu_set_entry_stack(u64 top);
 void mm_init(void);
 bool user_range_ok(u64 addr, u64 len);
 void cmdline_init(u32 start_info);
 const char *cmdline_get(const char *key);
 const char *cmdline_raw(void);
+
+/* pti.c, spec.c, alternative.c (variant-specific) */
+void pti_init(void);
+void pti_state(bool *on, bool *pcid);
+void spec_init(void);
+void spec_record_fields(char *buf, size_t n);
+void apply_alternatives(void);
 
 /* pmu.c */
 void pmu_init(void);

@@ -16,10 +16,11 @@ KERNEL_CFLAGS := $(GUEST_CFLAGS) -mno-red-zone -mpreferred-stack-boundary=3
 USER_CFLAGS   := $(GUEST_CFLAGS)
 GUEST_LDFLAGS := -nostdlib -static -no-pie -T kernels/kernel.ld --build-id=sha1 -z noexecstack
 
-COMMON_SRCS := kernels/boot.S kernels/idt.S kernels/cpu.c kernels/console.c kernels/traps.c \
+COMMON_SRCS := kernels/boot.S kernels/alternative.c kernels/spec_thunk.S kernels/cpu.c kernels/console.c kernels/traps.c \
 	kernels/sched.c kernels/signal.c kernels/syscalls.c kernels/work.c lib/string.c \
 	kernels/main.c kernels/selftest.c kernels/pmu.c lib/fmt.c lib/cpuid.c
-VARIANT_SRCS := kernels/entry.S kernels/entry_stubs.S kernels/regs.c $(GEN)/syscall_table.S
+VARIANT_SRCS := kernels/entry.S kernels/entry_stubs.S kernels/idt.S kernels/regs.c \
+	kernels/pti.c kernels/spec.c $(GEN)/syscall_table.S
 USER_SRCS    := $(wildcard bench/*.c bench/*.S) lib/fmt.c lib/string.c
 
 KERNEL_HDRS := $(wildcard kernels/*.h include/entrylab/*.h include/entrylab/*.def lib/*.h) $(GEN)/syscall_nr.h

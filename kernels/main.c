@@ -48,13 +48,28 @@ static void send_header(void)
 		kvm ? "tsc" : "instructions");
 }
 
+/* @M: page-table isolation and the speculation mitigations as built and
+ * as chosen for this CPU, with the CPUID bits the choice read. */
+static void send_mitigations(void)
+{
+	char fields[EL_MAX_LINE - 64];
+	bool pti, pcid;
+	pti_state(&pti, &pcid);
+	spec_record_fields(fields, sizeof(fields));
+	kprintf("@M pti=%s %s\n", pti ? "on" : "off", fields);
+}
+
 void kmain(u32 start_info)
 {
 	cmdline_init(start_info);
 	cpu_init();
 	mm_init();
+	pti_init();
+	spec_init();
+	apply_alternatives();
 	sched_init();
 	send_header();
+	send_mitigations();
 	pmu_init();
 
 	struct pt_regs *frame = task_regs(current_task());

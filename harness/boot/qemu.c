@@ -78,7 +78,7 @@ void el_qemu_argv(const struct el_qemu_config *c, struct el_argv *a)
 	} else {
 		push2(a, "-accel", "tcg");
 		push2(a, "-icount", "shift=0");
-		push2(a, "-cpu", "max");
+		push2(a, "-cpu", c->cpu_model ? c->cpu_model : "max");
 	}
 	push2(a, "-m", "64M");
 	push2(a, "-smp", "1");

@@ -31,6 +31,7 @@ struct el_qemu_config {
 				    * -initrd and machine options: linuxref.h); NULL: none */
 	const char *name;      /* short variant name, for -name entrylab-<name> */
 	enum el_mode mode;
+	const char *cpu_model; /* -cpu under tcg-icount; NULL: max (kvm: always host) */
 	bool pmu;              /* kvm: expose the vPMU (events were asked for) */
 	bool sandbox;          /* QEMU's seccomp sandbox (EL_QEMU_SANDBOX) */
 	const char *qmp;       /* QMP socket path: start paused (-S) until a QMP "cont"
@@ -48,6 +49,10 @@ struct el_argv {
 };
 
 void el_qemu_argv(const struct el_qemu_config *c, struct el_argv *a);
+
+/* --cpu-model: 0 if `qemu -cpu help` lists model, else -1 with one line in
+ * err naming the model and where to see the list (qemu_cpu.c). */
+int el_qemu_cpu_model_check(const char *qemu, const char *model, char *err, size_t errlen);
 void el_argv_free(struct el_argv *a);
 
 struct el_qemu_limits {

@@ -54,6 +54,8 @@ static int rec_header(struct el_stream *s, const char *text)
 		WORD("rsp", struct el_header, rsp),
 		WORD("regs", struct el_header, regs),
 		WORD("exit", struct el_header, exit),
+		OPTWORD("pti", struct el_header, pti),
+		OPTWORD("spec", struct el_header, spec),
 		WORD("build", struct el_header, build),
 		WORD("cpu", struct el_header, cpu),
 		WORD("hv", struct el_header, hv),
@@ -238,6 +240,36 @@ static int rec_probe(struct el_stream *s, const char *text)
 		return -1;
 	p.seen = true;
 	s->probe = p;
+	return 0;
+}
+
+static int rec_mitig(struct el_stream *s, const char *text)
+{
+	static const struct fspec spec[] = {
+		WORD("pti", struct el_mitig, pti),
+		DEC("pcid", struct el_mitig, pcid, true),
+		DEC("invpcid", struct el_mitig, invpcid, true),
+		DEC("spec_ctrl", struct el_mitig, spec_ctrl, true),
+		DEC("stibp", struct el_mitig, stibp, true),
+		DEC("md_clear", struct el_mitig, md_clear, true),
+		DEC("arch_capabilities", struct el_mitig, arch_capabilities, true),
+		HEX("arch_cap_msr", struct el_mitig, arch_cap_msr),
+		DEC("meltdown", struct el_mitig, meltdown, true),
+		DEC("mds", struct el_mitig, mds, true),
+		DEC("retbleed", struct el_mitig, retbleed, true),
+		WORD("spectre_v2", struct el_mitig, spectre_v2),
+		WORD("live", struct el_mitig, live),
+	};
+	struct el_mitig m;
+	uint64_t present;
+
+	if (s->mitig.seen)
+		return rec_fail(s, "second @M mitigations record");
+	memset(&m, 0, sizeof(m));
+	if (rec_parse_fields(s, "@M", text, spec, sizeof(spec) / sizeof(spec[0]), &m, &present))
+		return -1;
+	m.seen = true;
+	s->mitig = m;
 	return 0;
 }
 
@@ -429,11 +461,12 @@ static int dispatch(struct el_stream *s, char tag, const char *text)
 	case 'N': return rec_unavail(s, text);
 	case 'T': return rec_tap(s, text);
 	case 'P': return rec_probe(s, text);
+	case 'M': return rec_mitig(s, text);
 	case 'K': return rec_klog(s, text);
 	case 'X': return rec_exception(s, text);
 	case 'E': return rec_final(s, text);
 	}
-	return rec_fail(s, "unknown record tag '@%c' (accepted: @H @B @D @N @T @P @K @X @E)", tag);
+	return rec_fail(s, "unknown record tag '@%c' (accepted: @H @B @D @N @T @P @M @K @X @E)", tag);
 }
 
 int el_stream_line(struct el_stream *s, const char *line, size_t len)

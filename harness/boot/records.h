@@ -21,6 +21,7 @@ struct el_header {
 	uint64_t proto;
 	char variant[EL_MAX_LINE], short_name[EL_REC_WORD];
 	char ptregs[EL_REC_WORD], rsp[EL_REC_WORD], regs[EL_REC_WORD], exit[EL_REC_WORD];
+	char pti[EL_REC_WORD], spec[EL_REC_WORD];   /* "" where the image has no such axis */
 	char build[EL_REC_WORD], cpu[EL_REC_WORD], hv[EL_REC_WORD];
 	char mode[EL_REC_WORD], unit[EL_REC_WORD];
 };
@@ -69,6 +70,16 @@ struct el_probe {
 	char reason[EL_REC_WORD];
 };
 
+/* @M: page-table isolation and speculation mitigations (protocol 2). */
+struct el_mitig {
+	bool seen;
+	char pti[EL_REC_WORD];
+	uint64_t pcid, invpcid, spec_ctrl, stibp, md_clear, arch_capabilities;
+	uint64_t arch_cap_msr;
+	uint64_t meltdown, mds, retbleed;
+	char spectre_v2[EL_REC_WORD], live[EL_REC_WORD * 2];
+};
+
 struct el_final {
 	bool seen;
 	uint64_t records;
@@ -85,6 +96,7 @@ struct el_stream {
 	struct el_exception *exc;      size_t nexc;
 	char **klog;                   size_t nklog;
 	struct el_probe probe;
+	struct el_mitig mitig;
 	struct el_final final;
 	/* TAP totals */
 	bool tap_plan_seen;

@@ -26,6 +26,7 @@ struct fspec {
 #define HEX(k, T, m)     { k, F_HEX, true, offsetof(T, m), 0 }
 #define BOOL(k, T, m)    { k, F_BOOL, true, offsetof(T, m), 0 }
 #define WORD(k, T, m)    { k, F_WORD, true, offsetof(T, m), sizeof(((T *)0)->m) }
+#define OPTWORD(k, T, m) { k, F_WORD, false, offsetof(T, m), sizeof(((T *)0)->m) }
 
 /* Keep "line N: <formatted>" as the stream's error unless it has one
  * already.  Returns -1. */

@@ -28,6 +28,7 @@ struct command {
 static const struct command commands[] = {
 	{ "run", el_cmd_run,
 	  "run --image PATH --name SHORT --out DIR [--mode tcg-icount|kvm] [--timeout SEC]\n"
+	  "        [--cpu-model MODEL]\n"
 	  "        [--bench a,b] [--samples N] [--run conform,bench] [--events HEX,...]\n"
 	  "        [--append ARGS] [--qemu PATH] [--max-output BYTES] [--initrd PATH]\n"
 	  "                      boot one variant kernel once, check and store its records",

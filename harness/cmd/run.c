@@ -24,6 +24,7 @@ struct run_opts {
 	const char *image, *name, *out, *qemu;
 	const char *bench, *run, *events, *append;
 	const char *initrd;     /* --initrd: boot a Linux kernel with it (linuxref.h) */
+	const char *cpu_model;  /* --cpu-model: QEMU's -cpu under tcg-icount (default max) */
 	uint64_t samples;
 	bool samples_set;
 	enum el_mode mode;
@@ -126,6 +127,7 @@ static int check_opt(int c, const char *arg, struct run_opts *o)
 		return el_parse_u64(arg, &v) || v > 65535 ?
 			bad("--cpu", arg, "give a cpu number (see 'entrylab hostinfo')") :
 			(o->cpu = (int)v, 0);
+	case 'C': o->cpu_model = arg; return 0;
 	case 'P': o->pin = true; return 0;
 	case 'f': o->perf = true; return 0;
 	case 'a':
@@ -151,6 +153,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "initrd", 1, NULL, 'I' },
 		{ "append", 1, NULL, 'a' }, { "qemu", 1, NULL, 'q' }, { "max-output", 1, NULL, 'M' },
 		{ "cpu", 1, NULL, 'c' }, { "pin", 0, NULL, 'P' }, { "perf", 0, NULL, 'f' },
+		{ "cpu-model", 1, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -352,6 +355,21 @@ static void result_text(struct el_buf *b, const struct run_opts *o, const struct
 	result_kv(b, "build", h->build);
 	result_kv(b, "cpu", h->cpu);
 	result_kv(b, "hv", h->hv);
+	result_kv(b, "cpu_model", o->cpu_model ? o->cpu_model : o->mode == EL_MODE_KVM ? "host" : "max");
+	if (s->mitig.seen) {   /* @M: what the guest saw and chose */
+		const struct el_mitig *m = &s->mitig;
+		el_buf_printf(b, "cpuid_pcid=%llu\ncpuid_invpcid=%llu\ncpuid_spec_ctrl=%llu\n"
+			      "cpuid_stibp=%llu\ncpuid_md_clear=%llu\ncpuid_arch_capabilities=%llu\n"
+			      "arch_cap_msr=%llx\nbug_meltdown=%llu\nbug_mds=%llu\nbug_retbleed=%llu\n",
+			      (unsigned long long)m->pcid, (unsigned long long)m->invpcid,
+			      (unsigned long long)m->spec_ctrl, (unsigned long long)m->stibp,
+			      (unsigned long long)m->md_clear, (unsigned long long)m->arch_capabilities,
+			      (unsigned long long)m->arch_cap_msr, (unsigned long long)m->meltdown,
+			      (unsigned long long)m->mds, (unsigned long long)m->retbleed);
+		result_kv(b, "mitig_pti", m->pti);
+		result_kv(b, "mitig_spectre_v2", m->spectre_v2);
+		result_kv(b, "mitig_live", m->live);
+	}
 	result_kv(b, "mode", el_mode_name(o->mode));
 	result_kv(b, "unit", unit_of(s, o->mode));
 	el_buf_printf(b, "records=%llu\ntap_planned=%llu\ntap_pass=%llu\ntap_fail=%llu\ntap_skip=%llu\n",
@@ -562,7 +580,8 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 	struct sink k = { &s, &console };
 	struct el_qemu_limits lim = { o->timeout_ms, o->max_output };
 	struct el_qemu_config qc = { .qemu = o->qemu, .image = o->image, .name = o->name,
-				     .mode = o->mode, .pmu = o->events != NULL, .sandbox = true };
+				     .mode = o->mode, .pmu = o->events != NULL, .sandbox = true,
+				     .cpu_model = o->cpu_model };
 
 	build_cmdline(o, &cmdline);
 	qc.cmdline = cmdline.data;
@@ -635,6 +654,10 @@ int el_cmd_run(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o) || check_image(o.image) || check_cmdline(&o))
 		return EL_EX_USAGE;
+	if (o.cpu_model && el_qemu_cpu_model_check(o.qemu, o.cpu_model, err, sizeof(err))) {
+		el_err("%s", err);
+		return EL_EX_USAGE;
+	}
 	if (el_mkdir_p(o.out)) {
 		el_err("cannot create output directory %s: %s: check --out", o.out, strerror(errno));
 		return EL_EX_USAGE;

@@ -40,6 +40,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: entrylab gate --base REV [--head REV] [--variants SEL] [--bench LIST]\n"
 		"         [--samples N] [--rounds N] [--mode auto|tcg|kvm] [--timeout SEC]\n"
+		"         [--cpu-model MODEL]\n"
 		"         [--thresholds FILE] [--results-dir DIR]\n"
 		"       entrylab gate --base-tree DIR --head-tree DIR [revision-mode options]\n"
 		"       entrylab gate --baseline FILE [--run DIR] [--variants SEL] [--bench LIST]\n"
@@ -59,6 +60,8 @@ static void usage(FILE *f)
 		"                  and variant (default 1; 5 under kvm)\n"
 		"  --mode (or --accel) auto probes KVM, else tcg-icount (default auto)\n"
 		"  --thresholds    default variants/thresholds.conf (documents its format)\n"
+		"  --cpu-model M   both sides' guest CPU model under tcg-icount (QEMU -cpu;\n"
+		"                  default max; 'qemu-system-x86_64 -cpu help' lists them)\n"
 		"  Writes RESULTS/gate-<id>/verdict.md (printed too), base/ and head/ raw files.\n"
 		"exit status: 0 pass, 1 regression (or a path missing or failing in the head),\n"
 		"  2 usage or environment error (bad revision, build failure, corrupt baseline or\n"
@@ -89,6 +92,7 @@ static int one_opt(int c, const char *arg, struct gate_opts *o)
 	case 'v': o->variants = arg; return 0;
 	case 'n': o->bench = arg; return 0;
 	case 'T': o->thresholds = arg; return 0;
+	case 'C': o->cpu_model = arg; o->rev_only = 1; return 0;
 	case 'd': o->results_dir = arg; return 0;
 	case 'h': o->help = 1; return 0;
 	case 's':
@@ -135,7 +139,7 @@ static int check_opts(const struct gate_opts *o)
 		return EL_EX_USAGE;
 	}
 	if (o->baseline && o->rev_only) {
-		el_err("--head, --samples, --rounds, --mode and --timeout need --base: entrylab gate: "
+		el_err("--head, --samples, --rounds, --mode, --timeout and --cpu-model need --base: entrylab gate: "
 		       "a baseline gate compares finished runs; drop them");
 		return EL_EX_USAGE;
 	}
@@ -159,7 +163,7 @@ static int parse_opts(int argc, char **argv, struct gate_opts *o)
 		{ "base-tree", 1, NULL, 'x' }, { "head-tree", 1, NULL, 'y' },
 		{ "run", 1, NULL, 'R' }, { "variants", 1, NULL, 'v' }, { "bench", 1, NULL, 'n' },
 		{ "samples", 1, NULL, 's' }, { "rounds", 1, NULL, 'r' }, { "mode", 1, NULL, 'm' },
-		{ "accel", 1, NULL, 'm' },
+		{ "accel", 1, NULL, 'm' }, { "cpu-model", 1, NULL, 'C' },
 		{ "timeout", 1, NULL, 't' }, { "thresholds", 1, NULL, 'T' },
 		{ "results-dir", 1, NULL, 'd' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
@@ -559,6 +563,13 @@ int el_cmd_gate(int argc, char **argv)
 		if (o.help)
 			usage(stdout);
 		return rc;
+	}
+	if (o.cpu_model) {
+		char err[512];
+		if (el_qemu_cpu_model_check(NULL, o.cpu_model, err, sizeof(err))) {
+			el_err("%s", err);
+			return EL_EX_USAGE;
+		}
 	}
 	gsl_set_error_handler_off();
 	memset(&g, 0, sizeof(g));

@@ -110,6 +110,7 @@ extern const char *const gate_role[2];   /* "base", "head" */
 struct gate_opts {
 	const char *base, *head, *baseline, *run_dir, *variants, *bench, *thresholds, *results_dir;
 	const char *tree[2];         /* --base-tree, --head-tree: built trees, used as they are */
+	const char *cpu_model;       /* --cpu-model: the guests' QEMU -cpu (tcg-icount); NULL: max */
 	uint64_t samples, rounds;
 	int rounds_set, mode;        /* mode: 0 auto, 1 tcg, 2 kvm */
 	double timeout_s;

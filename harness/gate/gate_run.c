@@ -184,8 +184,14 @@ static int run_one(struct gate *g, int k, const char *s, uint64_t round)
 	char timeout[32], samples[32], status[64], why[512];
 	char *argv[] = { "entrylab", "run", "--image", img, "--name", (char *)s, "--out", out,
 			 "--mode", (char *)el_mode_name(g->mode), "--timeout", timeout,
-			 "--samples", samples, "--bench", g->bench, NULL };
+			 "--samples", samples, "--bench", g->bench, NULL, NULL, NULL };
 	int64_t t0 = el_now_ms();
+
+	if (g->o->cpu_model) {   /* the two slots before the final NULL */
+		size_t n = sizeof(argv) / sizeof(argv[0]) - 3;
+		argv[n] = "--cpu-model";
+		argv[n + 1] = (char *)g->o->cpu_model;
+	}
 	int rc;
 
 	el_fmt(out, sizeof(out), "%s/%s/round-%llu/raw", g->partial, gate_role[k], (unsigned long long)round);

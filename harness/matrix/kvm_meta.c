@@ -60,16 +60,27 @@ static json_t *events_json(const struct kvm_meta_in *in)
 		"guest_list", in->events_used ? jtext(in->events_hex) : json_null());
 }
 
-/* pin_*, perf_* and pmu_* of one .result as an object of strings. */
-static json_t *result_facts(const char *path)
+static bool facts_key(const char *l, bool cpu)
+{
+	static const char *const kvm[] = { "pin_", "perf", "pmu_", NULL };
+	static const char *const guest[] = { "cpu_model", "cpuid_", "arch_cap_msr", "bug_",
+					     "mitig_", NULL };
+	for (const char *const *p = cpu ? guest : kvm; *p; p++)
+		if (!strncmp(l, *p, strlen(*p)))
+			return true;
+	return false;
+}
+
+/* pin_*, perf_* and pmu_* (or, cpu: the guest CPU's model, CPUID bits and
+ * mitigations from its @M record) of one .result as an object of strings. */
+static json_t *result_facts(const char *path, bool cpu)
 {
 	char *text = el_read_text(path, 1u << 16), *save = NULL;
 	json_t *o = json_object();
 
 	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(l, '=');
-		if (eq && (!strncmp(l, "pin_", 4) || !strncmp(l, "perf", 4) ||
-			   !strncmp(l, "pmu_", 4))) {
+		if (eq && facts_key(l, cpu)) {
 			*eq = '\0';
 			json_object_set_new(o, l, jtext(eq + 1));
 		}
@@ -85,14 +96,20 @@ json_t *kvm_meta_json(const struct kvm_meta_in *in)
 
 	for (size_t i = 0; (in->pinning || in->perf) && i < in->nv; i++) {
 		el_fmt(path, sizeof(path), "%s/%s.result", in->raw_dir, in->v[i].short_name);
-		json_object_set_new(runs, in->v[i].short_name, result_facts(path));
+		json_object_set_new(runs, in->v[i].short_name, result_facts(path, false));
 	}
-	return json_pack("{s:o,s:o,s:{s:b,s:s},s:{s:b,s:b},s:o}",
+	json_t *cpu_runs = json_object();
+	for (size_t i = 0; i < in->nv; i++) {
+		el_fmt(path, sizeof(path), "%s/%s.result", in->raw_dir, in->v[i].short_name);
+		json_object_set_new(cpu_runs, in->v[i].short_name, result_facts(path, true));
+	}
+	return json_pack("{s:o,s:o,s:{s:b,s:s},s:{s:b,s:b},s:o,s:{s:s,s:o}}",
 		"accel", accel_json(in->accel, in->probe), "events", events_json(in),
 		"perf", "requested", in->perf, "command", "perf stat -x, -D -1 --control "
 		"fifo:CTL,ACK -e cycles:G,instructions:G[,kvm:kvm_exit] -t <vCPU thread>",
 		"runner", "pinning", in->pinning, "noise_printed", in->noise_printed,
-		"runs", runs);
+		"runs", runs, "guest_cpu", "model",
+		in->cpu_model ? in->cpu_model : "max (host under kvm)", "runs", cpu_runs);
 }
 
 void kvm_perf_summary(const char *raw_dir, const struct mx_variant *v, size_t nv)

@@ -27,9 +27,11 @@ struct kvm_meta_in {
 	const char *raw_dir;         /* <run>/raw: pin_* and perf_* of each .result */
 	const struct mx_variant *v;
 	size_t nv;
+	const char *cpu_model;       /* --cpu-model, or NULL (max; host under kvm) */
 };
 
-/* {"accel": ..., "events": ..., "perf": ..., "runs": {<short>: {pin_*, perf_*}}} */
+/* {"accel": ..., "events": ..., "perf": ..., "runs": {<short>: {pin_*, perf_*}},
+ *  "guest_cpu": {"model": ..., "runs": {<short>: {cpuid_*, bug_*, mitig_*, ...}}}} */
 json_t *kvm_meta_json(const struct kvm_meta_in *in);
 /* One stderr line summing up the runs' perf verdicts, and one warning per
  * disagreement or VM-exit note. */

@@ -34,7 +34,7 @@ static void usage(FILE *f)
 		"usage: entrylab matrix [--variants SEL[,SEL...]] [--bench a,b] [--samples N]\n"
 		"         [--jobs N] [--accel auto|tcg|kvm] [--baseline SEL] [--results-dir DIR]\n"
 		"         [--run-id ID] [--timeout SEC] [--cpu N] [--pin] [--events LIST] [--perf]\n"
-		"         [--no-plots] [--list-benches] [--linux|--no-linux]\n"
+		"         [--no-plots] [--list-benches] [--linux|--no-linux] [--cpu-model MODEL]\n"
 		"  Boots every selected variant (default: all = the 16 matrix variants and floor),\n"
 		"  writes results/<run-id>/ (raw/, meta.json, summary, report.md, plots/),\n"
 		"  repoints results/latest and prints the table.\n"
@@ -45,6 +45,9 @@ static void usage(FILE *f)
 		"                   fails; tcg skips the probe (default auto; --mode is the same)\n"
 		"  --cpu N          the cpu that runs the vCPU thread (default: pin.h's choice)\n"
 		"  --pin            bind QEMU's threads under tcg-icount too (always under kvm)\n"
+		"  --cpu-model M    the guest's CPU model under tcg-icount (QEMU -cpu; default\n"
+		"                   max; 'qemu-system-x86_64 -cpu help' lists them): what the\n"
+		"                   pti and spec kernels see in CPUID and patch in at boot\n"
 		"  --events LIST    kvm: PMU events by name (cycles,instructions,... or the PMU's\n"
 		"                   own, e.g. INST_RETIRED:ANY_P) counted by the guest\n"
 		"  --perf           count the vCPU thread's guest-mode cycles and instructions\n"
@@ -125,6 +128,7 @@ static int one_opt(int c, const char *arg, struct mx_opts *o)
 			bad("--cpu", arg, "give a cpu number (see 'entrylab hostinfo')") :
 			(o->cpu = (int)v, 0);
 	case 'P': o->pin = 1; return 0;
+	case 'G': o->cpu_model = arg; return 0;
 	case 'f': o->perf = 1; return 0;
 	case 'e': o->events = arg; return 0;
 	case 'L': o->linux_req = LR_WANT_ON; return 0;
@@ -153,6 +157,7 @@ int mx_parse_opts(int argc, char **argv, struct mx_opts *o)
 		{ "no-plots", 0, NULL, 'p' }, { "list-benches", 0, NULL, 'l' },
 		{ "help", 0, NULL, 'h' }, { "append-for", 1, NULL, 'A' }, { "accel", 1, NULL, 'm' },
 		{ "cpu", 1, NULL, 'c' }, { "pin", 0, NULL, 'P' }, { "perf", 0, NULL, 'f' },
+		{ "cpu-model", 1, NULL, 'G' },
 		{ "events", 1, NULL, 'e' }, { "linux", 0, NULL, 'L' }, { "no-linux", 0, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -401,6 +406,7 @@ int el_cmd_matrix(int argc, char **argv)
 {
 	struct mx_opts o;
 	struct mx_plan p;
+	char err[512];
 	int rc = mx_parse_opts(argc, argv, &o);
 
 	if (rc == EL_EX_OK && o.help) {
@@ -408,6 +414,10 @@ int el_cmd_matrix(int argc, char **argv)
 	} else if (rc == EL_EX_OK && o.list_benches) {
 		for (size_t i = 0; i < NBENCH; i++)
 			printf("%-16s %s\n", benches[i].name, benches[i].description);
+	} else if (rc == EL_EX_OK && o.cpu_model &&
+		   el_qemu_cpu_model_check(NULL, o.cpu_model, err, sizeof(err))) {
+		el_err("%s", err);
+		rc = EL_EX_USAGE;
 	} else if (rc == EL_EX_OK && (rc = mx_plan_build(&o, NULL, &p)) == EL_EX_OK) {
 		rc = mx_matrix_run(&o, &p, argc, argv);
 		mx_plan_free(&p);

@@ -52,6 +52,7 @@ struct mx_opts {
 	int cpu;                    /* --cpu N: measurement cpu; -1: pin.h's default */
 	int pin, perf;              /* --pin (bind QEMU under tcg-icount too), --perf */
 	const char *events;         /* --events names (kvmrun.h), NULL: none */
+	const char *cpu_model;      /* --cpu-model: QEMU -cpu under tcg-icount; NULL: max */
 	int linux_req;              /* enum lr_want: --linux, --no-linux (linuxref_matrix.h) */
 	/* tests only (--append-for SHORT=ARGS): extra guest arguments for one
 	 * variant, e.g. el.selftest=N to make it fail on purpose */

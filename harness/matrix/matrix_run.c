@@ -136,6 +136,10 @@ static void kvm_args(const struct matrix *m, const char **args, size_t max)
 	}
 	if (m->o->perf && n + 1 < max)
 		args[n++] = "--perf";
+	if (m->o->cpu_model && n + 2 < max) {   /* not kvm's: the guest's CPU model */
+		args[n++] = "--cpu-model";
+		args[n++] = m->o->cpu_model;
+	}
 	args[n] = NULL;
 }
 
@@ -215,7 +219,7 @@ static int write_meta(struct matrix *m)
 		.ev = m->o->events ? &m->ev : NULL, .events_hex = m->events_hex,
 		.events_used = m->o->events && m->mode == EL_MODE_KVM, .pinning = m->pinning,
 		.perf = m->o->perf, .noise_printed = m->mode == EL_MODE_KVM, .raw_dir = raw,
-		.v = m->p->v, .nv = m->p->nv,
+		.v = m->p->v, .nv = m->p->nv, .cpu_model = m->o->cpu_model,
 	};
 	int rc;
 

@@ -89,6 +89,18 @@ struct el_sigframe {
 #define EL_EAGAIN 11
 #define EL_ECHILD 10
 
+/* el_pti(struct el_pti_info *): page-table isolation as the kernel built
+ * it, and what its boot-time walk of the user page table found. */
+struct el_pti_info {
+	uint64_t pti;           /* 1: separate user page table (pti=on) */
+	uint64_t pcid;          /* 1: PCIDs in use (CR4.PCIDE) */
+	uint64_t kernel_pages;  /* 4 KiB kernel pages the user page table maps */
+	uint64_t user_pages;    /* 2 MiB user-region pages it maps */
+	uint64_t unintended;    /* mappings outside entry text, entry data, user region */
+	uint64_t writable_text; /* entry text pages mapped writable or user-accessible */
+	uint64_t probe_addr;    /* a kernel data address outside the entry data */
+};
+
 #define EL_USER_CS 0x2b
 #define EL_USER_DS 0x23
 

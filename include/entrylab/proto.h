@@ -1,5 +1,5 @@
 /*
- * entrylab record protocol, version 1 — the only thing the guest (kernels/,
+ * entrylab record protocol, version 2 — the only thing the guest (kernels/,
  * bench/) and the host (harness/) share.  Freestanding: no libc includes.
  *
  * Transport: the guest writes plain text lines to the debug console (port
@@ -11,7 +11,8 @@
  * the tag (see below).  Anything else on the stream is a protocol error.
  *
  *   @H  header, exactly once, first record:
- *       proto=1 variant=<canonical> short=<short> ptregs=.. rsp=.. regs=.. exit=..
+ *       proto=2 variant=<canonical> short=<short> ptregs=.. rsp=.. regs=.. exit=..
+ *       [pti=.. spec=..]
  *       build=<hex build-id> cpu=<vendor>/<family>/<model>/<stepping>
  *       hv=<cpuid hypervisor signature or none> mode=<mode the host asked for>
  *       unit=<ticks>   ("instructions" under tcg-icount, "tsc" under kvm)
@@ -28,6 +29,14 @@
  *   @T  one TAP line, verbatim after "@T ": "1..N", "ok N - text",
  *       "not ok N - text", "ok N - text # SKIP reason", "# comment"
  *   @P  KVM probe result: ok=<0|1> cpl_at_entry=<n> reason=<word>
+ *   @M  (version 2) once, after @H, from the lab's kernels (not the Linux
+ *       rows): pti=<on|off> pcid= invpcid= spec_ctrl= stibp= md_clear=
+ *       arch_capabilities= (0|1: the CPUID bits the guest saw)
+ *       arch_cap_msr=<hex IA32_ARCH_CAPABILITIES, 0 without it>
+ *       meltdown= mds= retbleed= (0|1: affected, by Linux 6.1's rules)
+ *       spectre_v2=<off|retpoline|ibrs|eibrs> live=<comma list of the
+ *       mitigation sequences patched in: pti_cr3, pti_pcid, retpoline,
+ *       eibrs, ibrs_entry, unret, verw, rsb_ctxsw; or none>
  *   @K  kernel log text: "@K <free text>" (informational)
  *   @X  exception: vector=<n> name=<mnemonic> err=<hex> rip=<hex> cs=<hex>
  *       rsp=<hex> cr2=<hex> mode=<user|kernel> fatal=<0|1>
@@ -39,7 +48,7 @@
 #ifndef ENTRYLAB_PROTO_H
 #define ENTRYLAB_PROTO_H
 
-#define EL_PROTO_VERSION 1
+#define EL_PROTO_VERSION 2
 #define EL_MAX_LINE 512          /* bytes, newline included */
 #define EL_DEBUGCON_PORT 0xe9
 #define EL_EXIT_PORT 0xf4        /* isa-debug-exit, iosize 4 */

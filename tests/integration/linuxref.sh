@@ -20,7 +20,7 @@ expect "the initramfs is a newc archive with a trailer" \
 "$INIT" el.bench=getpid el.samples=3 el.budget=100000 >"$TMP/native" 2>&1
 expect "the init program runs natively and exits 0" [ $? = 0 ]
 expect "its stream starts with a host header (unit tsc)" \
-	grep -q '^@H proto=1 variant=host-.* short=host .* unit=tsc$' "$TMP/native"
+	grep -q '^@H proto=2 variant=host-.* short=host .* unit=tsc$' "$TMP/native"
 n=$(grep -c '^@' "$TMP/native")
 expect "its final record counts every record before it ($((n - 1)))" \
 	grep -qx "@E records=$((n - 1)) status=pass" "$TMP/native"

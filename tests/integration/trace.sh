@@ -151,7 +151,7 @@ cat >"$TMP/fakeqemu" <<'EOF'
 #!/bin/sh
 while [ $# -gt 0 ]; do [ "$1" = -D ] && log=$2; shift; done
 printf 'Trace 0: 0x7f0000 [0000000000000000/0000000000100000/00000040/ff020201] \n' >"$log"
-printf '@H proto=1\n'
+printf '@H proto=2\n'
 exit 33
 EOF
 chmod +x "$TMP/fakeqemu"

@@ -22,7 +22,7 @@
 #define PVM_GP PVM_WITH("#GP at swapgs")
 #define PVM_PF PVM_WITH("#PF fetching the entry")
 
-#define HDR "@H proto=1 variant=ptregs=partial,rsp=cached,regs=stub,exit=asm short=pcsa " \
+#define HDR "@H proto=2 variant=ptregs=partial,rsp=cached,regs=stub,exit=asm short=pcsa " \
 	"ptregs=partial rsp=cached regs=stub exit=asm build=0123abcd cpu=AuthenticAMD/25/17/1 " \
 	"hv=KVMKVMKVM mode=kvm unit=tsc\n"
 

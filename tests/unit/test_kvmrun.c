@@ -38,7 +38,7 @@ static char dir[] = "/tmp/entrylab-test-kvmrun-XXXXXX";
 #include "testutil.h"
 
 #define IMAGE "build/kernels/pcsa.elf"
-#define HDR "@H proto=1 variant=ptregs=partial,rsp=cached,regs=stub,exit=asm short=pcsa " \
+#define HDR "@H proto=2 variant=ptregs=partial,rsp=cached,regs=stub,exit=asm short=pcsa " \
 	"ptregs=partial rsp=cached regs=stub exit=asm build=ab cpu=GenuineIntel/6/85/4 " \
 	"hv=KVMKVMKVM mode=kvm unit=tsc\n"
 /* cycles (pmu0) total 10110, instructions (pmu1) total 7400 */

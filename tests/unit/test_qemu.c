@@ -22,7 +22,7 @@
 static char dir[] = "/tmp/entrylab-test-qemu-XXXXXX";
 #include "testutil.h"
 
-#define HDR "@H proto=1 variant=ptregs=partial,rsp=cached,regs=stub,exit=asm short=pcsa " \
+#define HDR "@H proto=2 variant=ptregs=partial,rsp=cached,regs=stub,exit=asm short=pcsa " \
 	"ptregs=partial rsp=cached regs=stub exit=asm build=ab cpu=x/6/85/4 hv=none " \
 	"mode=tcg-icount unit=instructions\n"
 #define STREAM_PASS HDR "@B bench=getpid iters=10 samples=3 warmup=1\n" \
@@ -336,7 +336,7 @@ static void test_classify(void **state)
 		       "qemu-system-x86_64 is not on PATH (installed as /usr/bin/qemu-system-x86_64): "
 		       "add /usr/bin to PATH" :
 		       "qemu-system-x86_64 not found on PATH: install qemu-system-x86");
-	expect_verdict("@H proto=1 variant=v short=pcsa ptregs=a rsp=b regs=c exit=d build=0 cpu=x "
+	expect_verdict("@H proto=2 variant=v short=pcsa ptregs=a rsp=b regs=c exit=d build=0 cpu=x "
 		       "hv=none mode=kvm unit=tsc\n@E records=1 status=pass\n", EL_QEMU_EXITED, 33,
 		       EL_EX_PROTOCOL, "protocol", "unit=tsc but mode tcg-icount counts instructions");
 }

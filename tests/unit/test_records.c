@@ -11,7 +11,7 @@
 #include "boot/records.h"
 
 #define HDR HDR_LINE "\n"
-#define HDR_LINE "@H proto=1 variant=ptregs=partial,rsp=cached,regs=stub,exit=asm short=pcsa " \
+#define HDR_LINE "@H proto=2 variant=ptregs=partial,rsp=cached,regs=stub,exit=asm short=pcsa " \
 	"ptregs=partial rsp=cached regs=stub exit=asm build=0123abcd cpu=GenuineIntel/6/85/4 " \
 	"hv=TCGTCGTCGTCG mode=tcg-icount unit=instructions"
 
@@ -217,7 +217,7 @@ static void test_impossible_values(void **state)
 static void test_tsc_noise_is_a_sample(void **state)
 {
 	static const char text[] =
-		"@H proto=1 variant=v short=pcsa ptregs=partial rsp=cached regs=stub exit=asm "
+		"@H proto=2 variant=v short=pcsa ptregs=partial rsp=cached regs=stub exit=asm "
 		"build=0 cpu=x hv=KVMKVMKVM mode=kvm unit=tsc\n"
 		"@B bench=g iters=10 samples=2 warmup=0\n"
 		"@D bench=g sample=0 iters=10 ticks=5 empty=6\n"
@@ -245,7 +245,7 @@ static void test_tsc_noise_is_a_sample(void **state)
 static void test_zero_counters(void **state)
 {
 	static const char text[] =
-		"@H proto=1 variant=v short=pcsa ptregs=partial rsp=cached regs=stub exit=asm "
+		"@H proto=2 variant=v short=pcsa ptregs=partial rsp=cached regs=stub exit=asm "
 		"build=0 cpu=x hv=KVMKVMKVM mode=kvm unit=tsc\n"
 		"@B bench=getpid iters=1000 samples=2 warmup=0 events=3\n"
 		"@D bench=getpid sample=0 iters=1000 ticks=90000 empty=3000 pmu0=0 epmu0=0 "
@@ -306,9 +306,9 @@ static void test_keys(void **state)
 		     "line 2: @B: duplicate key 'iters'");
 	expect_error(HDR "@B bench=g samples=0 warmup=0\n@E records=2 status=pass\n",
 		     "line 2: @B: missing key 'iters'");
-	expect_error("@H proto=2 variant=v short=s ptregs=a rsp=b regs=c exit=d build=0 cpu=x "
+	expect_error("@H proto=3 variant=v short=s ptregs=a rsp=b regs=c exit=d build=0 cpu=x "
 		     "hv=none mode=kvm unit=tsc\n@E records=1 status=pass\n",
-		     "line 1: @H: unsupported protocol version proto=2");
+		     "line 1: @H: unsupported protocol version proto=3");
 	expect_error(HDR "@N bench=clone\n@E records=2 status=pass\n", "line 2: @N: missing key 'reason'");
 }
 
