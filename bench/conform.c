@@ -30,11 +30,6 @@ void check(bool ok, const char *what)
 	rec("@T %s %d - %s\n", ok ? "ok" : "not ok", test_no, what);
 }
 
-void skip(const char *what, const char *reason)
-{
-	rec("@T ok %d - %s # SKIP %s\n", ++test_no, what, reason);
-}
-
 bool need(unsigned features, int nchecks, const char *what)
 {
 	if ((kernel_features & features) == features)

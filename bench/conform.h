@@ -17,7 +17,6 @@ void rt_setregs_landing(void);
 void rt_exec_entry(void);
 
 void check(bool ok, const char *what);
-void skip(const char *what, const char *reason);
 bool need(unsigned features, int nchecks, const char *what);
 void rt_prepare(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 bool callee_saved_survived(const struct el_regs *in, const struct el_regs *out);

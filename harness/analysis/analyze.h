@@ -164,5 +164,7 @@ void an_json_outlier_rule(const struct an_run *run, struct json_t *statistics);
 void an_static_paths(struct an_run *run);
 struct el_buf;
 void an_md_static(struct el_buf *b, const struct an_run *run);
+/* report_cpu.c: the guests' CPU model, CPUID bits and live mitigations. */
+void an_md_guest_cpu(struct el_buf *b, const struct an_run *run);
 
 #endif

@@ -62,6 +62,29 @@ static void expect_error(const char *text, const char *want)
 	expect_error_len(text, strlen(text), want);
 }
 
+/* @M (protocol 2): the guest's CPUID bits and live mitigations, once. */
+static void test_mitigations(void **state)
+{
+	(void)state;
+	static const char m[] = "@M pti=on pcid=1 invpcid=0 spec_ctrl=1 stibp=1 md_clear=1 "
+		"arch_capabilities=1 arch_cap_msr=2a meltdown=0 mds=0 retbleed=0 spectre_v2=eibrs "
+		"live=pti_cr3,eibrs,pti_pcid,rsb_ctxsw\n";
+	struct el_stream s;
+	char text[1024];
+	snprintf(text, sizeof(text), HDR "%s@E records=2 status=pass\n", m);
+	assert_int_equal(parse_all(&s, text), 0);
+	assert_true(s.mitig.seen);
+	assert_string_equal(s.mitig.pti, "on");
+	assert_int_equal(s.mitig.pcid, 1);
+	assert_int_equal(s.mitig.arch_cap_msr, 0x2a);
+	assert_string_equal(s.mitig.spectre_v2, "eibrs");
+	assert_string_equal(s.mitig.live, "pti_cr3,eibrs,pti_pcid,rsb_ctxsw");
+	el_stream_free(&s);
+	snprintf(text, sizeof(text), HDR "%s%s@E records=3 status=pass\n", m, m);
+	expect_error(text, "line 3: second @M mitigations record");
+	expect_error(HDR "@M pti=on\n@E records=2 status=pass\n", "line 2: @M: missing key 'pcid'");
+}
+
 static void test_good_stream(void **state)
 {
 	struct el_stream s;
@@ -391,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_tap),
 		cmocka_unit_test(test_first_error_kept),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_mitigations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
