@@ -302,6 +302,19 @@ static void md_presets(struct el_buf *b, const struct an_run *run)
 	el_buf_puts(b, "\n");
 }
 
+/* The pairs of valid variants that differ only in axis k (first value
+ * against second): what a complete run of every variant would give. */
+static unsigned valid_pairs(const struct el_variants *vs, unsigned k)
+{
+	int stride = el_variant_stride(vs, k);
+	unsigned n = 0;
+
+	for (int c = 0; c < el_variant_count(vs); c++)
+		n += el_variant_choice(vs, c, k) == 0 && el_variant_valid(vs, c) &&
+		     el_variant_valid(vs, c + stride);
+	return n;
+}
+
 static void md_effects(struct el_buf *b, const struct an_run *run)
 {
 	char m[NUM], lo[NUM], hi[NUM];
@@ -341,7 +354,8 @@ static void md_effects(struct el_buf *b, const struct an_run *run)
 			if (e->min != e->max)
 				el_buf_printf(b, " [%s, %s]", fmt_signed(lo, sizeof(lo), e->min),
 					      fmt_signed(hi, sizeof(hi), e->max));
-			el_buf_printf(b, " (%u pair%s)", e->pairs, e->pairs == 1 ? "" : "s");
+			if (e->pairs < valid_pairs(&run->vs, k))
+				el_buf_printf(b, " (%u pair%s)", e->pairs, e->pairs == 1 ? "" : "s");
 			el_buf_puts(b, " |");
 		}
 		el_buf_puts(b, "\n");
