@@ -8,15 +8,6 @@
 #include "fmt.h"
 #include "cpuid.h"
 
-struct tss {
-	u32 reserved0;
-	u64 rsp0, rsp1, rsp2;
-	u64 reserved1;
-	u64 ist[7];
-	u64 reserved2;
-	u16 reserved3, iomap_base;
-} __attribute__((packed));
-
 struct idt_gate {
 	u16 off0, sel;
 	u8 ist, type;
@@ -30,7 +21,7 @@ extern u64 boot_pd[512], boot_pml4[512];
 extern char entry_SYSCALL_64[], entry_floor_SYSCALL_64[] __attribute__((weak));
 
 struct percpu cpu0 __entry_data __attribute__((aligned(64)));
-static struct tss tss __entry_data __attribute__((aligned(64)));
+struct tss tss __entry_data __attribute__((aligned(64)));
 static struct idt_gate idt[256] __entry_data __attribute__((aligned(16)));
 static u8 df_stack[4096] __entry_data __attribute__((aligned(16)));
 
@@ -62,20 +53,6 @@ static void idt_init(void)
 	__asm__ volatile("lidt %0" :: "m"(p));
 }
 
-void cpu_set_kernel_stack(u64 top)
-{
-	if (!cpu0.entry_stack_top)	/* pti=on: exceptions arrive on the entry stack */
-		tss.rsp0 = top;
-	cpu0.kstack_top = top;
-}
-
-/* pti=on: ring-3 exceptions arrive on the entry stack, mapped in both page
- * tables, and move their frame to the task's stack (pti.h). */
-void cpu_set_entry_stack(u64 top)
-{
-	cpu0.entry_stack_top = top;
-	tss.rsp0 = top;
-}
 
 void cpu_init(void)
 {

@@ -92,7 +92,17 @@ struct task {
 _Static_assert(offsetof(struct task, flags) == TASK_FLAGS, "task flags");
 _Static_assert(offsetof(struct task, ksp) == TASK_KSP, "task ksp");
 
+struct tss {
+	u32 reserved0;
+	u64 rsp0, rsp1, rsp2;
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3, iomap_base;
+} __attribute__((packed));
+
 extern struct percpu cpu0;
+extern struct tss tss;
 extern struct task tasks[MAX_TASKS];
 
 static inline struct task *current_task(void)
@@ -134,8 +144,7 @@ __attribute__((noreturn)) void panic(const char *fmt, ...) __attribute__((format
 
 /* cpu.c */
 void cpu_init(void);
-void cpu_set_kernel_stack(u64 top);
-void cpu_set_entry_stack(u64 top);
+void cpu_set_kernel_stack(u64 top);	/* pti.c: TSS.rsp0 depends on the pti axis */
 void mm_init(void);
 bool user_range_ok(u64 addr, u64 len);
 void cmdline_init(u32 start_info);

@@ -105,7 +105,8 @@ void pti_init(void)
 	user_pdpt[0] = (u64)user_pd | PTE_P | PTE_RW | PTE_US;
 	user_pml4[0] = (u64)user_pdpt | PTE_P | PTE_RW | PTE_US;
 
-	cpu_set_entry_stack((u64)(entry_stack + sizeof(entry_stack)));
+	cpu0.entry_stack_top = (u64)(entry_stack + sizeof(entry_stack));
+	tss.rsp0 = cpu0.entry_stack_top;	/* ring-3 exceptions arrive here */
 	info.pti = 1;
 	info.probe_addr = (u64)&tasks[0];
 	walk_user_table(user_pml4);
@@ -127,6 +128,17 @@ void pti_init(void)
 	info.probe_addr = (u64)&tasks[0];
 }
 #endif
+
+/* The running task's kernel stack.  pti=off: also TSS.rsp0, where the CPU
+ * puts a ring-3 exception's frame; pti=on: that stays the entry stack,
+ * and the exception entry moves the frame to the task stack (pti.h). */
+void cpu_set_kernel_stack(u64 top)
+{
+#ifndef PTI_ON
+	tss.rsp0 = top;
+#endif
+	cpu0.kstack_top = top;
+}
 
 void pti_state(bool *on, bool *pcid)
 {

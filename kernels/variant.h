@@ -17,15 +17,6 @@
 #if defined(EXIT_ASM) + defined(EXIT_C) != 1
 #error "select exactly one of -DEXIT_ASM / -DEXIT_C"
 #endif
-/* pti and spec (kernels/pti.h, kernels/spec.h): off unless the build asks
- * for a value, until variants/axes.conf lists them (their lines wait for
- * the axis loader that keeps the older short names, issue 13). */
-#if !defined(PTI_OFF) && !defined(PTI_ON)
-#define PTI_OFF 1
-#endif
-#if !defined(SPEC_OFF) && !defined(SPEC_ON)
-#define SPEC_OFF 1
-#endif
 #if defined(PTI_OFF) + defined(PTI_ON) != 1
 #error "select exactly one of -DPTI_OFF / -DPTI_ON"
 #endif

@@ -120,8 +120,8 @@ if [ -s build/share/entrylab.bash ]; then
 		test "$(comp "$EL" matrix --accel '' | tr '\n' ' ')" = "auto tcg kvm "
 	expect "completion: --accel=k completes --accel=kvm" \
 		test "$(comp "$EL" matrix --accel=k)" = "--accel=kvm"
-	expect "completion: matrix --variants pcsa,fs completes the list's last short name" \
-		test "$(comp "$EL" matrix --variants pcsa,fs | tr '\n' ' ')" = "pcsa,fssa pcsa,fssc pcsa,fsaa pcsa,fsac "
+	expect "completion: matrix --variants pcsa,fsack completes the list's last short name" \
+		test "$(comp "$EL" matrix --variants pcsa,fsack | tr '\n' ' ')" = "pcsa,fsack pcsa,fsackm "
 	expect "completion: matrix --variants=ptregs=f completes an axis pattern" \
 		test "$(comp "$EL" matrix --variants=ptregs=f)" = "--variants=ptregs=full"
 	expect "completion: the commands" sh -c "bash -c '. build/share/entrylab.bash; COMP_WORDS=(entrylab ga); COMP_CWORD=1; _entrylab; echo \${COMPREPLY[*]}' | grep -qx gate"

@@ -93,11 +93,13 @@ static void test_project_files(void **state)
 	(void)state;
 	if (el_variants_load(&v, "variants", err, sizeof(err)))
 		fail_msg("variants/ does not load: %s", err);
-	assert_int_equal(v.naxes, 4);
-	assert_int_equal(el_variant_count(&v), 16);
+	assert_int_equal(v.naxes, 6);   /* ptregs rsp regs exit pti spec */
+	assert_int_equal(el_variant_count(&v), 64);
 	assert_true(v.npresets >= 5);
 	assert_string_equal(el_variant_canonical(&v, 0, name, sizeof(name)),
-			    "ptregs=partial,rsp=cached,regs=stub,exit=asm");
+			    "ptregs=partial,rsp=cached,regs=stub,exit=asm,pti=off,spec=off");
+	assert_string_equal(el_variant_short(&v, 0, name, sizeof(name)), "pcsa");
+	assert_string_equal(el_variant_short(&v, 63, name, sizeof(name)), "fsackm");
 	el_variants_free(&v);
 }
 
