@@ -29,8 +29,8 @@
 .Lalt_site_\@:
 	\oldinstr
 .Lalt_old_end_\@:
-	.skip -((((.Lalt_repl_end_\@ - .Lalt_repl_\@) - (.Lalt_old_end_\@ - .Lalt_site_\@)) > 0) * \
-		((.Lalt_repl_end_\@ - .Lalt_repl_\@) - (.Lalt_old_end_\@ - .Lalt_site_\@))), 0x90
+	.nops -((((.Lalt_repl_end_\@ - .Lalt_repl_\@) - (.Lalt_old_end_\@ - .Lalt_site_\@)) > 0) * \
+		((.Lalt_repl_end_\@ - .Lalt_repl_\@) - (.Lalt_old_end_\@ - .Lalt_site_\@))), 8
 .Lalt_site_end_\@:
 	.pushsection .altinstructions, "a"
 	.quad .Lalt_site_\@, .Lalt_repl_\@

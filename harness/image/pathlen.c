@@ -74,6 +74,15 @@ int el_pathlen_image(const struct el_image *im, bool floor, struct el_pathlen *p
 		bool gap = in->addr != (i ? im->insn[i - 1].addr + im->insn[i - 1].len : 0);
 
 		mnemonic(in->text, m, sizeof(m));
+		/* A jump forward inside the range is an alternative left at its
+		 * default (kernels/alternative.h: "jmp .Lend" over a mitigation
+		 * the image has not patched in): the path goes on at its target. */
+		uint64_t to = !strcmp(m, "jmp") ? strtoull(strstr(in->text, "jmp") + 3, NULL, 16) : 0;
+		if (in != last && to > in->addr && to <= sysret->addr && el_insn_at(im, to)) {
+			p->insns++;
+			i = el_insn_index(im, to) - 1;
+			continue;
+		}
 		if ((p->insns && gap) || !in->len || (in != last && ends_straight_line(m))) {
 			el_fmt(err, errlen, "fast path %s..%s is not straight-line code at 0x%llx (%s): %s: "
 			       "check the entry layout", entry_name, sysret_name,
