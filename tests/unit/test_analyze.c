@@ -260,7 +260,8 @@ static void test_kvm_run(void **state)
 
 	/* another baseline, by canonical name with the axes in another order */
 	assert_int_equal(analyze(NULL, dir, "--no-plots", "--baseline",
-				 "exit=asm,regs=stub,rsp=cached,ptregs=partial", NULL), 0);
+				 "irq=off,exit=asm,regs=stub,clear=no,rsp=cached,path=asm,ptregs=partial",
+				 NULL), 0);
 	j = load_summary(dir);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "baseline"),
 							      "short")), "pcsa");
