@@ -68,8 +68,7 @@ syscall_sysret_checks:
 	testq $(0x100 | 0x10000), %r11	/* TF would trap after SYSRET; RF cannot be restored */
 	jnz restore_all_iret
 	cmpq $USER_DS, PT_SS(%rsp)
-	jne restore_all_iret
-	jmp syscall_sysret
+	jne restore_all_iret		/* all passed: on to syscall_sysret */
 #else
 	IRQ_ENABLE
 	.globl syscall_irq_window
