@@ -100,6 +100,12 @@ expect "resolve ptregs=full+exit=c: exactly the listed ones with both, all of th
 	sh -c "diff -q '$TMP/list-both' '$TMP/both' && ! grep -vxFf '$TMP/full' '$TMP/both'"
 expect_status 2 "resolve ptregs=sideways: a usage error" "$EL" resolve ptregs=sideways
 expect "resolve ptregs=sideways: names the values" grep -q "use one of partial, full" "$TMP/err"
+# a combination an 'invalid' rule of axes.conf forbids, asked for by name
+expect_status 2 "resolve pcsaz (clear=yes on the assembler path): a usage error" "$EL" resolve pcsaz
+expect "resolve pcsaz: one line naming the rule and its line in axes.conf" \
+	sh -c "[ \$(wc -l <'$TMP/err') = 1 ] && grep -q \"forbidden by variants/axes.conf:[0-9]*: 'invalid path=asm clear=yes'\" '$TMP/err'"
+expect "resolve path=c: a pattern leaves the forbidden combinations out" \
+	test "$("$EL" resolve path=c | paste -sd,)" = "$("$EL" list | awk 'NR > 1 && $7 == "c" { print $1 }' | paste -sd,)"
 
 # ---- completion and man page, generated from the same tables
 for f in build/share/entrylab.bash build/share/entrylab.1; do
