@@ -88,7 +88,7 @@ void test_top_of_user_range(unsigned features)
 }
 
 /* --------------------------------------------------- timer on the path */
-#define TIMER_DIVISOR 50	/* 8254 at 1.193182 MHz: one tick per ~42 us of guest time */
+#define TIMER_PERIOD_NS 40000	/* one tick per 40 us of guest time (40,000 instructions under icount) */
 #define TIMER_WANT 20		/* ticks that must land where they are looked for */
 #define TIMER_MAX_CALLS 400000
 
@@ -99,7 +99,7 @@ void test_timer_on_path(unsigned features)
 	bool irq = features & EL_FEAT_IRQ;
 	bool regs_ok = true;
 	long calls = 0, where = irq ? EL_TIMER_TICKS_KERNEL : EL_TIMER_TICKS_USER;
-	long r = sys2(SYS_el_timer, EL_TIMER_START, TIMER_DIVISOR);
+	long r = sys2(SYS_el_timer, EL_TIMER_START, TIMER_PERIOD_NS);
 	for (; r == 0 && calls < TIMER_MAX_CALLS && regs_ok; calls++) {
 		rt_prepare(404, 7, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555);
 		rt_syscall();

@@ -79,7 +79,7 @@ struct el_sigframe {
 
 /* el_timer(cmd, arg): the periodic timer interrupt (kernels/timer.c). */
 #define EL_TIMER_VECTOR        32
-#define EL_TIMER_START         0	/* arg = 8254 PIT divisor (2..65535) */
+#define EL_TIMER_START         0	/* arg = period in ns of guest time (1000..10^9) */
 #define EL_TIMER_STOP          1
 #define EL_TIMER_TICKS_USER    2	/* ticks that interrupted user mode */
 #define EL_TIMER_TICKS_KERNEL  3	/* ticks that interrupted the kernel (the syscall path) */
