@@ -5,11 +5,14 @@
  * exception_handler(regs, vector).  From user mode the return goes through
  * ret_to_user_full (work, signals, IRET).  A kernel-mode exception is fatal
  * (the handler does not return) except the one fixed-up probe instruction
- * in pmu.c, which returns here past the faulting instruction.
+ * in pmu.c, which returns here past the faulting instruction, and a fault
+ * of the exit's iretq, which traps.c turns into the user-mode fault it is.
+ * Also the timer interrupt's entry, irq_timer_stub (vector 32).
  *
  * pti=on (pti.h): from user mode the CPU pushes the frame on the entry
  * stack (TSS.rsp0) while the user page table is loaded; after swapgs the
- * frame moves to the task's kernel stack on the kernel page table.  Any
+ * frame moves to the task's kernel stack on the kernel page table (so does
+ * a fault of the exit's iretq, which runs on the entry stack).  Any
  * exception on the user page table (also #DF on its IST stack) switches
  * to the kernel's.  spec=on: IBRS is set like on syscall entry.
  */
@@ -47,8 +50,12 @@ exception_common:		/* rdi saved in its slot, error code in orig_rax */
 	pushq %r11
 	PUSH_EXTRA_ALL
 	testb $3, PT_CS(%rsp)
-	jz 1f
-	swapgs
+	jnz 2f
+	/* A fault of the iretq to user mode itself (a non-canonical RIP on
+	 * Intel) comes from ring 0 after the exit's swapgs: GS is the user's. */
+	cmpq $restore_all_iret_insn, PT_RIP(%rsp)
+	jne 1f
+2:	swapgs
 	PTI_EXC_FROM_USER
 1:	PTI_EXC_PARANOID
 	IBRS_ENTER
@@ -59,6 +66,37 @@ exception_common:		/* rdi saved in its slot, error code in orig_rax */
 	jnz ret_to_user_full
 	/* Kernel mode: only a fixed-up fault returns here (pmu.c's rdpmc probe). */
 	POP_ALL_REGS
+	addq $8, %rsp
+	iretq
+
+/* The timer interrupt (vector 32, timer.c).  From user mode, or from the
+ * kernel between the syscall entry's sti and cli (irq=on: GS is the
+ * kernel's there); returns straight to the interrupted code. */
+	.balign 16
+	.globl irq_timer_stub
+irq_timer_stub:
+	pushq $-1			/* orig_rax: no syscall, no error code */
+	pushq %rdi
+	pushq %rsi
+	pushq %rdx
+	pushq %rcx
+	pushq %rax
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	PUSH_EXTRA_ALL
+	testb $3, PT_CS(%rsp)
+	jz 1f
+	swapgs
+	SWITCH_TO_KERNEL_CR3 scratch_reg=%rax	/* stays on the entry stack: no task switch */
+1:	movq %rsp, %rdi
+	call timer_interrupt
+	testb $3, PT_CS(%rsp)
+	jz 2f
+	PTI_IRQ_EXIT_TO_USER
+	swapgs
+2:	POP_ALL_REGS
 	addq $8, %rsp
 	iretq
 

@@ -3,7 +3,8 @@
  * after mm_init(): the upper half of the 8 KiB page-table pair that starts
  * at boot_pml4 (boot.S).  It maps, supervisor-only, the 4 KiB pages of the
  * entry text (read-only, executable) and of the entry data (writable, NX),
- * and the user region's 2 MiB pages as the kernel table does; nothing else.
+ * and the user region's 2 MiB pages and the user pages at the top of the
+ * lower half (cpu.c) as the kernel table does; nothing else.
  * Then walks what it built and counts any mapping outside those ranges
  * (el_pti, the conformance suite checks it is zero).  With PCID in CPUID,
  * sets CR4.PCIDE and moves the kernel to PCID 1 (Linux's kern_pcid(0)).
@@ -79,7 +80,12 @@ static void walk_user_table(const u64 *pml4)
 					if (!(pt[l] & PTE_P))
 						continue;
 					u64 a = va | ((u64)l << 12);
-					if ((pt[l] & PTE_ADDR) != a || (pt[l] & PTE_US))
+					if (pt[l] & PTE_US) {	/* user memory: the top pages (cpu.c) */
+						if (a >= (1ull << 39) || user_range_ok(a, 4096))
+							info.user_pages++;
+						else
+							info.unintended++;
+					} else if ((pt[l] & PTE_ADDR) != a)
 						info.unintended++;
 					else if (in(a, __entry_text_start, __entry_text_end)) {
 						info.kernel_pages++;
@@ -104,6 +110,7 @@ void pti_init(void)
 			user_pd[i] = boot_pd[i];
 	user_pdpt[0] = (u64)user_pd | PTE_P | PTE_RW | PTE_US;
 	user_pml4[0] = (u64)user_pdpt | PTE_P | PTE_RW | PTE_US;
+	user_pml4[255] = boot_pml4[255];	/* the user pages at the top of the lower half */
 
 	cpu0.entry_stack_top = (u64)(entry_stack + sizeof(entry_stack));
 	tss.rsp0 = cpu0.entry_stack_top;	/* ring-3 exceptions arrive here */

@@ -132,6 +132,12 @@
 	jnz .Lcopy_\@
 .endm
 
+/* The timer interrupt's return to user mode, from the entry stack it
+ * arrived on (it switches no task); rdi and rax are saved in its frame. */
+.macro PTI_IRQ_EXIT_TO_USER
+	SWITCH_TO_USER_CR3 %rdi, %rax
+.endm
+
 /* Any exception, also from kernel mode and on the #DF stack (Linux's
  * paranoid entry): on the user page table, switch to the kernel's.  The
  * kernel-mode exceptions that return (pmu.c's fixup) never arrive with
@@ -155,6 +161,8 @@
 .macro PTI_EXC_FROM_USER
 .endm
 .macro PTI_EXC_PARANOID
+.endm
+.macro PTI_IRQ_EXIT_TO_USER
 .endm
 #endif
 #else /* C */
