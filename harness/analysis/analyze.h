@@ -164,5 +164,8 @@ void an_json_outlier_rule(const struct an_run *run, struct json_t *statistics);
 void an_static_paths(struct an_run *run);
 struct el_buf;
 void an_md_static(struct el_buf *b, const struct an_run *run);
+/* report_linux.c: the Linux rows' CPU models and the kernel's verdicts
+ * (meta.json linuxref.rows[]); nothing without them. */
+void an_md_linux(struct el_buf *b, const struct an_run *run);
 
 #endif

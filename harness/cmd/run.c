@@ -24,6 +24,7 @@ struct run_opts {
 	const char *image, *name, *out, *qemu;
 	const char *bench, *run, *events, *append;
 	const char *initrd;     /* --initrd: boot a Linux kernel with it (linuxref.h) */
+	const char *linux_cpu;  /* --linux-cpu: its QEMU CPU model (NULL: the runner's) */
 	uint64_t samples;
 	bool samples_set;
 	enum el_mode mode;
@@ -97,11 +98,15 @@ static int check_opt(int c, const char *arg, struct run_opts *o)
 	switch (c) {
 	case 'i': o->image = arg; return 0;
 	case 'I': o->initrd = arg; return 0;
+	case 'C':
+		o->linux_cpu = arg;
+		return only_chars(arg, LOWER "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-.") ? 0 :
+			bad("--linux-cpu", arg, "give a model from 'qemu-system-x86_64 -cpu help'");
 	case 'o': o->out = arg; return 0;
 	case 'q': o->qemu = arg; return 0;
 	case 'n':
 		o->name = arg;
-		return only_chars(arg, LOWER "_-") && strlen(arg) < 64 ? 0 :
+		return only_chars(arg, LOWER "_-@.") && strlen(arg) < 64 ? 0 :
 			bad("--name", arg, "use a short variant name such as pcsa (see 'entrylab list')");
 	case 'm':
 		return el_mode_parse(arg, &o->mode) ? bad("--mode", arg, "use tcg-icount or kvm") : 0;
@@ -148,7 +153,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "image", 1, NULL, 'i' }, { "name", 1, NULL, 'n' }, { "out", 1, NULL, 'o' },
 		{ "mode", 1, NULL, 'm' }, { "timeout", 1, NULL, 't' }, { "bench", 1, NULL, 'b' },
 		{ "samples", 1, NULL, 's' }, { "run", 1, NULL, 'r' }, { "events", 1, NULL, 'e' },
-		{ "initrd", 1, NULL, 'I' },
+		{ "initrd", 1, NULL, 'I' }, { "linux-cpu", 1, NULL, 'C' },
 		{ "append", 1, NULL, 'a' }, { "qemu", 1, NULL, 'q' }, { "max-output", 1, NULL, 'M' },
 		{ "cpu", 1, NULL, 'c' }, { "pin", 0, NULL, 'P' }, { "perf", 0, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
@@ -567,7 +572,7 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 	build_cmdline(o, &cmdline);
 	qc.cmdline = cmdline.data;
 	struct lr_qemu_extra lx;      /* a Linux guest: its initramfs, RTC and memory */
-	qc.extra = o->initrd ? lr_qemu_extra(&lx, o->initrd) : NULL;
+	qc.extra = o->initrd ? lr_qemu_extra(&lx, o->initrd, o->linux_cpu) : NULL;
 	kvm_run_qemu(kr, &qc);
 	el_qemu_argv(&qc, &av);
 	el_stream_init(&s);

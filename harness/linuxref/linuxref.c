@@ -33,15 +33,16 @@ const char *lr_reference(const char *short_name)
 	return el_variant_reference_row(short_name) ? "reference" : NULL;
 }
 
-void lr_row_append(const struct lr_row *r, char *dst, size_t n)
+void lr_row_append(const struct lr_row *r, const char *short_name, char *dst, size_t n)
 {
-	el_fmt(dst, n, "%s el.short=%s%s%s", LR_CMDLINE, r->short_name, r->cmdline[0] ? " " : "",
+	el_fmt(dst, n, "%s el.short=%s%s%s", LR_CMDLINE, short_name, r->cmdline[0] ? " " : "",
 	       r->cmdline);
 }
 
-const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd)
+const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd, const char *cpu)
 {
-	const char *v[] = { "-initrd", initrd, "-M", "rtc=on", "-m", LR_MEMORY, NULL };
+	const char *v[] = { "-initrd", initrd, "-M", "rtc=on", "-m", LR_MEMORY, cpu ? "-cpu" : NULL,
+			    cpu, NULL };
 
 	memcpy(x->argv, v, sizeof(v));
 	return x->argv;
@@ -438,7 +439,7 @@ static int cmd_prepare(int argc, char **argv)
 	       k.bzimage, k.release, k.image, k.initrd, k.build_id, k.unpacked);
 	for (size_t i = 0; i < lr_nrows; i++) {
 		char append[512];
-		lr_row_append(&lr_rows[i], append, sizeof(append));
+		lr_row_append(&lr_rows[i], lr_rows[i].short_name, append, sizeof(append));
 		printf("row=%s cmdline=%s\n", lr_rows[i].short_name, append);
 	}
 	return EL_EX_OK;

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/util.h"
+
 #define LR_CODE          (-3)     /* variant code of a reference row (analyze, meta) */
 #define LR_PATH          1024
 #define LR_MEMORY        "256M"   /* the 6.1 kernel and its page tables; 64M does not boot */
@@ -39,8 +41,11 @@
  *   quiet              no console output (there is no console device)
  *   panic=-1           a panic (e.g. /init died) reboots, and -no-reboot
  *                      ends QEMU at once instead of waiting for the limit
- *   cryptomgr.notests  skips the crypto self-tests: 0.74 s of guest time */
-#define LR_CMDLINE "quiet panic=-1 cryptomgr.notests"
+ *   cryptomgr.notests  skips the crypto self-tests: 0.74 s of guest time
+ *   nokaslr            the kernel at its link address, so that the addresses
+ *                      of /proc/kallsyms name the code of every boot (the
+ *                      trace of a Linux row; linuxref/README.md) */
+#define LR_CMDLINE "quiet panic=-1 cryptomgr.notests nokaslr"
 
 struct lr_row {
 	const char *short_name;
@@ -91,13 +96,57 @@ int lr_initramfs(const char *init, const char *out, char *err, size_t n);
  * twice for a clock that never answers) and LR_MEMORY.  Later -M and -m
  * options merge with and override the earlier ones (QEMU 7.2). */
 struct lr_qemu_extra {
-	const char *argv[8];
+	const char *argv[12];
 };
-const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd);
+/* cpu: a QEMU CPU model for -cpu (it follows, and so overrides, the
+ * runner's own -cpu), or NULL to keep the runner's (max under tcg, host
+ * under kvm). */
+const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd, const char *cpu);
+
+/* ------------------------------------------------------------ CPU model (lr_cpu.c) */
+
+#define LR_CPU_CONF      "variants/linux-cpus.conf"
+#define LR_MAX_MODELS    8        /* --linux-cpu models of one run */
+#define LR_MODELS_ERR    8192     /* an error listing every model QEMU offers */
+
+struct lr_host_cpu {
+	char vendor[13];            /* CPUID leaf 0, e.g. "GenuineIntel" */
+	unsigned family, model, stepping;   /* displayed values (extended fields added) */
+};
+
+/* This host's CPUID vendor, family and model. */
+void lr_host_cpu(struct lr_host_cpu *c);
+
+/* The x86 CPU models `qemu -cpu help` lists, one name a line into names.
+ * 0, or -1 with err. */
+int lr_cpu_models(const char *qemu, struct el_buf *names, char *err, size_t n);
+/* 1 if model is one of names. */
+int lr_cpu_offered(const struct el_buf *names, const char *model);
+
+/* The QEMU model standing for c: the first line of the table conf
+ * (variants/linux-cpus.conf) matching c whose model is offered (offered
+ * NULL: any).  Writes the model ("max" when nothing matches) and why, in
+ * one sentence.  0 matched, 1 no match (max), -1 unreadable or malformed
+ * table (max, why says so). */
+int lr_cpu_match(const char *conf, const struct lr_host_cpu *c, const struct el_buf *offered,
+		 char *model, size_t mn, char *why, size_t wn);
+
+/* Every model of the comma-separated list is offered: 0, or -1 with err
+ * naming the first unknown model and listing the offered ones (size
+ * LR_MODELS_ERR). */
+int lr_cpu_check(const struct el_buf *offered, const char *list, char *err, size_t n);
+
+/* The kernel's own verdicts, {"meltdown": "Not affected", ...}, from the
+ * "@K vulnerability NAME: TEXT" lines of a Linux row's console. */
+struct json_t *lr_vulnerabilities(const char *console);
+/* The same verdicts of the kernel running this harness (empty when it has
+ * no such directory). */
+#define LR_VULN_DIR "/sys/devices/system/cpu/vulnerabilities"
+struct json_t *lr_host_vulnerabilities(void);
 
 /* LR_CMDLINE, "el.short=<row>" (the guest names itself in @H with it)
  * and the row's own words. */
-void lr_row_append(const struct lr_row *r, char *dst, size_t n);
+void lr_row_append(const struct lr_row *r, const char *short_name, char *dst, size_t n);
 
 /* `entrylab linuxref`: prepare, initramfs, host (see its --help). */
 int el_cmd_linuxref(int argc, char **argv);
@@ -142,10 +191,11 @@ struct lr_host {
 int lr_host_row(const char *program, int cpu, uint64_t samples, const char *mode,
 		const char *out_dir, struct lr_host *h, char *err, size_t n);
 
-/* Add "linuxref" (the kernel, the rows, their command lines; or why they
- * were skipped) and "host_row" (host, or why it was skipped; nothing when
+/* Add "linuxref" (the kernel and the members of the object extra, stolen:
+ * rows, host_cpu; or why they were skipped) and "host_row" (host, or why it was skipped; nothing when
  * both are NULL) to dir/meta.json.  0, or -1 with err. */
-int lr_meta_add(const char *dir, const struct lr_kernel *k, const char *skipped,
+struct json_t;
+int lr_meta_add(const char *dir, const struct lr_kernel *k, struct json_t *extra, const char *skipped,
 		const struct lr_host *host, const char *host_skipped, char *err, size_t n);
 
 #endif

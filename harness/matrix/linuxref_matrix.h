@@ -15,9 +15,24 @@
 
 enum lr_want { LR_WANT_AUTO, LR_WANT_ON, LR_WANT_OFF };   /* --linux, --no-linux */
 
+/* One Linux row of the run: a kind (lr_rows[]: linux, linux-nomit) on
+ * one CPU model. */
+struct lr_matrix_row {
+	char short_name[64];        /* linux, linux-nomit; linux@<model>, ... for several models */
+	const struct lr_row *kind;
+	int model;                  /* index into lr_matrix.models */
+};
+
 struct lr_matrix {
 	int wanted;                 /* asked for, or the default (whole matrix) */
 	int rows;                   /* the Linux rows are in the plan */
+	int cpu_given;              /* --linux-cpu */
+	int kvm;                    /* the run is under kvm (set by lr_matrix_args) */
+	size_t nmodels;
+	char models[LR_MAX_MODELS][64];      /* QEMU CPU models, one row pair each */
+	char model_why[LR_MAX_MODELS][512];  /* how the model was chosen */
+	size_t nrow;
+	struct lr_matrix_row row[2 * LR_MAX_MODELS];
 	char skipped[LR_PATH];      /* why they are not ("" when they are, or not wanted) */
 	struct lr_kernel k;
 	int host_ran;               /* kvm: the host row ran */
@@ -30,13 +45,16 @@ struct lr_matrix {
  * matrix was selected (no --variants).  A kernel that cannot be had is an
  * error under LR_WANT_ON (-1 after one line on stderr), else one line on
  * stderr and no rows.  Returns 0 or -1. */
+/* linux_cpu: --linux-cpu MODEL[,MODEL...] (NULL: the model matching the
+ * host, variants/linux-cpus.conf; under kvm `-cpu host`).  An unknown
+ * model is an error (-1 after one line listing QEMU's models). */
 int lr_matrix_plan(struct lr_matrix *lm, enum lr_want want, int whole_matrix, const char *root,
-		   struct mx_variant **v, size_t *nv);
+		   const char *linux_cpu, struct mx_variant **v, size_t *nv);
 
 /* The `entrylab run` arguments of a Linux row: args (NULL-terminated,
  * room for max entries, holding "--append", append) gain "--initrd" and the
  * row's kernel command line in front of what append holds. */
-void lr_matrix_args(const struct lr_matrix *lm, const char *short_name, const char **args,
+void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const char **args,
 		    size_t max, char *append, size_t n);
 
 /* kvm mode only, when the rows were wanted: the host row into raw_dir (one
@@ -44,7 +62,9 @@ void lr_matrix_args(const struct lr_matrix *lm, const char *short_name, const ch
 void lr_matrix_host(struct lr_matrix *lm, const char *root, int cpu, uint64_t samples,
 		    const char *raw_dir);
 
-/* The "linuxref" and "host_row" objects of dir/meta.json.  0, or -1 after
+/* The "linuxref" and "host_row" objects of dir/meta.json; each row with
+ * its CPU model, how it was chosen, and the kernel's own verdicts from
+ * /sys/devices/system/cpu/vulnerabilities (its @K lines in raw/).  0, or -1 after
  * a one-line error (they could not be written: nothing may be published). */
 int lr_matrix_meta(const struct lr_matrix *lm, const char *dir);
 

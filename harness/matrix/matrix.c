@@ -34,7 +34,7 @@ static void usage(FILE *f)
 		"usage: entrylab matrix [--variants SEL[,SEL...]] [--bench a,b] [--samples N]\n"
 		"         [--jobs N] [--accel auto|tcg|kvm] [--baseline SEL] [--results-dir DIR]\n"
 		"         [--run-id ID] [--timeout SEC] [--cpu N] [--pin] [--events LIST] [--perf]\n"
-		"         [--no-plots] [--list-benches] [--linux|--no-linux]\n"
+		"         [--no-plots] [--list-benches] [--linux|--no-linux] [--linux-cpu MODEL,...]\n"
 		"  Boots every selected variant (default: all = the 16 matrix variants and floor),\n"
 		"  writes results/<run-id>/ (raw/, meta.json, summary, report.md, plots/),\n"
 		"  repoints results/latest and prints the table.\n"
@@ -56,6 +56,11 @@ static void usage(FILE *f)
 		"                   under kvm also the native host row); default: with the whole\n"
 		"                   matrix (no --variants) when the kernel can be had\n"
 		"  --no-linux       leave them out\n"
+		"  --linux-cpu MODEL[,MODEL...]  the QEMU CPU model of the Linux rows, a pair of\n"
+		"                   rows (linux@model, linux-nomit@model) for each when several;\n"
+		"                   default: the model of this host's CPU (variants/linux-cpus.conf)\n"
+		"                   under tcg-icount, -cpu host under kvm; an unknown model is\n"
+		"                   status 2 with the list QEMU offers.  Implies --linux\n"
 		"  --append-for SHORT=ARGS  tests only: extra guest arguments for one variant\n"
 		"                   (e.g. el.selftest=N to make it fail on purpose); repeatable\n"
 		"exit status: 0 all passed, 1 a variant failed, 2 usage or environment, 130 interrupted\n",
@@ -129,6 +134,7 @@ static int one_opt(int c, const char *arg, struct mx_opts *o)
 	case 'e': o->events = arg; return 0;
 	case 'L': o->linux_req = LR_WANT_ON; return 0;
 	case 'X': o->linux_req = LR_WANT_OFF; return 0;
+	case 'U': o->linux_cpu = arg; return 0;
 	case 'm':
 		if (!strcmp(arg, "auto"))
 			o->mode = MX_MODE_AUTO;
@@ -154,6 +160,7 @@ int mx_parse_opts(int argc, char **argv, struct mx_opts *o)
 		{ "help", 0, NULL, 'h' }, { "append-for", 1, NULL, 'A' }, { "accel", 1, NULL, 'm' },
 		{ "cpu", 1, NULL, 'c' }, { "pin", 0, NULL, 'P' }, { "perf", 0, NULL, 'f' },
 		{ "events", 1, NULL, 'e' }, { "linux", 0, NULL, 'L' }, { "no-linux", 0, NULL, 'X' },
+		{ "linux-cpu", 1, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -383,7 +390,8 @@ int mx_plan_build(const struct mx_opts *o, const char *root, struct mx_plan *p)
 		mx_plan_free(p);
 		return EL_EX_USAGE;
 	}
-	if (lr_matrix_plan(&p->lr, o->linux_req, !o->variants, p->root, &p->v, &p->nv) < 0) {
+	if (lr_matrix_plan(&p->lr, o->linux_req, !o->variants, p->root, o->linux_cpu,
+			   &p->v, &p->nv) < 0) {
 		mx_plan_free(p);
 		return EL_EX_USAGE;
 	}

@@ -167,7 +167,8 @@ static int run_variants(struct matrix *m)
 				       "--append", extra, NULL };
 		append_for(m->o, v->short_name, extra, sizeof(extra));
 		if (v->code == LR_CODE)   /* a Linux reference row: its initrd and command line */
-			lr_matrix_args(&m->p->lr, v->short_name, args, sizeof(args) / sizeof(args[0]),
+			lr_matrix_args(&m->p->lr, v->short_name, m->mode == EL_MODE_KVM, args,
+				       sizeof(args) / sizeof(args[0]),
 				       extra, sizeof(extra));
 		kvm_args(m, args, sizeof(args) / sizeof(args[0]));
 		mx_job_argv(&m->jobs[i], args);
