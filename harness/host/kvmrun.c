@@ -24,13 +24,7 @@
 
 #include "core/exitcodes.h"
 #include "core/proc.h"
-
-static void nap_ms(int ms)
-{
-	struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&t, NULL);
-}
+#include "host/qmp.h"
 
 /* ------------------------------------------------------------ /proc */
 
@@ -54,24 +48,11 @@ int kvm_thread_cpus(pid_t pid, pid_t tid, char *dst, size_t n)
 	return rc;
 }
 
-static bool qemu_alive(pid_t pid)
-{
-	char path[64], *stat;
-	bool alive;
-
-	el_fmt(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (!(stat = el_read_text(path, 512)))
-		return false;
-	alive = strrchr(stat, ')') && strrchr(stat, ')')[1] == ' ' && strrchr(stat, ')')[2] != 'Z';
-	free(stat);
-	return alive;
-}
-
 int kvm_find_vcpu(pid_t pid, int timeout_ms, pid_t *tid, char *comm, size_t comm_n,
 		  char *err, size_t n)
 {
 	for (int waited = 0;; waited += 5) {
-		int r = qemu_alive(pid) ? pin_scan_vcpu(pid, tid, comm, comm_n) : -1;
+		int r = el_qemu_alive(pid) ? pin_scan_vcpu(pid, tid, comm, comm_n) : -1;
 		if (r == 1)
 			return 0;
 		if (r < 0 || el_qemu_interrupted || waited >= timeout_ms) {
@@ -82,86 +63,8 @@ int kvm_find_vcpu(pid_t pid, int timeout_ms, pid_t *tid, char *comm, size_t comm
 			       (int)pid, r < 0 ? (int)pid : timeout_ms, (int)pid);
 			return -1;
 		}
-		nap_ms(5);
+		el_nap_ms(5);
 	}
-}
-
-/* ------------------------------------------------------------ QMP */
-
-/* Read one line (without the newline) from fd before the deadline. */
-static int qmp_line(int fd, char *buf, size_t n, int64_t deadline)
-{
-	size_t len = 0;
-
-	while (len + 1 < n) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		int64_t left = deadline - el_now_ms();
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0 || read(fd, buf + len, 1) != 1)
-			return -1;
-		if (buf[len] == '\n')
-			break;
-		len++;
-	}
-	buf[len] = '\0';
-	return 0;
-}
-
-/* Send one command and wait for its "return" (events in between are
- * skipped).  0, or -1 with err. */
-static int qmp_exec(int fd, const char *cmd, char *err, size_t n)
-{
-	char line[4096], msg[96];
-	int64_t deadline = el_now_ms() + KVM_FIND_MS;
-
-	el_fmt(msg, sizeof(msg), "{\"execute\":\"%s\"}\n", cmd);
-	if (write(fd, msg, strlen(msg)) != (ssize_t)strlen(msg)) {
-		el_fmt(err, n, "QMP %s: write: %s: QEMU ended early?", cmd, strerror(errno));
-		return -1;
-	}
-	while (qmp_line(fd, line, sizeof(line), deadline) == 0) {
-		if (strstr(line, "\"return\""))
-			return 0;
-		if (strstr(line, "\"error\"")) {
-			el_fmt(err, n, "QMP %s refused: %.200s: check the QEMU version", cmd, line);
-			return -1;
-		}
-	}
-	el_fmt(err, n, "QMP %s: no answer within %d ms: QEMU ended or hangs", cmd, KVM_FIND_MS);
-	return -1;
-}
-
-/* Connect to QEMU's QMP socket (created while QEMU starts) and leave
- * capabilities negotiation.  Returns the socket, or -1 with err. */
-static int qmp_open(const char *path, pid_t pid, char *err, size_t n)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	char line[4096];
-	int fd = -1;
-
-	el_strlcpy(a.sun_path, path, sizeof(a.sun_path));
-	for (int waited = 0; fd < 0; waited += 5) {
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
-			break;
-		close(fd);
-		fd = -1;
-		if (!qemu_alive(pid) || el_qemu_interrupted || waited >= KVM_FIND_MS) {
-			el_fmt(err, n, "cannot reach QEMU's QMP socket %s: %s: QEMU ended at start "
-			       "(see its error output)", path, strerror(errno));
-			return -1;
-		}
-		nap_ms(5);
-	}
-	if (qmp_line(fd, line, sizeof(line), el_now_ms() + KVM_FIND_MS) || !strstr(line, "QMP")) {
-		el_fmt(err, n, "no QMP greeting on %s: QEMU ended at start", path);
-		close(fd);
-		return -1;
-	}
-	if (qmp_exec(fd, "qmp_capabilities", err, n)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* ------------------------------------------------------------ pinning */
@@ -298,7 +201,7 @@ static void perf_wait(struct kvm_run *k)
 	while (waitpid(k->perf_pid, NULL, WNOHANG) == 0) {
 		if (!killed && el_now_ms() - t0 > KVM_PERF_MS)
 			killed = kill(k->perf_pid, SIGKILL) == 0;
-		nap_ms(5);
+		el_nap_ms(5);
 	}
 	k->perf_pid = 0;
 }
@@ -385,7 +288,7 @@ void kvm_run_started(void *ctx, pid_t qemu_pid)
 	k->vcpu_comm[0] = k->vcpu_cpus[0] = k->other_cpus[0] = '\0';
 	k->error[0] = k->perf_error[0] = '\0';
 	unlink(k->qmp);
-	if ((fd = qmp_open(k->qmp, qemu_pid, k->error, sizeof(k->error))) < 0)
+	if ((fd = el_qmp_open(k->qmp, qemu_pid, KVM_FIND_MS, k->error, sizeof(k->error))) < 0)
 		goto fail;
 	if (kvm_find_vcpu(qemu_pid, KVM_FIND_MS, &k->vcpu_tid, k->vcpu_comm,
 			  sizeof(k->vcpu_comm), k->error, sizeof(k->error)) ||
@@ -393,7 +296,7 @@ void kvm_run_started(void *ctx, pid_t qemu_pid)
 		goto fail;
 	if (k->cfg.perf)
 		perf_start(k);
-	if (qmp_exec(fd, "cont", k->error, sizeof(k->error)) == 0) {
+	if (el_qmp_exec(fd, "cont", k->error, sizeof(k->error)) == 0) {
 		close(fd);
 		return;
 	}
