@@ -148,6 +148,39 @@ struct json_t *lr_host_vulnerabilities(void);
  * and the row's own words. */
 void lr_row_append(const struct lr_row *r, const char *short_name, char *dst, size_t n);
 
+/* ------------------------------------------------------------ trace boot (lr_trace.c) */
+
+#define LR_TRACE_MAX_CONSOLE (16u << 20)   /* the records and ~50,000 symbols (1.5 MB) */
+
+struct lr_trace_req {
+	const char *qemu;           /* NULL: EL_QEMU_DEFAULT */
+	const char *image, *initrd; /* lr_prepare's */
+	const char *cpu;            /* QEMU CPU model, NULL: the runner's (max) */
+	const char *short_name;     /* the row, for -name */
+	const char *row_words;      /* the row's kernel command line (lr_row_append) */
+	const char *append;         /* more guest words (el.kptr_restrict=2 in a test), or NULL */
+	const char *bench;
+	const char *logpath;        /* QEMU's exec log (-D) */
+	int64_t timeout_ms;
+	int sandbox;
+};
+
+/* Boot the row with el.run=trace el.bench=<bench>, the exec log switched
+ * on and off at the guest's two pauses (pvpanic, QMP).  The guest's output
+ * goes to console; q is QEMU's ending.  0, or -1 with err (QMP failed or
+ * the guest did not pause twice; QEMU is killed then). */
+struct el_qemu_result;
+int lr_trace_boot(const struct lr_trace_req *r, struct el_buf *console,
+		  struct el_qemu_result *q, char *err, size_t n);
+
+/* Complete the image of a Linux trace (the user program, el_image_linux)
+ * with the kernel's text symbols the guest sent (its @K ksyms lines in
+ * console) and the kernel instructions of QEMU's in_asm log at logpath.
+ * nosyms gets why the kernel has no symbols ("" when it has). */
+struct el_image;
+void lr_trace_kernel(struct el_image *im, const char *console, const char *logpath,
+		     char *nosyms, size_t nn);
+
 /* `entrylab linuxref`: prepare, initramfs, host (see its --help). */
 int el_cmd_linuxref(int argc, char **argv);
 
