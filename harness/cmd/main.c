@@ -30,7 +30,9 @@ static const struct command commands[] = {
 	  "run --image PATH --name SHORT --out DIR [--mode tcg-icount|kvm] [--timeout SEC]\n"
 	  "        [--bench a,b] [--samples N] [--run conform,bench] [--events HEX,...]\n"
 	  "        [--append ARGS] [--qemu PATH] [--max-output BYTES] [--initrd PATH]\n"
-	  "        [--linux-cpu MODEL]   (with --initrd: the Linux guest's QEMU CPU model)\n"
+	  "        [--linux-cpu MODEL] [--linux-trace BENCH]   (with --initrd: the Linux guest's\n"
+	  "        QEMU CPU model; one traced call after the benchmarks, by role and symbol\n"
+	  "        into OUT/NAME.breakdown.csv)\n"
 	  "                      boot one variant kernel once, check and store its records",
 	  false },
 	{ "matrix", el_cmd_matrix,

@@ -25,6 +25,7 @@ struct run_opts {
 	const char *bench, *run, *events, *append;
 	const char *initrd;     /* --initrd: boot a Linux kernel with it (linuxref.h) */
 	const char *linux_cpu;  /* --linux-cpu: its QEMU CPU model (NULL: the runner's) */
+	const char *linux_trace;  /* --linux-trace BENCH: one traced call after the benchmarks */
 	uint64_t samples;
 	bool samples_set;
 	enum el_mode mode;
@@ -98,6 +99,9 @@ static int check_opt(int c, const char *arg, struct run_opts *o)
 	switch (c) {
 	case 'i': o->image = arg; return 0;
 	case 'I': o->initrd = arg; return 0;
+	case 'T':
+		o->linux_trace = arg;
+		return only_chars(arg, LOWER "_") ? 0 : bad("--linux-trace", arg, "give one benchmark");
 	case 'C':
 		o->linux_cpu = arg;
 		return only_chars(arg, LOWER "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-.") ? 0 :
@@ -154,6 +158,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "mode", 1, NULL, 'm' }, { "timeout", 1, NULL, 't' }, { "bench", 1, NULL, 'b' },
 		{ "samples", 1, NULL, 's' }, { "run", 1, NULL, 'r' }, { "events", 1, NULL, 'e' },
 		{ "initrd", 1, NULL, 'I' }, { "linux-cpu", 1, NULL, 'C' },
+		{ "linux-trace", 1, NULL, 'T' },
 		{ "append", 1, NULL, 'a' }, { "qemu", 1, NULL, 'q' }, { "max-output", 1, NULL, 'M' },
 		{ "cpu", 1, NULL, 'c' }, { "pin", 0, NULL, 'P' }, { "perf", 0, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
@@ -235,6 +240,8 @@ static void build_cmdline(const struct run_opts *o, struct el_buf *b)
 		el_buf_printf(b, " el.samples=%llu", (unsigned long long)o->samples);
 	if (o->events)
 		el_buf_printf(b, " el.events=%s", o->events_hex);
+	if (o->linux_trace)
+		el_buf_printf(b, " el.trace=%s", o->linux_trace);
 	if (o->append && o->append[0])
 		el_buf_printf(b, " %s", o->append);
 }
@@ -533,6 +540,7 @@ static void print_failure(const struct el_run_verdict *v, const struct el_stream
 struct sink {
 	struct el_stream *stream;
 	struct el_buf *console;
+	struct lr_session *trace;     /* --linux-trace: its pauses, or NULL */
 };
 
 static void to_sink(void *ctx, const char *data, size_t len)
@@ -541,6 +549,37 @@ static void to_sink(void *ctx, const char *data, size_t len)
 
 	el_buf_append(k->console, data, len);
 	el_stream_feed(k->stream, data, len);
+	if (k->trace)
+		lr_session_feed(k->trace, data, len);
+}
+
+/* --linux-trace: the traced call by role and symbol into
+ * <out>/<name>.breakdown.csv, or the reason it could not be had there
+ * (and one warning line: the row's own figures stand). */
+static void linux_breakdown(const struct run_opts *o, const struct lr_session *ls,
+			    const char *console)
+{
+	char root[4096], init[4200], roles[4200], path[4200], err[1024];
+	struct el_buf csv = { 0 };
+
+	if (el_root_near_exe(root, sizeof(root)) < 0)
+		el_strlcpy(root, ".", sizeof(root));
+	el_fmt(init, sizeof(init), "%s/%s", root, LR_INIT);
+	el_fmt(roles, sizeof(roles), "%s/variants/roles.conf", root);
+	el_fmt(path, sizeof(path), "%s/%s.breakdown.csv", o->out, o->name);
+	if (lr_session_check(ls, err, sizeof(err)) == 0)
+		lr_breakdown(init, roles, console, ls->log, o->linux_trace, &csv, err, sizeof(err));
+	if (err[0]) {
+		el_err("warning: no breakdown of %s %s: %s", o->name, o->linux_trace, err);
+		el_buf_free(&csv);
+		el_buf_printf(&csv, "bench,kind,name,role,instructions\n%s,error,\"", o->linux_trace);
+		for (const char *c = err; *c; c++)
+			el_buf_puts(&csv, *c == '"' ? "'" : (char[2]){ *c, 0 });
+		el_buf_puts(&csv, "\",,\n");
+	}
+	if (el_write_atomic(path, csv.data, csv.len) < 0)
+		el_err("warning: cannot write %s: %s", path, strerror(errno));
+	el_buf_free(&csv);
 }
 
 /* What this run asks the guest for (a Linux guest has no conformance
@@ -564,7 +603,9 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 	struct el_run_verdict v;
 	struct el_run_want want;
 	struct el_argv av;
-	struct sink k = { &s, &console };
+	struct sink k = { &s, &console, NULL };
+	struct lr_session ls;
+	char lerr[1024] = "";
 	struct el_qemu_limits lim = { o->timeout_ms, o->max_output };
 	struct el_qemu_config qc = { .qemu = o->qemu, .image = o->image, .name = o->name,
 				     .mode = o->mode, .pmu = o->events != NULL, .sandbox = true };
@@ -572,20 +613,30 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 	build_cmdline(o, &cmdline);
 	qc.cmdline = cmdline.data;
 	struct lr_qemu_extra lx;      /* a Linux guest: its initramfs, RTC and memory */
-	qc.extra = o->initrd ? lr_qemu_extra(&lx, o->initrd, o->linux_cpu) : NULL;
+	if (o->linux_trace && lr_session_open(&ls, lerr, sizeof(lerr)) == 0) {
+		k.trace = &ls;
+		qc.qmp = ls.sock;
+		lim.max_output += LR_TRACE_MAX_CONSOLE;   /* the kernel's symbols */
+	} else if (o->linux_trace) {
+		el_err("warning: no trace of %s: %s", o->name, lerr);
+	}
+	qc.extra = o->initrd ? lr_qemu_extra(&lx, o->initrd, o->linux_cpu,
+					     k.trace ? ls.log : NULL) : NULL;
 	kvm_run_qemu(kr, &qc);
 	el_qemu_argv(&qc, &av);
 	el_stream_init(&s);
 	el_qemu_interrupted = 0;
 	el_qemu_catch_signals();
-	el_qemu_run_hooked(av.v, &lim, to_sink, &k, kvm_run_hook(kr), kr, &q);
+	el_qemu_run_hooked(av.v, &lim, to_sink, &k, k.trace ? lr_session_started : kvm_run_hook(kr),
+			   k.trace ? (void *)&ls : (void *)kr, &q);
 	if (el_qemu_sandbox_refused(&q)) {   /* QEMU without seccomp: run unconfined */
 		el_err("warning: QEMU refused -sandbox (no seccomp support): running without it");
 		qc.sandbox = false;
 		el_qemu_result_free(&q);
 		el_argv_free(&av);
 		el_qemu_argv(&qc, &av);
-		el_qemu_run_hooked(av.v, &lim, to_sink, &k, kvm_run_hook(kr), kr, &q);
+		el_qemu_run_hooked(av.v, &lim, to_sink, &k, k.trace ? lr_session_started :
+				   kvm_run_hook(kr), k.trace ? (void *)&ls : (void *)kr, &q);
 	}
 	el_stream_finish(&s);
 	el_stream_zero_counters(&s);   /* before anything reads the counters */
@@ -597,6 +648,10 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 		v.exit = EL_EX_USAGE;
 		v.status = "usage";
 	}
+	if (k.trace && v.exit == EL_EX_OK)
+		linux_breakdown(o, &ls, console.data ? console.data : "");
+	if (k.trace)
+		lr_session_close(&ls);
 	if (v.exit != EL_EX_USAGE && v.exit != EL_EX_INTERRUPTED) {
 		if (write_results(o, &console, &s, &q, &v, cmdline.data, qc.sandbox, kr))
 			v.exit = EL_EX_USAGE;
@@ -640,6 +695,12 @@ int el_cmd_run(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o) || check_image(o.image) || check_cmdline(&o))
 		return EL_EX_USAGE;
+	if (o.linux_trace && (!o.initrd || o.mode != EL_MODE_TCG_ICOUNT || o.pin || o.perf ||
+			      o.events)) {
+		el_err("--linux-trace needs --initrd and --mode tcg-icount, without --pin, --perf "
+		       "or --events: entrylab run: leave it out");
+		return EL_EX_USAGE;
+	}
 	if (el_mkdir_p(o.out)) {
 		el_err("cannot create output directory %s: %s: check --out", o.out, strerror(errno));
 		return EL_EX_USAGE;

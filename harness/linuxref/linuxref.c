@@ -39,12 +39,23 @@ void lr_row_append(const struct lr_row *r, const char *short_name, char *dst, si
 	       r->cmdline);
 }
 
-const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd, const char *cpu)
+const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd, const char *cpu,
+				 const char *trace_log)
 {
-	const char *v[] = { "-initrd", initrd, "-M", "rtc=on", "-m", LR_MEMORY, cpu ? "-cpu" : NULL,
-			    cpu, NULL };
+	const char *v[] = { "-initrd", initrd, "-M", "rtc=on", "-m", LR_MEMORY };
+	size_t n = sizeof(v) / sizeof(v[0]);
 
 	memcpy(x->argv, v, sizeof(v));
+	if (cpu) {
+		x->argv[n++] = "-cpu";
+		x->argv[n++] = cpu;
+	}
+	if (trace_log) {
+		const char *t[] = { "-device", "pvpanic", "-action", "panic=pause", "-D", trace_log };
+		memcpy(x->argv + n, t, sizeof(t));
+		n += sizeof(t) / sizeof(t[0]);
+	}
+	x->argv[n] = NULL;
 	return x->argv;
 }
 

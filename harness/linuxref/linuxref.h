@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "core/util.h"
 
@@ -96,12 +97,14 @@ int lr_initramfs(const char *init, const char *out, char *err, size_t n);
  * twice for a clock that never answers) and LR_MEMORY.  Later -M and -m
  * options merge with and override the earlier ones (QEMU 7.2). */
 struct lr_qemu_extra {
-	const char *argv[12];
+	const char *argv[16];
 };
 /* cpu: a QEMU CPU model for -cpu (it follows, and so overrides, the
  * runner's own -cpu), or NULL to keep the runner's (max under tcg, host
- * under kvm). */
-const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd, const char *cpu);
+ * under kvm).  trace_log: a trace boot (lr_trace.c) — a pvpanic device
+ * whose write pauses QEMU, and the exec log's file — or NULL. */
+const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd, const char *cpu,
+				 const char *trace_log);
 
 /* ------------------------------------------------------------ CPU model (lr_cpu.c) */
 
@@ -165,6 +168,28 @@ struct lr_trace_req {
 	int sandbox;
 };
 
+/* The pauses of a trace boot, for any runner: open (a private directory
+ * for the QMP socket and the exec log, s->sock and s->log), pass s->sock
+ * as the QEMU config's qmp and s->log to lr_qemu_extra, lr_session_started
+ * as the start hook, every byte of the guest's output to lr_session_feed
+ * (it answers "@K pause trace-on|off" over QMP); afterwards check (0, or
+ * -1 with err: QMP failed, QEMU was killed, or fewer than two pauses) and
+ * close (the directory and the log removed). */
+struct lr_session {
+	char dir[256], sock[300], log[300];
+	int fd;                     /* QMP, -1 before the start hook */
+	pid_t pid;
+	int pauses;                 /* pauses answered */
+	char line[128];             /* the guest's current output line */
+	size_t len;
+	char err[512];
+};
+int lr_session_open(struct lr_session *s, char *err, size_t n);
+void lr_session_started(void *ctx, pid_t pid);
+void lr_session_feed(struct lr_session *s, const char *data, size_t len);
+int lr_session_check(const struct lr_session *s, char *err, size_t n);
+void lr_session_close(struct lr_session *s);
+
 /* Boot the row with el.run=trace el.bench=<bench>, the exec log switched
  * on and off at the guest's two pauses (pvpanic, QMP).  The guest's output
  * goes to console; q is QEMU's ending.  0, or -1 with err (QMP failed or
@@ -180,6 +205,14 @@ int lr_trace_boot(const struct lr_trace_req *r, struct el_buf *console,
 struct el_image;
 void lr_trace_kernel(struct el_image *im, const char *console, const char *logpath,
 		     char *nosyms, size_t nn);
+
+/* One traced call of bench (the exec log at logpath, the console with the
+ * kernel's symbols), counted by role (the table at roles_path) and by
+ * symbol into csv: "bench,kind,name,role,instructions" with kinds total,
+ * check (loop - empty), symbols (their source, or why there are none),
+ * role and symbol.  0, or -1 with err (csv then incomplete). */
+int lr_breakdown(const char *init, const char *roles_path, const char *console,
+		 const char *logpath, const char *bench, struct el_buf *csv, char *err, size_t n);
 
 /* `entrylab linuxref`: prepare, initramfs, host (see its --help). */
 int el_cmd_linuxref(int argc, char **argv);

@@ -27,125 +27,141 @@
 #define PAUSE_WAIT_MS 30000      /* from the @K pause line to QEMU's stop */
 #define QMP_OPEN_MS   30000
 
-struct tboot {
-	const struct lr_trace_req *req;
-	struct el_buf *console;
-	size_t scanned;              /* console bytes already looked at for pauses */
-	char sock[256];
-	int fd;                      /* QMP, -1 before the start hook */
-	pid_t pid;
-	int pauses;                  /* pauses answered */
-	char *err;
-	size_t errn;
-};
+/* ------------------------------------------------------------ the pauses */
 
-static void fail(struct tboot *t, const char *fmt, const char *what)
+int lr_session_open(struct lr_session *s, char *err, size_t n)
 {
-	if (!t->err[0])
-		el_fmt(t->err, t->errn, fmt, what);
-	if (t->pid > 0)
-		kill(t->pid, SIGKILL);   /* the guest waits for us: no point going on */
+	const char *tmp = getenv("TMPDIR");
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	el_fmt(s->dir, sizeof(s->dir), "%s/entrylab-lrtrace-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	if (!mkdtemp(s->dir)) {
+		el_fmt(err, n, "cannot create a directory for QEMU's QMP socket and log: %s: %s: "
+		       "free space there or set TMPDIR", s->dir, strerror(errno));
+		s->dir[0] = '\0';
+		return -1;
+	}
+	el_fmt(s->sock, sizeof(s->sock), "%s/qmp.sock", s->dir);
+	el_fmt(s->log, sizeof(s->log), "%s/exec.log", s->dir);
+	return 0;
 }
 
-static void started(void *ctx, pid_t pid)
+void lr_session_close(struct lr_session *s)
 {
-	struct tboot *t = ctx;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	if (s->dir[0]) {
+		unlink(s->sock);
+		unlink(s->log);
+		rmdir(s->dir);
+	}
+	s->dir[0] = '\0';
+}
+
+static void fail(struct lr_session *s, const char *what)
+{
+	if (!s->err[0])
+		el_fmt(s->err, sizeof(s->err), "trace boot: %s", what);
+	if (s->pid > 0)
+		kill(s->pid, SIGKILL);   /* the guest waits for us: no point going on */
+}
+
+void lr_session_started(void *ctx, pid_t pid)
+{
+	struct lr_session *s = ctx;
 	char err[512];
 
-	t->pid = pid;
-	t->fd = el_qmp_open(t->sock, pid, QMP_OPEN_MS, err, sizeof(err));
-	if (t->fd < 0 || el_qmp_exec(t->fd, "cont", err, sizeof(err)))
-		fail(t, "trace boot: %s", err);
+	s->pid = pid;
+	s->fd = el_qmp_open(s->sock, pid, QMP_OPEN_MS, err, sizeof(err));
+	if (s->fd < 0 || el_qmp_exec(s->fd, "cont", err, sizeof(err)))
+		fail(s, err);
 }
 
 /* The guest stopped itself (pvpanic): the log on or off, then go on. */
-static void answer_pause(struct tboot *t, bool on)
+static void answer_pause(struct lr_session *s, bool on)
 {
 	char err[512];
 
-	if (t->fd < 0 || el_qmp_wait_status(t->fd, "guest-panicked", PAUSE_WAIT_MS, err, sizeof(err)) ||
-	    el_qmp_hmp(t->fd, on ? "singlestep on" : "log none", err, sizeof(err)) ||
-	    el_qmp_hmp(t->fd, on ? "log exec,nochain,in_asm" : "singlestep off", err, sizeof(err)) ||
-	    el_qmp_exec(t->fd, "cont", err, sizeof(err))) {
-		fail(t, "trace boot: %s", err);
+	if (s->fd < 0 || el_qmp_wait_status(s->fd, "guest-panicked", PAUSE_WAIT_MS, err, sizeof(err)) ||
+	    el_qmp_hmp(s->fd, on ? "singlestep on" : "log none", err, sizeof(err)) ||
+	    el_qmp_hmp(s->fd, on ? "log exec,nochain,in_asm" : "singlestep off", err, sizeof(err)) ||
+	    el_qmp_exec(s->fd, "cont", err, sizeof(err))) {
+		fail(s, err);
 		return;
 	}
-	t->pauses++;
+	s->pauses++;
 }
+
+void lr_session_feed(struct lr_session *s, const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] != '\n') {
+			if (s->len + 1 < sizeof(s->line))
+				s->line[s->len++] = data[i];
+			continue;
+		}
+		s->line[s->len] = '\0';
+		if (!strcmp(s->line, "@K pause trace-on"))
+			answer_pause(s, true);
+		else if (!strcmp(s->line, "@K pause trace-off"))
+			answer_pause(s, false);
+		s->len = 0;
+	}
+}
+
+int lr_session_check(const struct lr_session *s, char *err, size_t n)
+{
+	if (s->err[0])
+		el_strlcpy(err, s->err, n);
+	else if (s->pauses != 2)
+		el_fmt(err, n, "trace boot: the guest stopped %d times, not twice (before and after "
+		       "its trace windows): rebuild build/linuxref with 'make'", s->pauses);
+	return s->err[0] || s->pauses != 2 ? -1 : 0;
+}
+
+struct tboot {
+	struct lr_session *s;
+	struct el_buf *console;
+};
 
 static void sink(void *ctx, const char *data, size_t len)
 {
 	struct tboot *t = ctx;
 
 	el_buf_append(t->console, data, len);
-	for (;;) {
-		const char *line = t->console->data + t->scanned;
-		const char *nl = memchr(line, '\n', t->console->len - t->scanned);
-		if (!nl)
-			break;
-		t->scanned = (size_t)(nl + 1 - t->console->data);
-		if (!strncmp(line, "@K pause trace-on\n", 18))
-			answer_pause(t, true);
-		else if (!strncmp(line, "@K pause trace-off\n", 19))
-			answer_pause(t, false);
-	}
-}
-
-/* The QEMU arguments of the trace boot. */
-static void trace_argv(const struct lr_trace_req *r, const char *sock, struct el_argv *a)
-{
-	char cmdline[2048];
-	struct lr_qemu_extra x;
-	const char *const *extra = lr_qemu_extra(&x, r->initrd, r->cpu);
-	const char *more[] = { "-device", "pvpanic", "-action", "panic=pause", "-D", r->logpath };
-	const char *all[24];
-	size_t n = 0;
-
-	for (; extra[n]; n++)
-		all[n] = extra[n];
-	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
-		all[n++] = more[i];
-	all[n] = NULL;
-	el_fmt(cmdline, sizeof(cmdline), "el.mode=tcg-icount el.run=trace el.bench=%s %s%s%s",
-	       r->bench, r->row_words, r->append ? " " : "", r->append ? r->append : "");
-	struct el_qemu_config c = {
-		.qemu = r->qemu, .image = r->image, .cmdline = cmdline, .extra = all,
-		.name = r->short_name, .mode = EL_MODE_TCG_ICOUNT, .sandbox = r->sandbox,
-		.qmp = sock,
-	};
-	el_qemu_argv(&c, a);
+	lr_session_feed(t->s, data, len);
 }
 
 int lr_trace_boot(const struct lr_trace_req *r, struct el_buf *console,
 		  struct el_qemu_result *q, char *err, size_t n)
 {
-	const char *tmp = getenv("TMPDIR");
-	char dir[256];
-	struct tboot t = { .req = r, .console = console, .fd = -1, .err = err, .errn = n };
+	char cmdline[2048];
+	struct lr_session s;
+	struct tboot t = { &s, console };
 	struct el_qemu_limits lim = { r->timeout_ms, LR_TRACE_MAX_CONSOLE };
+	struct lr_qemu_extra x;
 	struct el_argv a;
 
-	err[0] = '\0';
-	el_fmt(dir, sizeof(dir), "%s/entrylab-lrtrace-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		el_fmt(err, n, "cannot create a directory for QEMU's QMP socket: %s: %s: free space "
-		       "there or set TMPDIR", dir, strerror(errno));
-		memset(q, 0, sizeof(*q));
+	memset(q, 0, sizeof(*q));
+	if (lr_session_open(&s, err, n) < 0) {
 		q->end = EL_QEMU_SPAWN_ERROR;
 		return -1;
 	}
-	el_fmt(t.sock, sizeof(t.sock), "%s/qmp.sock", dir);
-	trace_argv(r, t.sock, &a);
-	el_qemu_run_hooked(a.v, &lim, sink, &t, started, &t, q);
+	el_fmt(cmdline, sizeof(cmdline), "el.mode=tcg-icount el.run=trace el.bench=%s %s%s%s",
+	       r->bench, r->row_words, r->append ? " " : "", r->append ? r->append : "");
+	struct el_qemu_config c = {
+		.qemu = r->qemu, .image = r->image, .cmdline = cmdline,
+		.extra = lr_qemu_extra(&x, r->initrd, r->cpu, r->logpath), .name = r->short_name,
+		.mode = EL_MODE_TCG_ICOUNT, .sandbox = r->sandbox, .qmp = s.sock,
+	};
+	el_qemu_argv(&c, &a);
+	el_qemu_run_hooked(a.v, &lim, sink, &t, lr_session_started, &s, q);
 	el_argv_free(&a);
-	if (t.fd >= 0)
-		close(t.fd);
-	unlink(t.sock);
-	rmdir(dir);
-	if (!err[0] && q->end == EL_QEMU_EXITED && t.pauses != 2)
-		el_fmt(err, n, "trace boot: the guest stopped %d times, not twice (before and after "
-		       "its trace windows): rebuild build/linuxref with 'make'", t.pauses);
-	return err[0] ? -1 : 0;
+	int rc = q->end == EL_QEMU_EXITED || s.err[0] ? lr_session_check(&s, err, n) : 0;
+	lr_session_close(&s);
+	return rc;
 }
 
 /* ------------------------------------------------------------ the image */

@@ -119,8 +119,8 @@ static const char *row_model(const struct lr_matrix *lm, const struct lr_matrix_
 	return lm->kvm && !lm->cpu_given ? NULL : lm->models[r->model];
 }
 
-void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const char **args,
-		    size_t max, char *append, size_t n)
+void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const char *trace,
+		    const char **args, size_t max, char *append, size_t n)
 {
 	char given[512], row[512];
 	const char *model = NULL;
@@ -144,6 +144,11 @@ void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const
 	if (model && count + 2 < max) {
 		args[count++] = "--linux-cpu";
 		args[count++] = model;
+		args[count] = NULL;
+	}
+	if (trace && count + 2 < max) {   /* the breakdown of report.md */
+		args[count++] = "--linux-trace";
+		args[count++] = trace;
 		args[count] = NULL;
 	}
 }

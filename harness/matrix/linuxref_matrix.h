@@ -52,10 +52,12 @@ int lr_matrix_plan(struct lr_matrix *lm, enum lr_want want, int whole_matrix, co
 		   const char *linux_cpu, struct mx_variant **v, size_t *nv);
 
 /* The `entrylab run` arguments of a Linux row: args (NULL-terminated,
- * room for max entries, holding "--append", append) gain "--initrd" and the
- * row's kernel command line in front of what append holds. */
-void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const char **args,
-		    size_t max, char *append, size_t n);
+ * room for max entries, holding "--append", append) gain "--initrd", the
+ * row's CPU model (none under kvm unless --linux-cpu named one),
+ * "--linux-trace <trace>" when trace is not NULL, and the row's kernel
+ * command line in front of what append holds. */
+void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const char *trace,
+		    const char **args, size_t max, char *append, size_t n);
 
 /* kvm mode only, when the rows were wanted: the host row into raw_dir (one
  * line on stderr if it cannot run; never fails the matrix). */
