@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "core/opts.h"
 #include "stats/stats.h"
 #include "variants/variants.h"
 
@@ -114,6 +115,7 @@ struct an_run {
 	size_t nplot_file;
 };
 
+extern const struct el_optcmd analyze_optcmd;   /* core/opts.h */
 int cmd_analyze(int argc, char **argv);
 /* Free everything a run holds (a run loaded in part, or zeroed, too). */
 void an_run_free(struct an_run *run);
@@ -167,5 +169,8 @@ void an_md_static(struct el_buf *b, const struct an_run *run);
 /* report_linux.c: the Linux rows' CPU models and the kernel's verdicts
  * (meta.json linuxref.rows[]); nothing without them. */
 void an_md_linux(struct el_buf *b, const struct an_run *run);
+/* The Linux rows' traced getpid by role and symbol (raw/<row>.breakdown.csv)
+ * next to the nearest preset's (meta.json linuxref.nearest_preset). */
+void an_md_linux_breakdown(struct el_buf *b, const struct an_run *run);
 
 #endif

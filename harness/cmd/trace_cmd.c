@@ -7,6 +7,8 @@
 #include "image/trace.h"
 #include "core/exitcodes.h"
 #include "image/pathlen.h"
+#include "image/roles.h"
+#include "core/opts.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -254,49 +256,114 @@ static int parse_timeout(const char *s, int64_t *ms)
 	return 0;
 }
 
+static const struct el_opt trace_options[] = {
+	{ "diff", 'd', NULL, "trace two variants and align their paths, differences marked" },
+	{ "kernels", 'k', "DIR", "the images (default build/kernels)", "@dir" },
+	{ "variants-dir", 'V', "DIR", "the axes and presets (default variants)", "@dir" },
+	{ "qemu", 'q', "PATH", "the QEMU binary (default qemu-system-x86_64 on PATH)", "@file" },
+	{ "timeout", 't', "SEC", "time limit of the boot, whole seconds (default 60; a Linux\n"
+	  "row at least 120)" },
+	{ "linux-cpu", 'L', "MODEL", "the QEMU CPU model of a Linux row (default: the one standing\n"
+	  "for this host's CPU, variants/linux-cpus.conf; linux@MODEL names one too)" },
+	{ "breakdown", 'B', "FILE", "write the path's instructions by role (variants/roles.conf)\n"
+	  "and by symbol as CSV to FILE (one trace, not --diff)", "@file" },
+	{ "append", 'a', "ARGS", "more guest arguments of a Linux row (el.kptr_restrict=2 hides\n"
+	  "the kernel's symbols)", NULL, EL_OPT_HIDDEN },
+	{ 0 }
+};
+
+const struct el_optcmd trace_optcmd = {
+	"trace", "VARIANT BENCH | --diff VARIANT_A VARIANT_B BENCH [OPTIONS]",
+	"The exact instruction path of one call of BENCH under tcg-icount (ring,\n"
+	"address, symbol+offset, disassembly), checked against (loop - empty) of the\n"
+	"same boot; --diff aligns two variants' paths.  VARIANT may be a Linux row\n"
+	"(linux, linux-nomit, linux@MODEL): its kernel's symbols come from\n"
+	"/proc/kallsyms of the traced boot, and a diff with a Linux row aligns the\n"
+	"paths role by role (variants/roles.conf), then by symbol.",
+	trace_options,
+	"exit status: 0 ok, 1 count mismatch, 2 unknown variant or benchmark, missing\n"
+	"image, trace never reached the call",
+	"@variants",
+};
+
+static int trace_opt(void *ctx, int key, const char *arg)
+{
+	struct trace_opts *o = ctx;
+
+	switch (key) {
+	case 'd': o->diff = true; return 0;
+	case 'k': o->kernels_dir = arg; return 0;
+	case 'V': o->variants_dir = arg; return 0;
+	case 'q': o->qemu = arg; return 0;
+	case 'L': o->linux_cpu = arg; return 0;
+	case 'B': o->breakdown = arg; return 0;
+	case 'a': o->append = arg; return 0;
+	}
+	if (parse_timeout(arg, &o->timeout_ms)) {
+		el_err("bad value '%s' for --timeout: entrylab trace: give whole seconds from 1 to 86400",
+		       arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* 0 to go on; else the command's status. */
 static int parse_opts(int argc, char **argv, struct trace_opts *o)
 {
-	const char *val;
+	int first, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->variants_dir = "variants";
 	o->kernels_dir = "build/kernels";
 	o->timeout_ms = TRACE_TIMEOUT_MS;
-	for (int i = 1; i < argc; i++) {
-		if ((val = el_opt_value(argc, argv, &i, "--variants-dir")))
-			o->variants_dir = val;
-		else if ((val = el_opt_value(argc, argv, &i, "--kernels")))
-			o->kernels_dir = val;
-		else if ((val = el_opt_value(argc, argv, &i, "--qemu")))
-			o->qemu = val;
-		else if ((val = el_opt_value(argc, argv, &i, "--linux-cpu")))
-			o->linux_cpu = val;
-		else if ((val = el_opt_value(argc, argv, &i, "--append")))
-			o->append = val;
-		else if ((val = el_opt_value(argc, argv, &i, "--timeout"))) {
-			if (parse_timeout(val, &o->timeout_ms)) {
-				el_err("bad value '%s' for --timeout: entrylab trace: give whole seconds from 1 to 86400", val);
-				return -1;
-			}
-		} else if (!strcmp(argv[i], "--diff"))
-			o->diff = true;
-		else if (argv[i][0] == '-' || o->npos == 3) {
-			el_err("%s '%s': entrylab trace: see 'entrylab --help'", argv[i][0] == '-' ?
-			       "unknown option or missing value" : "unexpected argument", argv[i]);
-			return -1;
-		} else
-			o->pos[o->npos++] = argv[i];
+	rc = el_opts_parse(&trace_optcmd, argc, argv, trace_opt, o, &first);
+	if (rc != EL_OPTS_GO)
+		return rc == EL_OPTS_HELP ? EL_EX_OK : EL_EX_USAGE;
+	for (; first < argc; first++) {
+		if (o->npos == 3) {
+			el_err("unexpected argument '%s': entrylab trace: see 'entrylab trace --help'",
+			       argv[first]);
+			return EL_EX_USAGE;
+		}
+		o->pos[o->npos++] = argv[first];
 	}
 	if (o->npos != (o->diff ? 3 : 2)) {
 		el_err("wrong number of arguments: entrylab trace: give VARIANT BENCH, or --diff VARIANT_A VARIANT_B BENCH");
-		return -1;
+		return EL_EX_USAGE;
 	}
 	if (!known_bench(o->pos[o->npos - 1])) {
 		el_err("unknown benchmark '%s': entrylab trace: use one of include/entrylab/benches.def "
 		       "(getpid, iopl, signal, ...)", o->pos[o->npos - 1]);
-		return -1;
+		return EL_EX_USAGE;
 	}
-	return 0;
+	return -1;
+}
+
+/* --breakdown FILE: the path by role and symbol (the CSV of a Linux row's
+ * raw/<row>.breakdown.csv, for report.md's comparison). */
+static int write_breakdown(const struct trace_opts *o, const struct trace_run *r, const char *bench)
+{
+	struct el_buf csv = { 0 };
+	struct el_roles rt;
+	char path[4096], err[1024];
+	int rc = EL_EX_OK;
+
+	el_fmt(path, sizeof(path), "%s/%s", o->variants_dir, EL_ROLES_FILE);
+	if (el_roles_load(&rt, path, err, sizeof(err))) {
+		el_err("%s", err);
+		return EL_EX_USAGE;
+	}
+	el_buf_printf(&csv, "bench,kind,name,role,instructions\n%s,total,path,,%zu\n"
+		      "%s,check,loop-empty,,%lld\n%s,symbols,\"%s\",,\n", bench, r->path.len, bench,
+		      r->matrix, bench, r->nosyms[0] ? r->nosyms : r->linux_row ? "kallsyms" : "image");
+	el_roles_csv(&rt, &r->im, r->log.pc[0] + r->path.start, r->path.len, bench, &csv);
+	if (el_write_atomic(o->breakdown, csv.data, csv.len) < 0) {
+		el_err("cannot write %s: %s: check --breakdown", o->breakdown, strerror(errno));
+		rc = EL_EX_USAGE;
+	}
+	el_roles_free(&rt);
+	el_buf_free(&csv);
+	return rc;
 }
 
 int el_cmd_trace(int argc, char **argv)
@@ -305,8 +372,8 @@ int el_cmd_trace(int argc, char **argv)
 	struct trace_run r[2];
 	int rc;
 
-	if (parse_opts(argc, argv, &o))
-		return EL_EX_USAGE;
+	if ((rc = parse_opts(argc, argv, &o)) >= 0)
+		return rc;
 	memset(r, 0, sizeof(r));
 	el_qemu_catch_signals();
 	rc = trace_one(&o, o.pos[0], o.pos[o.npos - 1], &r[0]);
@@ -314,6 +381,8 @@ int el_cmd_trace(int argc, char **argv)
 		rc = trace_one(&o, o.pos[1], o.pos[2], &r[1]);
 	if (rc == EL_EX_OK)
 		rc = o.diff ? tr_print_diff(&o, &r[0], &r[1], o.pos[2]) : print_path(&r[0], o.pos[1]);
+	if (rc == EL_EX_OK && o.breakdown && !o.diff)
+		rc = write_breakdown(&o, &r[0], o.pos[1]);
 	trace_free(&r[0]);
 	trace_free(&r[1]);
 	return rc;

@@ -13,6 +13,7 @@ struct trace_opts {
 	int64_t timeout_ms;
 	const char *linux_cpu;  /* --linux-cpu: the Linux rows' QEMU CPU model */
 	const char *append;     /* --append: more guest words of a Linux row */
+	const char *breakdown;  /* --breakdown FILE: the path by role and symbol, CSV */
 	bool diff;
 	char *pos[3];
 	int npos;

@@ -4,34 +4,70 @@
 #include "cmd/commands.h"
 #include "variants/variants.h"
 #include "core/exitcodes.h"
+#include "core/opts.h"
 #include "core/util.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Options shared by the three commands; positional arguments are left in
- * args.  Returns -1 after printing a usage error. */
-static int cmd_options(int argc, char **argv, const char *flag, bool *flag_set,
-		       const char **dir, char ***args, int *nargs)
+#define DIR_OPT { "variants-dir", 'd', "DIR", "the axes and presets (default variants)", "@dir" }
+
+static const struct el_opt variants_options[] = {
+	{ "make", 'm', NULL, "print the makefile fragment (build/variants.mk)" }, DIR_OPT, { 0 }
+};
+static const struct el_opt list_options[] = {
+	{ "presets", 'p', NULL, "the presets instead of the variants" }, DIR_OPT, { 0 }
+};
+static const struct el_opt resolve_options[] = { DIR_OPT, { 0 } };
+
+#define VARIANTS_EXITS "exit status: 0 ok, 2 usage error or malformed variants/*.conf"
+const struct el_optcmd variants_optcmds[3] = {
+	{ "variants", "--make [--variants-dir DIR]",
+	  "Print the makefile fragment for every variant.", variants_options, VARIANTS_EXITS,
+	  NULL },
+	{ "list", "[--presets] [--variants-dir DIR]",
+	  "Table of the variant matrix (or of the presets).", list_options, VARIANTS_EXITS,
+	  NULL },
+	{ "resolve", "SELECTOR[,...] [--variants-dir DIR]",
+	  "Print the short names a selector means, one per line (selector: short or\n"
+	  "canonical name, preset, floor, all, presets, or an axis pattern such as\n"
+	  "ptregs=full or ptregs=full+exit=c).", resolve_options, VARIANTS_EXITS,
+	  "@variants" },
+};
+
+struct cmd_args {
+	const char *dir;
+	bool flag;
+};
+
+static int cmd_opt(void *ctx, int key, const char *arg)
 {
-	*dir = "variants";
-	*nargs = 0;
-	*args = argv + 1;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--variants-dir") && i + 1 < argc)
-			*dir = argv[++i];
-		else if (!strncmp(argv[i], "--variants-dir=", 15))
-			*dir = argv[i] + 15;
-		else if (flag && !strcmp(argv[i], flag))
-			*flag_set = true;
-		else if (argv[i][0] == '-') {
-			el_err("unknown option '%s': entrylab %s: see 'entrylab --help'", argv[i], argv[0]);
-			return -1;
-		} else
-			(*args)[(*nargs)++] = argv[i];
-	}
+	struct cmd_args *a = ctx;
+
+	if (key == 'd')
+		a->dir = arg;
+	else
+		a->flag = true;
 	return 0;
+}
+
+/* Options of command k; positional arguments are left in args.  0 to go
+ * on; else the command's status (help printed, or a usage error). */
+static int cmd_options(int k, int argc, char **argv, bool *flag_set, const char **dir,
+		       char ***args, int *nargs)
+{
+	struct cmd_args a = { "variants", false };
+	int first, rc = el_opts_parse(&variants_optcmds[k], argc, argv, cmd_opt, &a, &first);
+
+	if (rc != EL_OPTS_GO)
+		return rc == EL_OPTS_HELP ? EL_EX_OK : EL_EX_USAGE;
+	*dir = a.dir;
+	if (flag_set)
+		*flag_set = a.flag;
+	*args = argv + first;
+	*nargs = argc - first;
+	return -1;
 }
 
 static int load_or_report(struct el_variants *v, const char *dir)
@@ -52,10 +88,10 @@ int el_cmd_variants(int argc, char **argv)
 	const char *dir;
 	bool make = false;
 	char **args;
-	int nargs;
+	int nargs, rc;
 
-	if (cmd_options(argc, argv, "--make", &make, &dir, &args, &nargs))
-		return EL_EX_USAGE;
+	if ((rc = cmd_options(0, argc, argv, &make, &dir, &args, &nargs)) >= 0)
+		return rc;
 	if (!make || nargs) {
 		el_err("usage: entrylab variants --make [--variants-dir DIR]: print the makefile fragment");
 		return EL_EX_USAGE;
@@ -128,10 +164,10 @@ int el_cmd_list(int argc, char **argv)
 	const char *dir;
 	bool presets = false;
 	char **args;
-	int nargs;
+	int nargs, rc;
 
-	if (cmd_options(argc, argv, "--presets", &presets, &dir, &args, &nargs))
-		return EL_EX_USAGE;
+	if ((rc = cmd_options(1, argc, argv, &presets, &dir, &args, &nargs)) >= 0)
+		return rc;
 	if (nargs) {
 		el_err("unexpected argument '%s': entrylab list: usage: entrylab list [--presets] [--variants-dir DIR]",
 		       args[0]);
@@ -157,8 +193,9 @@ int el_cmd_resolve(int argc, char **argv)
 	char **args;
 	int nargs, rc = EL_EX_OK;
 
-	if (cmd_options(argc, argv, NULL, NULL, &dir, &args, &nargs))
-		return EL_EX_USAGE;
+	if ((rc = cmd_options(2, argc, argv, NULL, &dir, &args, &nargs)) >= 0)
+		return rc;
+	rc = EL_EX_OK;
 	if (!nargs) {
 		el_err("no selector given: entrylab resolve: usage: entrylab resolve SELECTOR[,...] [--variants-dir DIR]");
 		return EL_EX_USAGE;

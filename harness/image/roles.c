@@ -97,3 +97,53 @@ void el_roles_assign(const struct el_roles *r, const struct el_image *im, const 
 		prev = got;
 	}
 }
+
+#define SYM_MAX 512   /* distinct (symbol, role) pairs kept */
+
+struct symrole {
+	const char *name;
+	int role;
+	size_t n;
+};
+
+static void csv_text(struct el_buf *b, const char *s)
+{
+	el_buf_puts(b, "\"");
+	for (; *s; s++)
+		el_buf_puts(b, *s == '"' ? "\"\"" : (char[2]){ *s, 0 });
+	el_buf_puts(b, "\"");
+}
+
+void el_roles_csv(const struct el_roles *rt, const struct el_image *im, const uint64_t *pc,
+		  size_t n, const char *bench, struct el_buf *csv)
+{
+	unsigned char *role;
+	size_t per[EL_ROLE_COUNT] = { 0 }, nsr = 0;
+	struct symrole *sr;
+
+	role = el_xrealloc(NULL, n + 1);
+	sr = el_xrealloc(NULL, SYM_MAX * sizeof(*sr));
+	el_roles_assign(rt, im, pc, n, role);
+	for (size_t i = 0; i < n; i++) {
+		const struct el_sym *s = el_sym_lookup(im, pc[i]);
+		const char *name = s ? s->name : "(no symbol)";
+		size_t k = 0;
+		per[role[i]]++;
+		while (k < nsr && (sr[k].role != role[i] || strcmp(sr[k].name, name)))
+			k++;
+		if (k == nsr && nsr < SYM_MAX)
+			sr[nsr++] = (struct symrole){ name, role[i], 0 };
+		if (k < nsr)
+			sr[k].n++;
+	}
+	for (int r = 0; r < EL_ROLE_COUNT; r++)
+		el_buf_printf(csv, "%s,role,%s,%s,%zu\n", bench, el_role_name(r), el_role_name(r), per[r]);
+	for (size_t k = 0; k < nsr; k++) {
+		el_buf_printf(csv, "%s,symbol,", bench);
+		csv_text(csv, sr[k].name);
+		el_buf_printf(csv, ",%s,%zu\n", el_role_name(sr[k].role), sr[k].n);
+	}
+	free(sr);
+	free(role);
+}
+

@@ -47,4 +47,12 @@ void el_roles_free(struct el_roles *r);
 void el_roles_assign(const struct el_roles *r, const struct el_image *im, const uint64_t *pc,
 		     size_t n, unsigned char *role);
 
+/* The n instructions counted by role and by (symbol, role) into csv as
+ * "bench,role,ROLE,ROLE,N" and "bench,symbol,\"NAME\",ROLE,N" lines, in
+ * path order of first appearance (the columns of a breakdown file:
+ * bench,kind,name,role,instructions). */
+struct el_buf;
+void el_roles_csv(const struct el_roles *r, const struct el_image *im, const uint64_t *pc,
+		  size_t n, const char *bench, struct el_buf *csv);
+
 #endif

@@ -28,6 +28,8 @@
 
 #include "core/util.h"
 
+#include "core/opts.h"
+
 #define LR_CODE          (-3)     /* variant code of a reference row (analyze, meta) */
 #define LR_PATH          1024
 #define LR_MEMORY        "256M"   /* the 6.1 kernel and its page tables; 64M does not boot */
@@ -215,6 +217,7 @@ int lr_breakdown(const char *init, const char *roles_path, const char *console,
 		 const char *logpath, const char *bench, struct el_buf *csv, char *err, size_t n);
 
 /* `entrylab linuxref`: prepare, initramfs, host (see its --help). */
+extern const struct el_optcmd lr_optcmds[3];   /* prepare, initramfs, host (core/opts.h) */
 int el_cmd_linuxref(int argc, char **argv);
 
 /* ------------------------------------------------------------ host row (linuxref_host.c) */

@@ -6,6 +6,8 @@
 #include "matrix/linuxref_matrix.h"
 #include "matrix/meta.h"
 #include "core/util.h"
+#include "boot/qemu.h"
+#include "variants/variants.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -153,6 +155,67 @@ void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const
 	}
 }
 
+static void discard(void *ctx, const char *data, size_t len)
+{
+	(void)ctx, (void)data, (void)len;   /* the path printed by the trace: not needed */
+}
+
+/* "linux-6.1" -> 6001; "linux-5.x" -> 5000; -1 when not linux-N.M. */
+static long version_of(const char *s)
+{
+	unsigned major = 0, minor = 0;
+	char x;
+
+	if (sscanf(s, "linux-%u.%u", &major, &minor) == 2)
+		return (long)major * 1000 + minor;
+	if (sscanf(s, "linux-%u.%c", &major, &x) == 2 && x == 'x')
+		return (long)major * 1000;
+	return -1;
+}
+
+void lr_matrix_nearest(struct lr_matrix *lm, const struct el_variants *vs, const char *root,
+		       const char *bench, const char *raw_dir)
+{
+	long kernel = 0, best = -1;
+	unsigned major = 0, minor = 0;
+	const struct el_preset *pick = NULL;
+
+	if (sscanf(lm->k.release, "%u.%u", &major, &minor) == 2)
+		kernel = (long)major * 1000 + minor;
+	for (unsigned i = 0; i < vs->npresets; i++) {
+		long v = version_of(vs->preset[i].name);
+		if (v >= 0 && v <= kernel && v > best)
+			best = v, pick = &vs->preset[i];
+	}
+	if (!pick) {
+		el_fmt(lm->nearest_note, sizeof(lm->nearest_note), "no linux-X.Y preset at or below "
+		       "%s in variants/presets.conf", lm->k.release);
+		return;
+	}
+	el_strlcpy(lm->nearest, pick->name, sizeof(lm->nearest));
+	el_variant_short(vs, el_variant_preset_code(vs, pick), lm->nearest_short,
+			 sizeof(lm->nearest_short));
+
+	char kernels[LR_PATH], vdir[LR_PATH], out[LR_PATH + 64], cmd[64];
+	const char *pre = root && strcmp(root, ".") ? root : ".";
+	el_fmt(kernels, sizeof(kernels), "%s/build/kernels", pre);
+	el_fmt(vdir, sizeof(vdir), "%s/variants", pre);
+	el_fmt(out, sizeof(out), "%s/%s.breakdown.csv", raw_dir, lm->nearest_short);
+	el_strlcpy(cmd, "trace", sizeof(cmd));
+	char *argv[] = { "/proc/self/exe", cmd, lm->nearest_short, (char *)bench, "--breakdown", out,
+			 "--kernels", kernels, "--variants-dir", vdir, NULL };
+	struct el_qemu_limits lim = { 120000, 1u << 22 };
+	struct el_qemu_result q;
+	el_qemu_run(argv, &lim, discard, NULL, &q);
+	if (q.end == EL_QEMU_EXITED && q.code == 0)
+		el_fmt(lm->nearest_note, sizeof(lm->nearest_note), "the newest linux-X.Y preset not "
+		       "newer than %s; one traced %s (entrylab trace --breakdown)", lm->k.release, bench);
+	else
+		el_fmt(lm->nearest_note, sizeof(lm->nearest_note), "entrylab trace %s %s failed: %.300s",
+		       lm->nearest_short, bench, q.err.data ? q.err.data : "");
+	el_qemu_result_free(&q);
+}
+
 void lr_matrix_host(struct lr_matrix *lm, const char *root, int cpu, uint64_t samples,
 		    const char *raw_dir)
 {
@@ -216,8 +279,10 @@ int lr_matrix_meta(const struct lr_matrix *lm, const char *dir)
 			json_array_append_new(rows, row_json(lm, &lm->row[i], dir));
 	}
 	if (rows)   /* the kernel running the harness, on this host's CPU: for comparison */
-		rows = json_pack("{s:o, s:{s:s, s:o}}", "rows", rows, "host_cpu", "cpuid", cpu,
-				 "vulnerabilities", lr_host_vulnerabilities());
+		rows = json_pack("{s:o, s:{s:s, s:o}, s:{s:s, s:s, s:s}}", "rows", rows, "host_cpu",
+				 "cpuid", cpu, "vulnerabilities", lr_host_vulnerabilities(),
+				 "nearest_preset", "preset", lm->nearest, "short", lm->nearest_short,
+				 "note", lm->nearest_note);
 	if (lr_meta_add(dir, lm->rows ? &lm->k : NULL, rows, lm->skipped[0] ? lm->skipped : NULL,
 			lm->host_ran ? &lm->host : NULL,
 			lm->host_skipped[0] ? lm->host_skipped : NULL, err, sizeof(err)) < 0) {

@@ -35,6 +35,9 @@ struct lr_matrix {
 	struct lr_matrix_row row[2 * LR_MAX_MODELS];
 	char skipped[LR_PATH];      /* why they are not ("" when they are, or not wanted) */
 	struct lr_kernel k;
+	char nearest[64];           /* the preset nearest to the kernel (report.md's breakdown) */
+	char nearest_short[64];     /* its variant, traced into raw/<short>.breakdown.csv */
+	char nearest_note[512];     /* why that one, or why it has no breakdown */
 	int host_ran;               /* kvm: the host row ran */
 	char host_skipped[LR_PATH]; /* kvm: why it did not */
 	struct lr_host host;
@@ -58,6 +61,14 @@ int lr_matrix_plan(struct lr_matrix *lm, enum lr_want want, int whole_matrix, co
  * command line in front of what append holds. */
 void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const char *trace,
 		    const char **args, size_t max, char *append, size_t n);
+
+/* The lab preset nearest to the kernel (the newest linux-X.Y preset not
+ * newer than its release) traced for bench into raw_dir/<short>.breakdown.csv
+ * by a child `entrylab trace`, next to the rows' own breakdowns.  A trace
+ * that fails is a note in meta.json, never a failed matrix. */
+struct el_variants;
+void lr_matrix_nearest(struct lr_matrix *lm, const struct el_variants *vs, const char *root,
+		       const char *bench, const char *raw_dir);
 
 /* kvm mode only, when the rows were wanted: the host row into raw_dir (one
  * line on stderr if it cannot run; never fails the matrix). */

@@ -177,7 +177,7 @@ static int run_variants(struct matrix *m)
 	for (size_t i = 0; i < m->p->nv; i++) {
 		const struct mx_variant *v = &m->p->v[i];
 		const char *args[32] = { "entrylab", "run", "--image", v->image, "--name",
-				       v->short_name, "--out", raw, "--mode", el_mode_name(m->mode),
+				       v->short_name, "--out", raw, "--accel", el_mode_name(m->mode),
 				       "--timeout", timeout, "--samples", samples,
 				       "--bench", m->p->bench, "--max-output", cap,
 				       "--append", extra, NULL };
@@ -199,6 +199,8 @@ static int run_variants(struct matrix *m)
 		stop_error(m, m->env_error);
 	if (!rc && m->o->perf)
 		kvm_perf_summary(raw, m->p->v, m->p->nv);
+	if (!rc && m->p->lr.rows && lr_trace_bench(m))   /* report.md's preset next to Linux */
+		lr_matrix_nearest(&m->p->lr, &m->p->vs, m->p->root, lr_trace_bench(m), raw);
 	if (!rc && m->mode == EL_MODE_KVM && m->p->lr.wanted)   /* the host row (linuxref.h) */
 		lr_matrix_host(&m->p->lr, m->p->root, m->have_pin ? m->pin.cpu : -1,
 			       m->o->samples, raw);

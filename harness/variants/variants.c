@@ -491,29 +491,104 @@ static int select_word(const struct el_variants *v, const char *w, struct picks 
 	return -1;
 }
 
-static int group_incomplete(const struct el_variants *v, const int *choice,
-			    char *err, size_t errlen)
+/* Every matrix variant whose axes hold the values of choice (-1: any). */
+static int pick_pattern(const struct el_variants *v, const int *choice, struct picks *p,
+			char *err, size_t errlen)
 {
-	for (unsigned i = 0; i < v->naxes; i++)
-		if (choice[i] < 0) {
-			el_fmt(err, errlen, "incomplete canonical variant name: axis %s missing: "
-			       "give every axis as axis=value", v->axis[i].name);
+	for (int c = 0; c < el_variant_count(v); c++) {
+		bool match = true;
+		for (unsigned i = 0; i < v->naxes; i++)
+			match &= choice[i] < 0 || el_variant_choice(v, c, i) == choice[i];
+		if (match && pick(p, c, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+/* "axis=value+axis=value...": one pattern, every part must hold. */
+static int plus_pattern(const struct el_variants *v, char *tok, struct picks *p, char *err,
+			size_t errlen)
+{
+	int choice[EL_MAX_AXES];
+	char *part, *save = NULL;
+
+	for (unsigned i = 0; i < EL_MAX_AXES; i++)
+		choice[i] = -1;
+	for (part = strtok_r(tok, "+", &save); part; part = strtok_r(NULL, "+", &save))
+		if (!strchr(part, '=')) {
+			el_fmt(err, errlen, "'%s' is no axis=value: pattern: join axis=value parts "
+			       "with '+' (e.g. ptregs=full+exit=c)", part);
+			return -1;
+		} else if (canonical_part(v, part, choice, err, errlen)) {
 			return -1;
 		}
-	return 0;
+	return pick_pattern(v, choice, p, err, errlen);
+}
+
+/* Consecutive axis=value parts, gathered until every axis is named once
+ * (a canonical name: one variant).  Parts that never complete one are
+ * patterns each: ptregs=full is every variant with a full frame. */
+struct group {
+	unsigned n, axis[EL_MAX_AXES];
+	int val[EL_MAX_AXES], choice[EL_MAX_AXES];
+};
+
+static void group_clear(struct group *g)
+{
+	g->n = 0;
+	for (unsigned i = 0; i < EL_MAX_AXES; i++)
+		g->choice[i] = -1;
+}
+
+static int group_flush(const struct el_variants *v, struct group *g, struct picks *p,
+		       char *err, size_t errlen)
+{
+	int rc = 0;
+
+	for (unsigned k = 0; k < g->n && !rc; k++) {
+		int one[EL_MAX_AXES];
+		for (unsigned i = 0; i < EL_MAX_AXES; i++)
+			one[i] = i == g->axis[k] ? g->val[k] : -1;
+		rc = pick_pattern(v, one, p, err, errlen);
+	}
+	group_clear(g);
+	return rc;
+}
+
+static int group_add(const struct el_variants *v, struct group *g, char *tok, struct picks *p,
+		     char *err, size_t errlen)
+{
+	int choice[EL_MAX_AXES];
+	unsigned i = 0;
+
+	for (unsigned k = 0; k < EL_MAX_AXES; k++)
+		choice[k] = -1;
+	if (canonical_part(v, tok, choice, err, errlen))
+		return -1;
+	while (choice[i] < 0)
+		i++;
+	if (g->choice[i] >= 0 && group_flush(v, g, p, err, errlen))   /* an axis again */
+		return -1;
+	g->axis[g->n] = i;
+	g->val[g->n++] = g->choice[i] = choice[i];
+	if (g->n < v->naxes)
+		return 0;
+	int code = 0;   /* complete: a canonical name */
+	for (unsigned k = 0; k < v->naxes; k++)
+		code = (code << 1) | g->choice[k];
+	group_clear(g);
+	return pick(p, code, err, errlen);
 }
 
 int el_variants_resolve(const struct el_variants *v, const char *selector,
 			int *out, size_t max, size_t *n, char *err, size_t errlen)
 {
 	struct picks p = { out, max, n };
-	int choice[EL_MAX_AXES];
-	unsigned parts = 0;
+	struct group g;
 	char *copy = el_xstrdup(selector), *tok = copy, *next;
 	int rc = 0;
 
-	for (unsigned i = 0; i < EL_MAX_AXES; i++)
-		choice[i] = -1;
+	group_clear(&g);
 	for (; tok && !rc; tok = next) {
 		next = strchr(tok, ',');
 		if (next)
@@ -522,25 +597,18 @@ int el_variants_resolve(const struct el_variants *v, const char *selector,
 			el_fmt(err, errlen, "empty variant selector: '%s': separate selectors by single commas",
 			       selector);
 			rc = -1;
+		} else if (strchr(tok, '+')) {
+			rc = group_flush(v, &g, &p, err, errlen) ||
+				plus_pattern(v, tok, &p, err, errlen);
 		} else if (strchr(tok, '=')) {
-			rc = canonical_part(v, tok, choice, err, errlen);
-			if (!rc && ++parts == v->naxes) {
-				int code = 0;
-				for (unsigned i = 0; i < v->naxes; i++)
-					code = (code << 1) | choice[i];
-				rc = pick(&p, code, err, errlen);
-				parts = 0;
-				for (unsigned i = 0; i < EL_MAX_AXES; i++)
-					choice[i] = -1;
-			}
-		} else if (parts) {
-			rc = group_incomplete(v, choice, err, errlen);
+			rc = group_add(v, &g, tok, &p, err, errlen);
 		} else {
-			rc = select_word(v, tok, &p, err, errlen);
+			rc = group_flush(v, &g, &p, err, errlen) ||
+				select_word(v, tok, &p, err, errlen);
 		}
 	}
-	if (!rc && parts)
-		rc = group_incomplete(v, choice, err, errlen);
+	if (!rc)
+		rc = group_flush(v, &g, &p, err, errlen);
 	free(copy);
-	return rc;
+	return rc ? -1 : 0;
 }

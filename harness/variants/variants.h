@@ -54,8 +54,14 @@ int el_variant_preset_code(const struct el_variants *v, const struct el_preset *
 
 /* Resolve a selector list "sel[,sel...]" where sel is a canonical name
  * (axes in any order, all present), a short name, a preset name, "floor",
- * "all" (the matrix and floor) or "presets".  Appends codes to out (no
- * duplicates, first mention wins).  Returns 0, or -1 with err set. */
+ * "all" (the matrix and floor), "presets", or an axis pattern: the
+ * variants whose axes hold the given values.  "ptregs=full" is every
+ * variant with a full frame; "ptregs=full+exit=c" those with both.
+ * Comma-separated axis=value parts that name every axis once are one
+ * canonical name (one variant); parts that do not are patterns each (a
+ * union: "ptregs=full,exit=c" is every variant with either).  Appends
+ * codes to out (no duplicates, first mention wins).  Returns 0, or -1
+ * with err set. */
 int el_variants_resolve(const struct el_variants *v, const char *selector,
 			int *out, size_t max, size_t *n, char *err, size_t errlen);
 

@@ -182,6 +182,33 @@ static void test_selectors(void **state)
 	el_variants_free(&v);
 }
 
+/* Axis patterns: the variants whose axes hold the given values. */
+static void test_patterns(void **state)
+{
+	struct el_variants v;
+
+	(void)state;
+	load_ok(&v, AXES_OK, PRESETS_OK);
+	resolves_to(&v, "ptregs=full", "fcsa fcsc fcaa fcac fssa fssc fsaa fsac");
+	resolves_to(&v, "ptregs=full+exit=c", "fcsc fcac fssc fsac");
+	resolves_to(&v, "exit=c+ptregs=full+rsp=stored", "fssc fsac");
+	/* parts that name no whole variant are a union, in the order given */
+	resolves_to(&v, "ptregs=full,exit=c", "fcsa fcsc fcaa fcac fssa fssc fsaa fsac "
+		    "pcsc pcac pssc psac");
+	resolves_to(&v, "ptregs=full,rsp=cached", "fcsa fcsc fcaa fcac fssa fssc fsaa fsac "
+		    "pcsa pcsc pcaa pcac");
+	/* an axis named again starts a new part */
+	resolves_to(&v, "ptregs=full,rsp=cached,ptregs=partial,exit=c",
+		    "fcsa fcsc fcaa fcac fssa fssc fsaa fsac pcsa pcsc pcaa pcac "
+		    "pssa pssc psaa psac");
+	/* a whole canonical name stays one variant, next to words and patterns */
+	resolves_to(&v, "floor,regs=annotated+exit=asm,ptregs=partial,rsp=cached,regs=stub,exit=asm",
+		    "floor pcaa psaa fcaa fsaa pcsa");
+	/* every axis in a '+' pattern: one variant */
+	resolves_to(&v, "ptregs=full+rsp=stored+regs=annotated+exit=c", "fsac");
+	el_variants_free(&v);
+}
+
 static void test_selector_errors(void **state)
 {
 	struct el_variants v;
@@ -196,8 +223,9 @@ static void test_selector_errors(void **state)
 		      "(e.g. pcsa), a canonical name (axis=value,...), a preset (linux-3.13, "
 		      "linux-4.3, linux-5.x), floor, all or presets");
 	resolve_fails(&v, "pcsx", "unknown variant 'pcsx'");
-	resolve_fails(&v, "ptregs=full,rsp=cached", "incomplete canonical variant name: axis regs missing");
-	resolve_fails(&v, "ptregs=full,rsp=cached,ptregs=partial,exit=c", "axis ptregs given twice");
+	resolve_fails(&v, "ptregs=full+pcsa", "'pcsa' is no axis=value: pattern");
+	resolve_fails(&v, "ptregs=full+ptregs=partial", "axis ptregs given twice");
+	resolve_fails(&v, "ptregs=full+exit=slow", "unknown value 'slow' for axis exit");
 	resolve_fails(&v, "pcsa,,pcsc", "empty variant selector");
 	el_variants_free(&v);
 }
@@ -268,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_selectors),
 		cmocka_unit_test(test_selector_errors),
+		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_missing_file),
 	};
