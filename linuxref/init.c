@@ -410,7 +410,7 @@ static void kallsyms_line(const char *l, size_t n, u64 *prev, u64 *count, u64 *z
 }
 
 /* The kernel's text symbols for the host's trace, or why there are none
- * (@K ksyms unavailable=...).  el.kptr_restrict=N first writes N to
+ * (@K ksyms unavailable: ...).  el.kptr_restrict=N first writes N to
  * /proc/sys/kernel/kptr_restrict (2 hides every address even from root). */
 static void send_kallsyms(void)
 {
@@ -429,7 +429,7 @@ static void send_kallsyms(void)
 	}
 	fd = sys2(SYS_open, "/proc/kallsyms", 0);
 	if (fd < 0) {
-		rec("@K ksyms unavailable=cannot_open_/proc/kallsyms_(errno_%ld)\n", -fd);
+		rec("@K ksyms unavailable: cannot open /proc/kallsyms (errno %ld)\n", -fd);
 		return;
 	}
 	while ((r = sys3(SYS_read, fd, buf + have, sizeof(buf) - have)) > 0) {
@@ -449,9 +449,9 @@ static void send_kallsyms(void)
 	if (count)
 		rec("@K ksyms count=%lu\n", count);
 	else if (zero)
-		rec("@K ksyms unavailable=every_address_reads_0_(kptr_restrict=%s)\n", kr ? kr : "?");
+		rec("@K ksyms unavailable: every address reads 0 (kptr_restrict=%s)\n", kr ? kr : "as booted");
 	else
-		rec("@K ksyms unavailable=no_text_symbol_in_/proc/kallsyms\n");
+		rec("@K ksyms unavailable: no text symbol in /proc/kallsyms\n");
 }
 
 /* ------------------------------------------------------------ set-up */

@@ -196,10 +196,8 @@ static size_t add_kallsyms(struct el_image *im, const char *console, char *why, 
 		}
 	}
 	if (!added) {
-		u = strstr(console, "@K ksyms unavailable=");
-		el_fmt(why, wn, "%.*s", u ? (int)strcspn(u + 21, "\n") : 0, u ? u + 21 : "");
-		for (char *c = why; *c; c++)
-			*c = *c == '_' ? ' ' : *c;
+		u = strstr(console, "@K ksyms unavailable: ");
+		el_fmt(why, wn, "%.*s", u ? (int)strcspn(u + 22, "\n") : 0, u ? u + 22 : "");
 		if (!why[0])
 			el_strlcpy(why, "the guest sent no kernel symbols", wn);
 	}

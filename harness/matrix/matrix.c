@@ -379,13 +379,13 @@ int mx_plan_build(const struct mx_opts *o, const char *root, struct mx_plan *p)
 	else
 		el_fmt(p->results, sizeof(p->results), "%s%sresults",
 		       strcmp(p->root, ".") ? p->root : "", strcmp(p->root, ".") ? "/" : "");
-	if ((o->baseline && check_baseline(p, o->baseline)) || check_append_for(p, o) ||
-	    check_images(p)) {
+	if ((o->baseline && check_baseline(p, o->baseline)) || check_images(p)) {
 		mx_plan_free(p);
 		return EL_EX_USAGE;
 	}
+	/* --append-for may name a Linux row: checked once they are planned */
 	if (lr_matrix_plan(&p->lr, o->linux_req, !o->variants, p->root, o->linux_cpu,
-			   &p->v, &p->nv) < 0) {
+			   &p->v, &p->nv) < 0 || check_append_for(p, o)) {
 		mx_plan_free(p);
 		return EL_EX_USAGE;
 	}
