@@ -103,7 +103,7 @@ static int check_opt(int c, const char *arg, struct run_opts *o)
 	case 'T':
 		o->linux_trace = arg;
 		return only_chars(arg, LOWER "_") ? 0 : bad("--linux-trace", arg, "give one benchmark");
-	case 'C':
+	case 'K':
 		o->linux_cpu = arg;
 		return only_chars(arg, LOWER "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-.") ? 0 :
 			bad("--linux-cpu", arg, "give a model from 'qemu-system-x86_64 -cpu help'");
@@ -174,7 +174,7 @@ static const struct el_opt run_options[] = {
 	{ "append", 'a', "ARGS", "more guest arguments (printable ASCII)" },
 	{ "qemu", 'q', "PATH", "the QEMU binary (default qemu-system-x86_64 on PATH)", "@file" },
 	{ "initrd", 'I', "PATH", "an initramfs (the Linux rows)", "@file" },
-	{ "linux-cpu", 'C', "MODEL", "with --initrd: the Linux guest's QEMU CPU model (default: the\n"
+	{ "linux-cpu", 'K', "MODEL", "with --initrd: the Linux guest's QEMU CPU model (default: the\n"
 	  "runner's, max under tcg, host under kvm)" },
 	{ "linux-trace", 'T', "BENCH", "with --initrd, under tcg-icount: one traced call of BENCH\n"
 	  "after the benchmarks, by role and symbol into OUT/SHORT.breakdown.csv", "@benches" },
@@ -578,35 +578,6 @@ static void to_sink(void *ctx, const char *data, size_t len)
 		lr_session_feed(k->trace, data, len);
 }
 
-/* --linux-trace: the traced call by role and symbol into
- * <out>/<name>.breakdown.csv, or the reason it could not be had there
- * (and one warning line: the row's own figures stand). */
-static void linux_breakdown(const struct run_opts *o, const struct lr_session *ls,
-			    const char *console)
-{
-	char root[4096], init[4200], roles[4200], path[4200], err[1024];
-	struct el_buf csv = { 0 };
-
-	if (el_root_near_exe(root, sizeof(root)) < 0)
-		el_strlcpy(root, ".", sizeof(root));
-	el_fmt(init, sizeof(init), "%s/%s", root, LR_INIT);
-	el_fmt(roles, sizeof(roles), "%s/variants/roles.conf", root);
-	el_fmt(path, sizeof(path), "%s/%s.breakdown.csv", o->out, o->name);
-	if (lr_session_check(ls, err, sizeof(err)) == 0)
-		lr_breakdown(init, roles, console, ls->log, o->linux_trace, &csv, err, sizeof(err));
-	if (err[0]) {
-		el_err("warning: no breakdown of %s %s: %s", o->name, o->linux_trace, err);
-		el_buf_free(&csv);
-		el_buf_printf(&csv, "bench,kind,name,role,instructions\n%s,error,\"", o->linux_trace);
-		for (const char *c = err; *c; c++)
-			el_buf_puts(&csv, *c == '"' ? "'" : (char[2]){ *c, 0 });
-		el_buf_puts(&csv, "\",,\n");
-	}
-	if (el_write_atomic(path, csv.data, csv.len) < 0)
-		el_err("warning: cannot write %s: %s", path, strerror(errno));
-	el_buf_free(&csv);
-}
-
 /* What this run asks the guest for (a Linux guest has no conformance
  * suite: its /init says so in a TAP comment). */
 static void want_of(const struct run_opts *o, struct el_run_want *w)
@@ -674,7 +645,7 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 		v.status = "usage";
 	}
 	if (k.trace && v.exit == EL_EX_OK)
-		linux_breakdown(o, &ls, console.data ? console.data : "");
+		lr_breakdown_file(o->out, o->name, o->linux_trace, &ls, console.data ? console.data : "");
 	if (k.trace)
 		lr_session_close(&ls);
 	if (v.exit != EL_EX_USAGE && v.exit != EL_EX_INTERRUPTED) {

@@ -216,6 +216,13 @@ void lr_trace_kernel(struct el_image *im, const char *console, const char *logpa
 int lr_breakdown(const char *init, const char *roles_path, const char *console,
 		 const char *logpath, const char *bench, struct el_buf *csv, char *err, size_t n);
 
+/* `entrylab run --linux-trace`: after a traced boot (the session ls, the
+ * console), the breakdown into out_dir/<name>.breakdown.csv, or the reason
+ * it could not be had there (and one warning line: the row's own figures
+ * stand). */
+void lr_breakdown_file(const char *out_dir, const char *name, const char *bench,
+		       const struct lr_session *ls, const char *console);
+
 /* `entrylab linuxref`: prepare, initramfs, host (see its --help). */
 extern const struct el_optcmd lr_optcmds[3];   /* prepare, initramfs, host (core/opts.h) */
 int el_cmd_linuxref(int argc, char **argv);

@@ -71,3 +71,29 @@ out:
 	el_image_free(&im);
 	return rc;
 }
+
+void lr_breakdown_file(const char *out_dir, const char *name, const char *bench,
+		       const struct lr_session *ls, const char *console)
+{
+	char root[4096], init[4200], roles[4200], path[4200], err[1024] = "";
+	struct el_buf csv = { 0 };
+
+	if (el_root_near_exe(root, sizeof(root)) < 0)
+		el_strlcpy(root, ".", sizeof(root));
+	el_fmt(init, sizeof(init), "%s/%s", root, LR_INIT);
+	el_fmt(roles, sizeof(roles), "%s/variants/roles.conf", root);
+	el_fmt(path, sizeof(path), "%s/%s.breakdown.csv", out_dir, name);
+	if (lr_session_check(ls, err, sizeof(err)) == 0)
+		lr_breakdown(init, roles, console, ls->log, bench, &csv, err, sizeof(err));
+	if (err[0]) {
+		el_err("warning: no breakdown of %s %s: %s", name, bench, err);
+		el_buf_free(&csv);
+		el_buf_printf(&csv, "bench,kind,name,role,instructions\n%s,error,\"", bench);
+		for (const char *c = err; *c; c++)
+			el_buf_puts(&csv, *c == '"' ? "'" : (char[2]){ *c, 0 });
+		el_buf_puts(&csv, "\",,\n");
+	}
+	if (el_write_atomic(path, csv.data, csv.len) < 0)
+		el_err("warning: cannot write %s: %s", path, strerror(errno));
+	el_buf_free(&csv);
+}
