@@ -337,16 +337,18 @@ static void compute_effects(struct an_run *run)
 				median[run->v[i].code] = run->v[i].cells[b].s.median;
 				have++;
 			}
-		complete += have == cells;
-		/* code bit (naxes - 1 - k) is axis k (variants.h) */
+		complete += have == el_variant_valid_count(&run->vs);
 		for (unsigned k = 0; k < naxes; k++)
 			run->effect_ok[k * run->nbench + b] =
-				el_stats_main_effect(median, naxes, naxes - 1 - k,
+				el_stats_flip_effect(median, (size_t)cells,
+						     (size_t)el_variant_stride(&run->vs, k),
+						     run->vs.axis[k].nvalues,
 						     &run->effect[k * run->nbench + b]) == 0;
 	}
 	if ((size_t)complete < run->nbench)
 		an_warn(run, "the %d-variant matrix is incomplete for %zu of %zu benchmarks: "
-			"main effects there use only the complete pairs", cells,
+			"main effects there use only the complete pairs",
+			el_variant_valid_count(&run->vs),
 			run->nbench - (size_t)complete, run->nbench);
 	free(median);
 }

@@ -394,7 +394,7 @@ char **gate_select_variants(const char *root, const char *sel)
 {
 	char dir[GATE_PATH + 16], err[EL_VARIANT_ERR], name[EL_NAME_MAX];
 	struct el_variants vs;
-	int codes[1 << EL_MAX_AXES];
+	int codes[EL_MAX_VARIANTS + 1];
 	size_t n = 0;
 	char **list;
 

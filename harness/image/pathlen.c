@@ -114,7 +114,7 @@ int pathlen_measure(const char *image, const char *short_name, int *insns, int *
 int el_select_images(const char *variants_dir, const char *kernels_dir, char *const *sel,
 		     int nsel, struct el_kimage **out, const char *cmd)
 {
-	int codes[(1 << EL_MAX_AXES) + 1];
+	int codes[EL_MAX_VARIANTS + 1];
 	char err[EL_VARIANT_ERR];
 	struct el_variants v;
 	size_t n = 0;
