@@ -27,6 +27,7 @@ linux-perf          /usr/bin/perf
 libcmocka-dev       /usr/include/cmocka.h
 libgsl-dev          /usr/include/gsl/gsl_statistics.h
 libjansson-dev      /usr/include/jansson.h
+libelf-dev          /usr/include/gelf.h
 linux-libc-dev      /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 xz-utils            /usr/bin/xz
 cpio                /usr/bin/cpio

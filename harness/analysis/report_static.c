@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "analysis/analyze.h"
-#include "image/buildid.h"
+#include "image/elf.h"
 #include "image/pathlen.h"
 #include "core/util.h"
 
