@@ -25,13 +25,6 @@
 #include "core/proc.h"
 #include "host/qmp.h"
 
-static void nap_ms(int ms)
-{
-	struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&t, NULL);
-}
-
 /* ------------------------------------------------------------ /proc */
 
 int kvm_thread_cpus(pid_t pid, pid_t tid, char *dst, size_t n)
@@ -223,12 +216,16 @@ static void perf_wait(struct kvm_run *k)
 	int64_t t0 = el_now_ms();
 	bool killed = false;
 
+	int fd = el_proc_pidfd(k->perf_pid);
+
 	kill(k->perf_pid, SIGINT);
 	while (waitpid(k->perf_pid, NULL, WNOHANG) == 0) {
 		if (!killed && el_now_ms() - t0 > KVM_PERF_MS)
 			killed = kill(k->perf_pid, SIGKILL) == 0;
-		nap_ms(5);
+		el_proc_poll_exit(fd, killed ? -1 : 100);
 	}
+	if (fd >= 0)
+		close(fd);
 	k->perf_pid = 0;
 }
 
