@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "analysis/analyze.h"
+#include "analysis/model.h"
 #include "linuxref/linuxref.h"
 #include "analysis/report.h"
 #include "core/json.h"

@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "analysis/analyze.h"
+#include "analysis/model.h"
+#include "analysis/report.h"
 #include "image/elf.h"
 #include "image/pathlen.h"
 #include "core/util.h"
