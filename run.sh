@@ -54,14 +54,17 @@ ensure_deps() {
 	[ -z "$missing" ] && return 0
 	if [ "$(id -u)" != 0 ]; then
 		echo "run.sh: missing Debian packages: $missing" >&2
-		echo "run.sh: install them with: sudo apt-get update && sudo apt-get install -y $missing" >&2
+		echo "run.sh: install them with: sudo apt-get update && sudo apt-get install -y --no-install-recommends $missing" >&2
 		exit 2
 	fi
 	echo "run.sh: installing missing Debian packages: $missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q >&2 || die "apt-get update failed; fix the package sources and retry"
 	# shellcheck disable=SC2086
-	apt-get install -y -q $missing >&2 || die "apt-get install $missing failed"
+	# only what DEPS names and what it depends on: Recommends would add
+	# ImageMagick, GStreamer, Mesa and fonts (README: the set-up's size)
+	apt-get install -y -q --no-install-recommends $missing >&2 ||
+		die "apt-get install $missing failed"
 	missing=$(missing_packages | tr '\n' ' ' | sed 's/ *$//')
 	[ -z "$missing" ] || die "still missing after install: $missing"
 }
