@@ -153,6 +153,7 @@ commands:
   analyze DIR               statistics, summary, report.md and plots of a run
   linuxref prepare|initramfs|host
                             the Linux reference rows' parts, one by one
+  variants --make           the makefile fragment of every variant
   deps                      install (as root) or list the missing Debian packages
   help [COMMAND]            this text, or one command's options (never
                             installs or builds)
@@ -176,7 +177,7 @@ EOF
 
 # run.sh's commands, for the completion (build/share/entrylab.bash) and the
 # errors below.
-COMMANDS="variant-matrix test test-kvm list run gate baseline trace pathlen resolve hostinfo analyze linuxref deps help"
+COMMANDS="variant-matrix test test-kvm list run gate baseline trace pathlen resolve hostinfo analyze linuxref variants deps help"
 
 # The version line of the Makefile; read, not built.
 version() {
@@ -270,6 +271,8 @@ all, presets, or an axis pattern (ptregs=full, ptregs=full+exit=c)." ;;
 Pinning plan, topology, noise, PMU events and /dev/kvm as key=value lines." ;;
 	analyze) harness_help analyze "usage: ./run.sh analyze DIR [--baseline SEL] [--no-plots]
 Statistics, summary.csv/.json, report.md and plots of the run in DIR." ;;
+	variants) harness_help variants "usage: ./run.sh variants --make
+The makefile fragment of every variant (the build's build/variants.mk)." ;;
 	linuxref) harness_help linuxref "usage: ./run.sh linuxref prepare|initramfs|host [OPTIONS]
 The Linux reference rows: unpack Debian's kernel, write the initramfs, or
 run the getpid loop natively next to perf bench (linuxref/README.md)." ;;
@@ -317,7 +320,7 @@ main() {
 	run) ensure_deps; build; cmd_run "$@" ;;
 	gate|baseline) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
 	trace|pathlen) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
-	resolve|hostinfo|analyze|linuxref) ensure_deps; build_host; exec "$EL" "$cmd" "$@" ;;
+	resolve|hostinfo|analyze|linuxref|variants) ensure_deps; build_host; exec "$EL" "$cmd" "$@" ;;
 	*) die "unknown command '$cmd'; commands: $COMMANDS (./run.sh --help)" ;;
 	esac
 }
