@@ -222,10 +222,10 @@ static void print_table(const struct el_kimage *k, const struct el_pathlen *p, i
 	if (csv)
 		el_csv_header(&c, "short,variant,instructions,bytes,jcc");
 	else
-		printf("%-6s %-50s %12s %6s %4s\n", "short", "variant", "instructions", "bytes", "jcc");
+		printf("%-9s %-72s %12s %6s %4s\n", "short", "variant", "instructions", "bytes", "jcc");
 	for (int i = 0; i < n; i++) {
 		if (!csv) {
-			printf("%-6s %-50s %12d %6d %4d\n", k[i].short_name, k[i].canonical,
+			printf("%-9s %-72s %12d %6d %4d\n", k[i].short_name, k[i].canonical,
 			       p[i].insns, p[i].bytes, p[i].jcc);
 			continue;
 		}
