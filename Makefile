@@ -7,6 +7,8 @@
 # Variants come from variants/axes.conf through the harness
 # (build/variants.mk is generated; never edit it).
 
+.DEFAULT_GOAL := all   # plain `make`: the rules above `all:` must not become the goal
+
 # The lab's version: `entrylab --version` and `./run.sh --version` print it
 # (run.sh reads it from this line without building anything).
 VERSION  := 0.12.0
@@ -19,7 +21,7 @@ KBUILD   := $(BUILD)/kernels
 CC       ?= cc
 WARN     := -Wall -Wextra -Werror
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -D_GNU_SOURCE
-HOST_LIBS   := -lgsl -lgslcblas -ljansson -lhwloc -lpfm -lm
+HOST_LIBS   := -lgsl -lgslcblas -ljansson -lhwloc -lpfm -lelf -lm
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # ---------------------------------------------------------------- host side

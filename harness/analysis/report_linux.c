@@ -5,7 +5,8 @@
  * linuxref.rows[] by the matrix), side by side, so that `linux` against
  * `linux-nomit` reads as "what the mitigations cost on this CPU".
  */
-#include "analysis/analyze.h"
+#include "analysis/model.h"
+#include "analysis/report.h"
 #include "core/util.h"
 #include "linuxref/linuxref.h"
 

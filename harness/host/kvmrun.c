@@ -1,6 +1,7 @@
 /*
  * kvmrun — one boot with pinning or perf: QEMU starts paused; its vCPU
- * thread is found in /proc and bound with QEMU's other threads, perf stat
+ * thread (QMP query-cpus-fast's thread-id, qmp.h) is bound with QEMU's
+ * other threads, perf stat
  * is started on it and acknowledges its counters, then QMP "cont"; after
  * QEMU, perf's counts are read and compared (kvmrun_meta.c).  Contract in
  * kvmrun.h.
@@ -15,9 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,23 +47,43 @@ int kvm_thread_cpus(pid_t pid, pid_t tid, char *dst, size_t n)
 	return rc;
 }
 
-int kvm_find_vcpu(pid_t pid, int timeout_ms, pid_t *tid, char *comm, size_t comm_n,
-		  char *err, size_t n)
+static bool qemu_alive(pid_t pid)
 {
-	for (int waited = 0;; waited += 5) {
-		int r = el_qemu_alive(pid) ? pin_scan_vcpu(pid, tid, comm, comm_n) : -1;
-		if (r == 1)
-			return 0;
-		if (r < 0 || el_qemu_interrupted || waited >= timeout_ms) {
-			el_fmt(err, n, r < 0 ? "QEMU (pid %d) ended before its vCPU thread could be "
-			       "bound: /proc/%d: see QEMU's error output" : "no vCPU thread "
-			       "(\"CPU 0/...\" or \"ALL CPUs/...\") in QEMU (pid %d) within %d ms: "
-			       "/proc/%d/task: start QEMU with -name <x>,debug-threads=on",
-			       (int)pid, r < 0 ? (int)pid : timeout_ms, (int)pid);
-			return -1;
-		}
-		el_nap_ms(5);
+	char path[64], *stat;
+	bool alive;
+
+	el_fmt(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(stat = el_read_text(path, 512)))
+		return false;
+	alive = strrchr(stat, ')') && strrchr(stat, ')')[1] == ' ' && strrchr(stat, ')')[2] != 'Z';
+	free(stat);
+	return alive;
+}
+
+/* ------------------------------------------------------------ QMP (qmp.h) */
+
+static bool qemu_lives(void *ctx)
+{
+	return !el_qemu_interrupted && qemu_alive(((struct kvm_run *)ctx)->qemu_pid);
+}
+
+/* The vCPU thread QMP's query-cpus-fast names, and its name for meta.json
+ * ("CPU 0/KVM", "ALL CPUs/TCG"). */
+static int find_vcpu(struct kvm_run *k, struct el_qmp *q)
+{
+	char path[96], *comm;
+
+	if (el_qmp_vcpu_thread(q, &k->vcpu_tid, k->error, sizeof(k->error)))
+		return -1;
+	el_fmt(path, sizeof(path), "/proc/%d/task/%d/comm", (int)k->qemu_pid, (int)k->vcpu_tid);
+	if (!(comm = el_read_text(path, 64))) {
+		el_fmt(k->error, sizeof(k->error), "QMP names thread %d as the vCPU, but %s cannot "
+		       "be read: QEMU ended early?", (int)k->vcpu_tid, path);
+		return -1;
 	}
+	el_fmt(k->vcpu_comm, sizeof(k->vcpu_comm), "%.*s", (int)strcspn(comm, "\n"), comm);
+	free(comm);
+	return 0;
 }
 
 /* ------------------------------------------------------------ pinning */
@@ -197,12 +216,16 @@ static void perf_wait(struct kvm_run *k)
 	int64_t t0 = el_now_ms();
 	bool killed = false;
 
+	int fd = el_proc_pidfd(k->perf_pid);
+
 	kill(k->perf_pid, SIGINT);
 	while (waitpid(k->perf_pid, NULL, WNOHANG) == 0) {
 		if (!killed && el_now_ms() - t0 > KVM_PERF_MS)
 			killed = kill(k->perf_pid, SIGKILL) == 0;
-		el_nap_ms(5);
+		el_proc_poll_exit(fd, killed ? -1 : 100);
 	}
+	if (fd >= 0)
+		close(fd);
 	k->perf_pid = 0;
 }
 
@@ -279,7 +302,7 @@ el_qemu_started kvm_run_hook(const struct kvm_run *k)
 void kvm_run_started(void *ctx, pid_t qemu_pid)
 {
 	struct kvm_run *k = ctx;
-	int fd;
+	struct el_qmp q;
 
 	k->qemu_pid = qemu_pid;
 	k->vcpu_tid = 0;
@@ -288,21 +311,18 @@ void kvm_run_started(void *ctx, pid_t qemu_pid)
 	k->vcpu_comm[0] = k->vcpu_cpus[0] = k->other_cpus[0] = '\0';
 	k->error[0] = k->perf_error[0] = '\0';
 	unlink(k->qmp);
-	if ((fd = el_qmp_open(k->qmp, qemu_pid, KVM_FIND_MS, k->error, sizeof(k->error))) < 0)
+	if (el_qmp_open(&q, k->qmp, KVM_FIND_MS, qemu_lives, k, k->error, sizeof(k->error)))
 		goto fail;
-	if (kvm_find_vcpu(qemu_pid, KVM_FIND_MS, &k->vcpu_tid, k->vcpu_comm,
-			  sizeof(k->vcpu_comm), k->error, sizeof(k->error)) ||
-	    (k->pinning && pin_all(k, k->error, sizeof(k->error))))
+	if (find_vcpu(k, &q) || (k->pinning && pin_all(k, k->error, sizeof(k->error))))
 		goto fail;
 	if (k->cfg.perf)
 		perf_start(k);
-	if (el_qmp_exec(fd, "cont", k->error, sizeof(k->error)) == 0) {
-		close(fd);
+	if (el_qmp_exec(&q, "cont", NULL, k->error, sizeof(k->error)) == 0) {
+		el_qmp_close(&q);
 		return;
 	}
 fail:
-	if (fd >= 0)
-		close(fd);
+	el_qmp_close(&q);
 	el_proc_kill(qemu_pid, true, SIGKILL);
 	if (k->perf_pid > 0) {
 		kill(k->perf_pid, SIGKILL);

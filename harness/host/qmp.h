@@ -1,40 +1,52 @@
-/*
- * qmp — a small client of QEMU's QMP socket (JSON lines): connect and
- * negotiate, run one command and wait for its answer, wait for a run
- * state.  Used by the paused kvm boot (kvmrun.c: "cont" after pinning) and
- * the Linux trace boot (linuxref/lr_trace.c: the exec log switched on and
- * off while the guest waits).
- */
+/* A QMP client (QEMU's machine protocol), as libvirt's QEMU driver speaks
+ * it: each message is one JSON object per line, parsed with jansson; a
+ * command's reply is its "return" (or "error"), events in between are
+ * skipped.  The vCPU thread is the thread-id that query-cpus-fast gives
+ * for cpu 0, not a thread found by its name. */
 #ifndef ENTRYLAB_QMP_H
 #define ENTRYLAB_QMP_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
-/* Sleep ms milliseconds. */
-void el_nap_ms(int ms);
-/* QEMU's process pid exists and is not a zombie. */
-bool el_qemu_alive(pid_t pid);
+#include "core/util.h"
 
-/* Connect to the QMP socket at path (QEMU, pid, creates it while it
- * starts; timeout_ms for it to appear and greet) and leave capabilities
- * negotiation.  Returns the socket, or -1 with err. */
-int el_qmp_open(const char *path, pid_t pid, int timeout_ms, char *err, size_t n);
+struct el_qmp {
+	int fd;
+	struct el_buf in;    /* bytes read and not yet a whole line */
+	int timeout_ms;      /* per command */
+};
 
-/* Run one command: a bare name ("cont") or a whole JSON object; wait for
- * its "return" line (events in between are skipped), copied into reply
- * when reply is not NULL.  0, or -1 with err. */
-int el_qmp_call(int fd, const char *cmd, char *reply, size_t rn, char *err, size_t n);
-int el_qmp_exec(int fd, const char *cmd, char *err, size_t n);
+/* Connect to the socket at path (QEMU creates it while it starts: retried
+ * while alive(ctx) says QEMU lives, up to timeout_ms), read the greeting
+ * and leave capabilities negotiation.  0, or -1 with err. */
+int el_qmp_open(struct el_qmp *q, const char *path, int timeout_ms,
+		bool (*alive)(void *ctx), void *ctx, char *err, size_t n);
+void el_qmp_close(struct el_qmp *q);
 
-/* An HMP command through QMP's human-monitor-command ("log exec",
- * "singlestep on"); an answer that is not empty counts as a refusal.  0, or
- * -1 with err. */
-int el_qmp_hmp(int fd, const char *line, char *err, size_t n);
+/* Run command (no arguments) and wait for its reply.  0 with *ret its
+ * "return" (owned by the caller; ret may be NULL), or -1 with err. */
+int el_qmp_exec(struct el_qmp *q, const char *command, json_t **ret, char *err, size_t n);
+/* The same with arguments (an object, stolen; NULL for none): e.g.
+ * human-monitor-command {"command-line": "log exec"} (the Linux trace
+ * boot, linuxref/lr_trace.c). */
+int el_qmp_exec_args(struct el_qmp *q, const char *command, json_t *args, json_t **ret,
+		     char *err, size_t n);
 
-/* Poll query-status until the run state is status ("guest-panicked",
- * "paused", ...), at most timeout_ms.  0, or -1 with err. */
-int el_qmp_wait_status(int fd, const char *status, int timeout_ms, char *err, size_t n);
+/* The vCPU thread of cpu 0: query-cpus-fast's thread-id.  0, or -1 with
+ * err. */
+int el_qmp_vcpu_thread(struct el_qmp *q, pid_t *tid, char *err, size_t n);
+
+/* The parsers, for the tests.  One message: EL_QMP_RETURN with *ret
+ * (owned), EL_QMP_OTHER for an event or the greeting (skipped), or
+ * EL_QMP_ERROR with the reason (QEMU's "desc", or why the line is no QMP
+ * message) in err. */
+enum { EL_QMP_ERROR = -1, EL_QMP_OTHER = 0, EL_QMP_RETURN = 1, EL_QMP_GREETING = 2 };
+int el_qmp_parse(const char *line, json_t **ret, char *err, size_t n);
+/* thread-id of cpu-index 0 in a query-cpus-fast return: 0, or -1 with err. */
+int el_qmp_cpus_thread(const json_t *ret, pid_t *tid, char *err, size_t n);
 
 #endif

@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 #include "core/util.h"
+#include "host/qmp.h"
 
 #include "core/opts.h"
 
@@ -179,7 +180,7 @@ struct lr_trace_req {
  * close (the directory and the log removed). */
 struct lr_session {
 	char dir[256], sock[300], log[300];
-	int fd;                     /* QMP, -1 before the start hook */
+	struct el_qmp qmp;          /* fd -1 before the start hook */
 	pid_t pid;
 	int pauses;                 /* pauses answered */
 	char line[128];             /* the guest's current output line */

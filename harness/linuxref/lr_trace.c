@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAUSE_WAIT_MS 30000      /* from the @K pause line to QEMU's stop */
@@ -34,7 +35,7 @@ int lr_session_open(struct lr_session *s, char *err, size_t n)
 	const char *tmp = getenv("TMPDIR");
 
 	memset(s, 0, sizeof(*s));
-	s->fd = -1;
+	s->qmp.fd = -1;
 	el_fmt(s->dir, sizeof(s->dir), "%s/entrylab-lrtrace-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
 	if (!mkdtemp(s->dir)) {
 		el_fmt(err, n, "cannot create a directory for QEMU's QMP socket and log: %s: %s: "
@@ -49,9 +50,9 @@ int lr_session_open(struct lr_session *s, char *err, size_t n)
 
 void lr_session_close(struct lr_session *s)
 {
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
+	if (s->qmp.fd >= 0)
+		el_qmp_close(&s->qmp);
+	s->qmp.fd = -1;
 	if (s->dir[0]) {
 		unlink(s->sock);
 		unlink(s->log);
@@ -68,15 +69,66 @@ static void fail(struct lr_session *s, const char *what)
 		kill(s->pid, SIGKILL);   /* the guest waits for us: no point going on */
 }
 
+static bool alive(void *ctx)
+{
+	const struct lr_session *s = ctx;
+
+	return kill(s->pid, 0) == 0 && !el_qemu_interrupted;
+}
+
 void lr_session_started(void *ctx, pid_t pid)
 {
 	struct lr_session *s = ctx;
 	char err[512];
 
 	s->pid = pid;
-	s->fd = el_qmp_open(s->sock, pid, QMP_OPEN_MS, err, sizeof(err));
-	if (s->fd < 0 || el_qmp_exec(s->fd, "cont", err, sizeof(err)))
+	if (el_qmp_open(&s->qmp, s->sock, QMP_OPEN_MS, alive, s, err, sizeof(err)) ||
+	    el_qmp_exec(&s->qmp, "cont", NULL, err, sizeof(err)))
 		fail(s, err);
+}
+
+/* An HMP command through QMP; any answer text is a refusal. */
+static int hmp(struct lr_session *s, const char *line, char *err, size_t n)
+{
+	json_t *ret = NULL;
+
+	if (el_qmp_exec_args(&s->qmp, "human-monitor-command",
+			     json_pack("{s:s}", "command-line", line), &ret, err, n))
+		return -1;
+	if (json_is_string(ret) && json_string_length(ret)) {
+		el_fmt(err, n, "QEMU's monitor refused '%s': %.200s: use QEMU 7.2", line,
+		       json_string_value(ret));
+		json_decref(ret);
+		return -1;
+	}
+	json_decref(ret);
+	return 0;
+}
+
+/* Poll query-status until the guest has stopped itself (pvpanic). */
+static int wait_panicked(struct lr_session *s, char *err, size_t n)
+{
+	int64_t deadline = el_now_ms() + PAUSE_WAIT_MS;
+
+	for (;;) {
+		json_t *ret = NULL;
+		if (el_qmp_exec(&s->qmp, "query-status", &ret, err, n))
+			return -1;
+		const char *st = json_string_value(json_object_get(ret, "status"));
+		bool done = st && !strcmp(st, "guest-panicked");
+		char seen[64];
+		el_fmt(seen, sizeof(seen), "%s", st ? st : "?");
+		json_decref(ret);
+		if (done)
+			return 0;
+		if (el_now_ms() > deadline || el_qemu_interrupted) {
+			el_fmt(err, n, "QEMU not stopped by the guest within %d ms (state %s): the "
+			       "guest did not pause where it should", PAUSE_WAIT_MS, seen);
+			return -1;
+		}
+		struct timespec t = { 0, 2 * 1000 * 1000 };
+		nanosleep(&t, NULL);
+	}
 }
 
 /* The guest stopped itself (pvpanic): the log on or off, then go on. */
@@ -84,10 +136,10 @@ static void answer_pause(struct lr_session *s, bool on)
 {
 	char err[512];
 
-	if (s->fd < 0 || el_qmp_wait_status(s->fd, "guest-panicked", PAUSE_WAIT_MS, err, sizeof(err)) ||
-	    el_qmp_hmp(s->fd, on ? "singlestep on" : "log none", err, sizeof(err)) ||
-	    el_qmp_hmp(s->fd, on ? "log exec,nochain,in_asm" : "singlestep off", err, sizeof(err)) ||
-	    el_qmp_exec(s->fd, "cont", err, sizeof(err))) {
+	if (s->qmp.fd < 0 || wait_panicked(s, err, sizeof(err)) ||
+	    hmp(s, on ? "singlestep on" : "log none", err, sizeof(err)) ||
+	    hmp(s, on ? "log exec,nochain,in_asm" : "singlestep off", err, sizeof(err)) ||
+	    el_qmp_exec(&s->qmp, "cont", NULL, err, sizeof(err))) {
 		fail(s, err);
 		return;
 	}
