@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/analyze.h"
+#include "analysis/model.h"
+#include "analysis/report.h"
 #include "core/util.h"
 
 static void get(const char *text, const char *key, char *dst, size_t n)

@@ -6,6 +6,7 @@
 #include "host/kvmrun.h"
 #include "stats/stats.h"
 #include "core/opts.h"
+#include "core/csv.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -26,6 +27,8 @@ struct run_opts {
 	const char *bench, *run, *events, *append;
 	const char *initrd;     /* --initrd: boot a Linux kernel with it (linuxref.h) */
 	const char *cpu_model;  /* --cpu-model: QEMU's -cpu under tcg-icount (default max) */
+	const char *linux_cpu;  /* --linux-cpu: its QEMU CPU model (NULL: the runner's) */
+	const char *linux_trace;  /* --linux-trace BENCH: one traced call after the benchmarks */
 	uint64_t samples;
 	bool samples_set;
 	enum el_mode mode;
@@ -99,11 +102,18 @@ static int check_opt(int c, const char *arg, struct run_opts *o)
 	switch (c) {
 	case 'i': o->image = arg; return 0;
 	case 'I': o->initrd = arg; return 0;
+	case 'T':
+		o->linux_trace = arg;
+		return only_chars(arg, LOWER "_") ? 0 : bad("--linux-trace", arg, "give one benchmark");
+	case 'K':
+		o->linux_cpu = arg;
+		return only_chars(arg, LOWER "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-.") ? 0 :
+			bad("--linux-cpu", arg, "give a model from 'qemu-system-x86_64 -cpu help'");
 	case 'o': o->out = arg; return 0;
 	case 'q': o->qemu = arg; return 0;
 	case 'n':
 		o->name = arg;
-		return only_chars(arg, LOWER "_-") && strlen(arg) < 64 ? 0 :
+		return only_chars(arg, LOWER "_-@.") && strlen(arg) < 64 ? 0 :
 			bad("--name", arg, "use a short variant name such as pcsa (see 'entrylab list')");
 	case 'm':
 		if (!strcmp(arg, "tcg"))
@@ -167,6 +177,10 @@ static const struct el_opt run_options[] = {
 	{ "append", 'a', "ARGS", "more guest arguments (printable ASCII)" },
 	{ "qemu", 'q', "PATH", "the QEMU binary (default qemu-system-x86_64 on PATH)", "@file" },
 	{ "initrd", 'I', "PATH", "an initramfs (the Linux rows)", "@file" },
+	{ "linux-cpu", 'K', "MODEL", "with --initrd: the Linux guest's QEMU CPU model (default: the\n"
+	  "runner's, max under tcg, host under kvm)" },
+	{ "linux-trace", 'T', "BENCH", "with --initrd, under tcg-icount: one traced call of BENCH\n"
+	  "after the benchmarks, by role and symbol into OUT/SHORT.breakdown.csv", "@benches" },
 	{ "max-output", 'M', "BYTES", "cap on the guest's console output (default 16 MiB)" },
 	{ "cpu-model", 'C', "MODEL", "the guest's CPU model under tcg-icount (QEMU -cpu, default\n"
 	  "max; 'qemu-system-x86_64 -cpu help' lists them; kvm keeps host)" },
@@ -256,25 +270,13 @@ static void build_cmdline(const struct run_opts *o, struct el_buf *b)
 		el_buf_printf(b, " el.samples=%llu", (unsigned long long)o->samples);
 	if (o->events)
 		el_buf_printf(b, " el.events=%s", o->events_hex);
+	if (o->linux_trace)
+		el_buf_printf(b, " el.trace=%s", o->linux_trace);
 	if (o->append && o->append[0])
 		el_buf_printf(b, " %s", o->append);
 }
 
 /* ------------------------------------------------------------ result files */
-
-/* A CSV field, quoted when it holds a comma or a quote (RFC 4180). */
-static void csv_field(struct el_buf *b, const char *f, const char *sep)
-{
-	if (strpbrk(f, ",\"")) {
-		el_buf_puts(b, "\"");
-		for (; *f; f++)
-			el_buf_puts(b, *f == '"' ? "\"\"" : (char[2]){ *f, 0 });
-		el_buf_puts(b, "\"");
-	} else {
-		el_buf_puts(b, f);
-	}
-	el_buf_puts(b, sep);
-}
 
 static const char *unit_of(const struct el_stream *s, enum el_mode mode)
 {
@@ -292,34 +294,40 @@ static void samples_csv(struct el_buf *b, const struct el_stream *s, const char 
 	for (size_t i = 0; i < s->nbench; i++)
 		if (s->bench[i].events > npmu)
 			npmu = (unsigned)s->bench[i].events;
-	el_buf_puts(b, "variant,short,bench,sample,iters,ticks,empty,per_call,unit");
+	struct el_csv c = { b, 0 };
+	struct el_buf names = { 0 };
+
+	el_buf_puts(&names, "variant,short,bench,sample,iters,ticks,empty,per_call,unit");
 	for (unsigned e = 0; e < 2 * npmu; e++)
-		el_buf_printf(b, ",%spmu%u", e < npmu ? "" : "e", e % npmu);
-	el_buf_puts(b, "\n");
+		el_buf_printf(&names, ",%spmu%u", e < npmu ? "" : "e", e % npmu);
+	el_csv_header(&c, names.data);
+	el_buf_free(&names);
 	for (size_t i = 0; i < s->nbench; i++) {
 		const struct el_bench *bn = &s->bench[i];
 		for (size_t k = 0; k < bn->nsample; k++) {
 			const struct el_sample *d = &bn->sample[k];
-			csv_field(b, s->header.variant, ",");
-			csv_field(b, name, ",");
-			csv_field(b, bn->name, ",");
-			el_buf_printf(b, "%llu,%llu,%llu,%llu,", (unsigned long long)d->index,
-				      (unsigned long long)d->iters, (unsigned long long)d->ticks,
-				      (unsigned long long)d->empty);
+			el_csv_field(&c, s->header.variant);
+			el_csv_field(&c, name);
+			el_csv_field(&c, bn->name);
+			el_csv_printf(&c, "%llu", (unsigned long long)d->index);
+			el_csv_printf(&c, "%llu", (unsigned long long)d->iters);
+			el_csv_printf(&c, "%llu", (unsigned long long)d->ticks);
+			el_csv_printf(&c, "%llu", (unsigned long long)d->empty);
 			if (d->exact)
-				el_buf_printf(b, "%llu,", (unsigned long long)((d->ticks - d->empty) / d->iters));
+				el_csv_printf(&c, "%llu", (unsigned long long)((d->ticks - d->empty) /
+									 d->iters));
 			else
-				el_buf_printf(b, "%.4f,", d->per_call);
-			csv_field(b, unit_of(s, mode), "");
+				el_csv_printf(&c, "%.4f", d->per_call);
+			el_csv_field(&c, unit_of(s, mode));
 			for (unsigned e = 0; e < 2 * npmu; e++) {
-				unsigned c = e % npmu, mask = e < npmu ? d->pmu_mask : d->epmu_mask;
-				if (mask & (1u << c))
-					el_buf_printf(b, ",%llu", (unsigned long long)
-						      (e < npmu ? d->pmu[c] : d->epmu[c]));
+				unsigned k = e % npmu, mask = e < npmu ? d->pmu_mask : d->epmu_mask;
+				if (mask & (1u << k))
+					el_csv_printf(&c, "%llu", (unsigned long long)
+						      (e < npmu ? d->pmu[k] : d->epmu[k]));
 				else
-					el_buf_puts(b, ",");
+					el_csv_empty(&c);
 			}
-			el_buf_puts(b, "\n");
+			el_csv_end(&c);
 		}
 	}
 }
@@ -569,6 +577,7 @@ static void print_failure(const struct el_run_verdict *v, const struct el_stream
 struct sink {
 	struct el_stream *stream;
 	struct el_buf *console;
+	struct lr_session *trace;     /* --linux-trace: its pauses, or NULL */
 };
 
 static void to_sink(void *ctx, const char *data, size_t len)
@@ -577,6 +586,8 @@ static void to_sink(void *ctx, const char *data, size_t len)
 
 	el_buf_append(k->console, data, len);
 	el_stream_feed(k->stream, data, len);
+	if (k->trace)
+		lr_session_feed(k->trace, data, len);
 }
 
 /* What this run asks the guest for (a Linux guest has no conformance
@@ -600,7 +611,9 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 	struct el_run_verdict v;
 	struct el_run_want want;
 	struct el_argv av;
-	struct sink k = { &s, &console };
+	struct sink k = { &s, &console, NULL };
+	struct lr_session ls;
+	char lerr[1024] = "";
 	struct el_qemu_limits lim = { o->timeout_ms, o->max_output };
 	struct el_qemu_config qc = { .qemu = o->qemu, .image = o->image, .name = o->name,
 				     .mode = o->mode, .pmu = o->events != NULL, .sandbox = true,
@@ -609,20 +622,30 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 	build_cmdline(o, &cmdline);
 	qc.cmdline = cmdline.data;
 	struct lr_qemu_extra lx;      /* a Linux guest: its initramfs, RTC and memory */
-	qc.extra = o->initrd ? lr_qemu_extra(&lx, o->initrd) : NULL;
+	if (o->linux_trace && lr_session_open(&ls, lerr, sizeof(lerr)) == 0) {
+		k.trace = &ls;
+		qc.qmp = ls.sock;
+		lim.max_output += LR_TRACE_MAX_CONSOLE;   /* the kernel's symbols */
+	} else if (o->linux_trace) {
+		el_err("warning: no trace of %s: %s", o->name, lerr);
+	}
+	qc.extra = o->initrd ? lr_qemu_extra(&lx, o->initrd, o->linux_cpu,
+					     k.trace ? ls.log : NULL) : NULL;
 	kvm_run_qemu(kr, &qc);
 	el_qemu_argv(&qc, &av);
 	el_stream_init(&s);
 	el_qemu_interrupted = 0;
 	el_qemu_catch_signals();
-	el_qemu_run_hooked(av.v, &lim, to_sink, &k, kvm_run_hook(kr), kr, &q);
+	el_qemu_run_hooked(av.v, &lim, to_sink, &k, k.trace ? lr_session_started : kvm_run_hook(kr),
+			   k.trace ? (void *)&ls : (void *)kr, &q);
 	if (el_qemu_sandbox_refused(&q)) {   /* QEMU without seccomp: run unconfined */
 		el_err("warning: QEMU refused -sandbox (no seccomp support): running without it");
 		qc.sandbox = false;
 		el_qemu_result_free(&q);
 		el_argv_free(&av);
 		el_qemu_argv(&qc, &av);
-		el_qemu_run_hooked(av.v, &lim, to_sink, &k, kvm_run_hook(kr), kr, &q);
+		el_qemu_run_hooked(av.v, &lim, to_sink, &k, k.trace ? lr_session_started :
+				   kvm_run_hook(kr), k.trace ? (void *)&ls : (void *)kr, &q);
 	}
 	el_stream_finish(&s);
 	el_stream_zero_counters(&s);   /* before anything reads the counters */
@@ -634,6 +657,10 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 		v.exit = EL_EX_USAGE;
 		v.status = "usage";
 	}
+	if (k.trace && v.exit == EL_EX_OK)
+		lr_breakdown_file(o->out, o->name, o->linux_trace, &ls, console.data ? console.data : "");
+	if (k.trace)
+		lr_session_close(&ls);
 	if (v.exit != EL_EX_USAGE && v.exit != EL_EX_INTERRUPTED) {
 		if (write_results(o, &console, &s, &q, &v, cmdline.data, qc.sandbox, kr))
 			v.exit = EL_EX_USAGE;
@@ -681,6 +708,12 @@ int el_cmd_run(int argc, char **argv)
 		return EL_EX_USAGE;
 	if (o.cpu_model && el_qemu_cpu_model_check(o.qemu, o.cpu_model, err, sizeof(err))) {
 		el_err("%s", err);
+		return EL_EX_USAGE;
+	}
+	if (o.linux_trace && (!o.initrd || o.mode != EL_MODE_TCG_ICOUNT || o.pin || o.perf ||
+			      o.events)) {
+		el_err("--linux-trace needs --initrd and --mode tcg-icount, without --pin, --perf "
+		       "or --events: entrylab run: leave it out");
 		return EL_EX_USAGE;
 	}
 	if (el_mkdir_p(o.out)) {
