@@ -10,6 +10,7 @@
 #include "host/accel.h"
 #include "analysis/analyze.h"
 #include "core/exitcodes.h"
+#include "fleet/merge.h"
 #include "gate/gate.h"
 #include "linuxref/linuxref.h"
 #include "matrix/matrix.h"
@@ -81,6 +82,12 @@ static const struct command commands[] = {
 	  "                      merge gate: compare every path of the head with the base against\n"
 	  "                      variants/thresholds.conf; verdict.md; exit 0 pass, 1 regression,\n"
 	  "                      2 usage or environment error, 3 inconclusive",
+	  true },
+	{ "merge", el_cmd_merge,
+	  "merge [--out DIR] [--labels L1,...] [--no-plots] [--root REPO] RUN...\n"
+	  "                      the results directories of several machines in one report and\n"
+	  "                      plots (units never mixed); exit 2 on a corrupt RUN or the same\n"
+	  "                      run given twice",
 	  true },
 	{ "baseline", el_cmd_baseline,
 	  "baseline save [--run DIR] [--out FILE]\n"
