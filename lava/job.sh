@@ -62,24 +62,37 @@ fi
 # YAML single-quoted scalar.
 q() { printf "'%s'" "${1//\'/\'\'}"; }
 
-testdef() {  # the test definition, indented by $1 spaces
+params() {  # the test's parameters, indented by $1 spaces
 	local pad
 	pad=$(printf '%*s' "$1" '')
 	sed "s/^/$pad/" <<EOF
+REPO: $(q "$repo")
+REVISION: $(q "$sha")
+WORKDIR: $(q "$workdir")
+VARIANTS: $(q "$variants")
+BENCH: $(q "$bench")
+SAMPLES: $(q "$samples")
+MODE: $(q "$mode")
+EOF
+}
+
+# The test definition, indented by $1 spaces; with $2 = params its
+# parameters' values as defaults inside (the standalone file: LAVA's inline
+# form takes them as the job's `parameters` instead).
+testdef() {
+	local pad
+	pad=$(printf '%*s' "$1" '')
+	{
+		cat <<EOF
 metadata:
   format: Lava-Test Test Definition 1.0
   name: entrylab
   description: 'entrylab: the variant matrix of system-call entry strategies on this device'
   os: [debian]
   scope: [performance]
-params:
-  REPO: $(q "$repo")
-  REVISION: $(q "$sha")
-  WORKDIR: $(q "$workdir")
-  VARIANTS: $(q "$variants")
-  BENCH: $(q "$bench")
-  SAMPLES: $(q "$samples")
-  MODE: $(q "$mode")
+EOF
+		if [ "${2:-}" = params ]; then echo "params:"; params 2; fi
+		cat <<EOF
 run:
   steps:
   - mkdir -p "\$WORKDIR" && LAB=\$(mktemp -d "\$WORKDIR/lab.XXXXXX")
@@ -87,6 +100,7 @@ run:
   - set -- --mode "\$MODE"; [ -z "\$VARIANTS" ] || set -- "\$@" --variants "\$VARIANTS"; [ -z "\$BENCH" ] || set -- "\$@" --bench "\$BENCH"; [ -z "\$SAMPLES" ] || set -- "\$@" --samples "\$SAMPLES"
   - if [ -x "\$LAB/lava/device.sh" ]; then "\$LAB/lava/device.sh" "\$@" --results-dir "\$LAB/results"; echo "entrylab-device-exit \$?"; fi
 EOF
+	} | sed "s/^/$pad/"
 }
 
 job() {
@@ -130,13 +144,15 @@ actions:
     - from: inline
       name: entrylab
       path: inline/entrylab.yaml
-      repository:
+      parameters:
 EOF
+	params 8
+	echo "      repository:"
 	testdef 8
 }
 
 mkdir -p "$(dirname "$out")" && mkdir "$out" || die "cannot create $out: give a writable --out"
-if ! { job >"$out/job.yaml" && testdef 0 >"$out/entrylab-test.yaml"; }; then
+if ! { job >"$out/job.yaml" && testdef 0 params >"$out/entrylab-test.yaml"; }; then
 	rm -rf "$out"
 	die "cannot write into $out: free space or give another --out"
 fi

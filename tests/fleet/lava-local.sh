@@ -33,7 +33,13 @@ ok()   { PASSED=$((PASSED + 1)); echo "ok - $1"; }
 fail() { FAILED=$((FAILED + 1)); echo "not ok - $1"; }
 expect() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 say() { echo "# $(date -u +%T) $*"; }
-die() { echo "test-fleet: $1" >&2; exit "${2:-2}"; }
+die() {  # the reason, then the end of every log of this run (they go with the clean-up)
+	echo "test-fleet: $1" >&2
+	for f in "${W:-/nonexistent}"/log/*; do
+		[ -s "$f" ] && { echo "# --- $f"; tail -n 8 "$f"; } >&2
+	done
+	exit "${2:-2}"
+}
 
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: test-fleet needs root (packages, PostgreSQL, sshd on a private port)"
@@ -83,6 +89,7 @@ start() {
 	local name=$1; shift
 	setsid "$@" >"$W/log/$name.out" 2>&1 </dev/null &
 	PGROUPS+=($!)
+	disown $!
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_for() {  # wait_for SECONDS WHAT COMMAND...
@@ -97,7 +104,7 @@ PG_PORT=$(free_port) HTTP_PORT=$(free_port) WS_PORT=$(free_port) EV_PORT=$(free_
 
 # ---------------------------------------------------------------- PostgreSQL
 chown postgres "$W/pg"
-su postgres -s /bin/sh -c "$PGBIN/initdb -q -A trust -U postgres -D '$W/pg/data'" >"$W/log/initdb" 2>&1 ||
+su postgres -s /bin/sh -c "$PGBIN/initdb -N -A trust -U postgres -D '$W/pg/data'" >"$W/log/initdb" 2>&1 ||
 	die "initdb failed: $(tail -1 "$W/log/initdb")"
 su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$W/pg/data' -l '$W/pg/log' -w -t 60 \
 	-o \"-p $PG_PORT -k '$W/pg' -c listen_addresses=127.0.0.1\" start" >/dev/null 2>&1 ||
@@ -143,7 +150,8 @@ cat >"$W/devices/fleet-ssh.jinja2" <<EOF
 {% set ssh_user = 'root' %}
 {% set ssh_identity_file = '$W/ssh/id' %}
 EOF
-chown lavaserver "$W/devices/fleet-ssh.jinja2"
+# the manage commands above ran as root; the services write as lavaserver
+chown -R lavaserver:lavaserver "$W/media" "$W/log" "$W/devices" "$W/health" "$W/dispatcher.d"
 
 start gunicorn gunicorn3 lava_server.wsgi --bind "127.0.0.1:$HTTP_PORT" -u lavaserver -g lavaserver \
 	--workers 2 --timeout 120 --log-file "$W/log/gunicorn.log"
@@ -189,7 +197,7 @@ expect "./run.sh lava-job wrote the job and the test definition" \
 t1=$(date +%s)
 JOB=$(lavacli --uri "$URI" jobs submit "$W/job/job.yaml" 2>"$W/log/submit")
 if ! [[ $JOB =~ ^[0-9]+$ ]]; then
-	fail "lavacli jobs submit: $(head -c 300 "$W/log/submit")"
+	fail "lavacli jobs submit: $(echo "$JOB" | head -c 600) $(head -c 600 "$W/log/submit")"
 	echo "$PASSED passed, $FAILED failed"; exit 1
 fi
 JOBS+=("$JOB")
@@ -204,6 +212,7 @@ done
 health=$(lavacli --uri "$URI" jobs show "$JOB" 2>/dev/null | sed -n 's/^Health *: //p')
 say "job $JOB: $state, health $health, $(( $(date +%s) - t1 )) s from submission"
 expect "job $JOB finished with health Complete (was: $state/$health)" test "$health" = Complete
+[ "$health" = Complete ] || lavacli --uri "$URI" jobs logs "$JOB" 2>&1 | tail -n 40
 rm -rf "/lava-$JOB"
 
 # The test cases as LAVA stored them (REST API, measurements as strings).
