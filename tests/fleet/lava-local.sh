@@ -15,7 +15,7 @@
 # client key (root's ~/.ssh and /etc/ssh are not touched).  On exit — pass,
 # fail, the time limit (FLEET_TIMEOUT, default 900 s), SIGINT, SIGTERM or
 # SIGHUP — every process it started is killed by process group, the
-# overlay LAVA unpacks on the target (/lava-<job>) and the temporary
+# overlay LAVA unpacks on the target (/lava-<job>, and its tarball) and the temporary
 # directory are removed, and /run/sshd goes if this script made it.
 #
 # Needs root (it installs the packages when missing: about 190, 64 MB);
@@ -74,7 +74,7 @@ cleanup() {
 	[ -s "$W/pg/data/postmaster.pid" ] &&
 		su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$W/pg/data' -m immediate stop" >/dev/null 2>&1
 	[ -n "${WATCHDOG:-}" ] && kill -TERM -- "-$WATCHDOG" 2>/dev/null
-	for j in "${JOBS[@]}"; do rm -rf "/lava-$j"; done
+	for j in "${JOBS[@]}"; do rm -rf "/lava-$j" "/lava-$j"-overlay-*.tar.gz; done
 	[ "$MADE_RUN_SSHD" = 1 ] && rmdir /run/sshd 2>/dev/null
 	rm -rf "$W"
 }
@@ -136,6 +136,12 @@ chown -R lavaserver:lavaserver "$W/media" "$W/log" "$W/devices" "$W/health" "$W/
 manage() { lava-server manage "$@"; }
 say "migrating the LAVA database"
 manage migrate --noinput >"$W/log/migrate" 2>&1 || die "lava-server manage migrate failed: $(tail -1 "$W/log/migrate")"
+# Job ids start at a random number: the ssh deploy unpacks its overlay as
+# /lava-<job> on the target (this machine's root), so two instances never
+# share a path there.
+psql -q -h "$W/pg" -p "$PG_PORT" -U postgres -d lavaserver \
+	-c "ALTER SEQUENCE lava_scheduler_app_testjob_id_seq RESTART WITH $(( 100000 + RANDOM * 27 + RANDOM % 27 ))" \
+	>>"$W/log/psql" 2>&1 || die "cannot set the first job id: $(tail -1 "$W/log/psql")"
 manage users add --superuser --staff --passwd "$PW" fleet >/dev/null 2>&1 || die "cannot add the LAVA user"
 TOKEN=$(manage tokens add --user fleet 2>/dev/null | tail -1)
 WTOKEN=$(manage workers add fleet-worker 2>/dev/null | sed -n 's/^Token: //p')
@@ -213,7 +219,7 @@ health=$(lavacli --uri "$URI" jobs show "$JOB" 2>/dev/null | sed -n 's/^Health *
 say "job $JOB: $state, health $health, $(( $(date +%s) - t1 )) s from submission"
 expect "job $JOB finished with health Complete (was: $state/$health)" test "$health" = Complete
 [ "$health" = Complete ] || lavacli --uri "$URI" jobs logs "$JOB" 2>&1 | tail -n 40
-rm -rf "/lava-$JOB"
+rm -rf "/lava-$JOB" "/lava-$JOB"-overlay-*.tar.gz
 
 # The test cases as LAVA stored them (REST API, measurements as strings).
 curl -sf -H "Authorization: Token $TOKEN" \
