@@ -306,7 +306,7 @@ lavacli, waits for it, checks the test cases LAVA stored (REST API), fetches
 and merges the results with a second, local run and checks the merged
 report.  Everything it started is stopped and removed when it ends, also on
 failure, SIGINT or SIGTERM.  FLEET_TIMEOUT=SEC bounds it (default 900).
-Exit: 0 all checks passed, 1 a check failed, 2 environment error, 130
+Exit: 0 all checks passed, 1 a check failed, 2 environment error, 4 time limit, 130
 interrupted; without root: SKIP and 0.
 EOF
 		;;

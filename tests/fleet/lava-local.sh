@@ -21,7 +21,7 @@
 # Needs root (it installs the packages when missing: about 190, 64 MB);
 # without root it prints SKIP.  Exit: 0 all checks passed, 1 a check
 # failed, 2 environment error (a package that cannot be installed, a
-# service that does not start), 130 interrupted.
+# service that does not start), 4 the time limit, 130 interrupted.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 REPO=$(pwd)
@@ -66,13 +66,34 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 W=$(mktemp -d /tmp/entrylab-fleet.XXXXXX) || die "cannot create a temporary directory"
 chmod 755 "$W"
 PGROUPS=() JOBS=() MADE_RUN_SSHD=0
+# Every process this test starts, and everything they start in turn (the
+# worker's lava-run, the commands the job runs through sshd, even in
+# sessions of their own), goes into one cgroup (v2) of its own, so that the
+# clean-up finds them all: cgroup.kill.  Without a writable cgroup2 mount,
+# process groups only.
+CG=""
+CGROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -n "$CGROOT" ] && mkdir "$CGROOT/entrylab-fleet-$$" 2>/dev/null; then
+	CG=$CGROOT/entrylab-fleet-$$
+	[ -e "$CG/cgroup.kill" ] || { rmdir "$CG"; CG=""; }
+fi
+[ -n "$CG" ] || echo "# no writable cgroup2 with cgroup.kill: clean-up by process groups only"
 cleanup() {
-	trap '' INT TERM HUP
+	trap '' INT TERM HUP USR1
 	for g in "${PGROUPS[@]}"; do kill -TERM -- "-$g" 2>/dev/null; done
 	sleep 1
 	for g in "${PGROUPS[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done
 	[ -s "$W/pg/data/postmaster.pid" ] &&
 		su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$W/pg/data' -m immediate stop" >/dev/null 2>&1
+	if [ -n "$CG" ]; then
+		local i
+		for i in $(seq 50); do
+			[ -n "$(cat "$CG/cgroup.procs" 2>/dev/null)" ] || break  # (its size reads 0)
+			echo 1 >"$CG/cgroup.kill"
+			sleep 0.2
+		done
+		rmdir "$CG" 2>/dev/null || echo "test-fleet: warning: $CG still holds $(tr '\n' ' ' <"$CG/cgroup.procs")" >&2
+	fi
 	[ -n "${WATCHDOG:-}" ] && kill -TERM -- "-$WATCHDOG" 2>/dev/null
 	for j in "${JOBS[@]}"; do rm -rf "/lava-$j" "/lava-$j"-overlay-*.tar.gz; done
 	[ "$MADE_RUN_SSHD" = 1 ] && rmdir /run/sshd 2>/dev/null
@@ -80,14 +101,18 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "test-fleet: interrupted: stopping everything it started" >&2; exit 130' INT TERM HUP
-# The time limit: SIGTERM to this script, whose trap cleans up.
-setsid bash -c "sleep $LIMIT; echo 'test-fleet: time limit of $LIMIT s reached (FLEET_TIMEOUT)' >&2; kill -TERM $$" &
+trap 'echo "test-fleet: time limit of $LIMIT s reached (FLEET_TIMEOUT): stopping everything it started" >&2; exit 4' USR1
+# The time limit: SIGUSR1 to this script, whose trap cleans up.
+setsid bash -c "sleep $LIMIT; kill -USR1 $$" &
 WATCHDOG=$!
 
-# start NAME COMMAND...: in a session of its own (killed as a group), logs in $W/log.
+# in_cg COMMAND...: run it inside the test's cgroup (above).
+in_cg() { sh -c '[ -z "$0" ] || echo $$ >"$0/cgroup.procs"; exec "$@"' "$CG" "$@"; }
+# start NAME COMMAND...: in a session of its own and the cgroup, logs in $W/log.
 start() {
 	local name=$1; shift
-	setsid "$@" >"$W/log/$name.out" 2>&1 </dev/null &
+	setsid sh -c '[ -z "$0" ] || echo $$ >"$0/cgroup.procs"; exec "$@"' "$CG" "$@" \
+		>"$W/log/$name.out" 2>&1 </dev/null &
 	PGROUPS+=($!)
 	disown $!
 }
@@ -106,7 +131,7 @@ PG_PORT=$(free_port) HTTP_PORT=$(free_port) WS_PORT=$(free_port) EV_PORT=$(free_
 chown postgres "$W/pg"
 su postgres -s /bin/sh -c "$PGBIN/initdb -N -A trust -U postgres -D '$W/pg/data'" >"$W/log/initdb" 2>&1 ||
 	die "initdb failed: $(tail -1 "$W/log/initdb")"
-su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$W/pg/data' -l '$W/pg/log' -w -t 60 \
+in_cg su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$W/pg/data' -l '$W/pg/log' -w -t 60 \
 	-o \"-p $PG_PORT -k '$W/pg' -c listen_addresses=127.0.0.1\" start" >/dev/null 2>&1 ||
 	die "PostgreSQL did not start: $(tail -2 "$W/pg/log" 2>/dev/null)"
 PW=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
