@@ -43,7 +43,18 @@ $(HARNESS_MAIN_OBJ) $(HARNESS_MAIN_SAN): Makefile
 .PHONY: all host kernels test unit-test integration-test clean
 all: host kernels
 
-host: $(HOSTBIN)/entrylab $(HOSTBIN)/systbl
+host: $(HOSTBIN)/entrylab $(HOSTBIN)/systbl $(BUILD)/share/entrylab.bash $(BUILD)/share/entrylab.1
+
+# Bash completion and the man page, generated from the commands' option
+# tables (harness/core/opts.h): they list exactly what the harness parses.
+#   . build/share/entrylab.bash;  man -l build/share/entrylab.1
+$(BUILD)/share/entrylab.bash: $(HOSTBIN)/entrylab
+	@mkdir -p $(dir $@)
+	$< --bash-completion >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/share/entrylab.1: $(HOSTBIN)/entrylab
+	@mkdir -p $(dir $@)
+	$< --man >$@.tmp && mv $@.tmp $@
 
 $(HOSTBIN)/obj/%.o: harness/%.c $(HARNESS_HDRS) include/entrylab/proto.h
 	@mkdir -p $(dir $@)

@@ -148,7 +148,7 @@ commands:
                             merge gate: build both revisions (git worktrees),
                             run them interleaved, compare every path against
                             variants/thresholds.conf, write results/gate-<id>/
-                            verdict.md.  Or gate --baseline FILE [--run DIR].
+                            verdict.md.  Or gate --baseline-file FILE [--run DIR].
   baseline save [--run DIR] [--out FILE]
                             store a run (default results/latest) as a baseline
                             file (default results/baseline.json) for gate
@@ -157,10 +157,19 @@ commands:
                             disassembly), checked against the matrix figure
   trace --diff A B BENCH    the two paths side by side, differences marked
   pathlen [VARIANT...]      static length of each fast path (entry to sysretq)
+  resolve SELECTOR          the short names a selector or axis pattern means
+  hostinfo [--cpu N]        pinning plan, topology, noise, PMU events, /dev/kvm
+  analyze DIR               statistics, summary, report.md and plots of a run
+  linuxref prepare|initramfs|host
+                            the Linux reference rows' parts, one by one
   deps                      install (as root) or list the missing Debian packages
   help [COMMAND]            this text, or one command's options (never
                             installs or builds)
   --version                 the lab's version (VERSION in the Makefile)
+
+Every option takes its value as --opt VALUE or --opt=VALUE.  Bash completion
+and a man page are built with the harness: . build/share/entrylab.bash;
+man -l build/share/entrylab.1.
 
 exit status:
   0    everything ran and passed
@@ -173,6 +182,10 @@ exit status:
   130  interrupted (SIGINT, SIGTERM, SIGHUP, SIGPIPE): QEMU killed, nothing published
 EOF
 }
+
+# run.sh's commands, for the completion (build/share/entrylab.bash) and the
+# errors below.
+COMMANDS="variant-matrix test test-kvm test-fleet lava-job fetch-lava merge list run gate baseline trace pathlen resolve hostinfo analyze linuxref deps help"
 
 # The version line of the Makefile; read, not built.
 version() {
@@ -203,12 +216,13 @@ What ./run.sh variant-matrix prints, KVM mode)." ;;
 	run)
 		cat <<'EOF'
 usage: ./run.sh run VARIANT [--bench a,b] [--samples N] [--run conform,bench]
-                            [--timeout SEC] [--out DIR] [--mode tcg-icount|kvm]
+                            [--timeout SEC] [--out DIR] [--accel tcg|kvm]
                             [--cpu N] [--pin] [--events LIST] [--perf]
 Boot one variant (short name such as pcsa, canonical name, preset such as
 linux-4.3, or floor) once under tcg-icount and print its per-call figures and
 its conformance result.  Raw files go to DIR (default: a new temporary dir).
---mode kvm: under KVM (no probe: see variant-matrix --accel), QEMU's vCPU
+--accel kvm (--mode is the same): under KVM (no probe: see variant-matrix
+--accel), QEMU's vCPU
 thread bound to cpu N (--cpu; --pin binds under tcg-icount too), PMU events
 by name or raw hex (--events), perf stat cross-check of the vCPU thread
 (--perf).
@@ -216,13 +230,13 @@ EOF
 		;;
 	list) echo "usage: ./run.sh list [--presets]   (variants/axes.conf, variants/presets.conf)" ;;
 	gate) harness_help gate "usage: ./run.sh gate --base REV [--head REV] [OPTIONS]
-       ./run.sh gate --baseline FILE [--run DIR] [OPTIONS]
+       ./run.sh gate --baseline-file FILE [--run DIR] [OPTIONS]
 Merge gate: build both revisions in git worktrees, run them interleaved and
 compare every path against variants/thresholds.conf; results/gate-<id>/
 verdict.md.  Exit 0 pass, 1 regression, 2 usage or environment error,
 3 inconclusive (README: Merge gate)." ;;
 	baseline) harness_help baseline "usage: ./run.sh baseline save [--run DIR] [--out FILE]
-Store a run (default results/latest) as a baseline file for gate --baseline
+Store a run (default results/latest) as a baseline file for gate --baseline-file
 (default results/baseline.json)." ;;
 	trace|pathlen)
 		cat <<'EOF'
@@ -310,8 +324,18 @@ Exit: 0 all checks passed, 1 a check failed, 2 environment error, 4 time limit, 
 interrupted; without root: SKIP and 0.
 EOF
 		;;
+	resolve) harness_help resolve "usage: ./run.sh resolve SELECTOR[,...]
+The short names a selector means: short or canonical name, preset, floor,
+all, presets, or an axis pattern (ptregs=full, ptregs=full+exit=c)." ;;
+	hostinfo) harness_help hostinfo "usage: ./run.sh hostinfo [--cpu N] [--events LIST]
+Pinning plan, topology, noise, PMU events and /dev/kvm as key=value lines." ;;
+	analyze) harness_help analyze "usage: ./run.sh analyze DIR [--baseline SEL] [--no-plots]
+Statistics, summary.csv/.json, report.md and plots of the run in DIR." ;;
+	linuxref) harness_help linuxref "usage: ./run.sh linuxref prepare|initramfs|host [OPTIONS]
+The Linux reference rows: unpack Debian's kernel, write the initramfs, or
+run the getpid loop natively next to perf bench (linuxref/README.md)." ;;
 	""|help) usage ;;
-	*) die "unknown command '$1'; commands: variant-matrix test test-kvm test-fleet lava-job fetch-lava merge list run gate baseline trace pathlen deps help" ;;
+	*) die "unknown command '$1'; commands: $COMMANDS" ;;
 	esac
 }
 
@@ -321,7 +345,9 @@ cmd_run() {
 	local args=()
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--out) out=${2:?}; shift 2 ;;
+		--out) [ $# -ge 2 ] || die "missing value for '--out': run.sh run: give --out DIR"
+			out=$2; shift 2 ;;
+		--out=*) out=${1#--out=}; shift ;;
 		*) args+=("$1"); shift ;;
 		esac
 	done
@@ -338,6 +364,7 @@ main() {
 	case "$cmd" in
 	-h|--help|help) help_command "${1:-}"; exit 0 ;;
 	-V|--version|version) version; exit 0 ;;
+	--commands) echo "$COMMANDS"; exit 0 ;;
 	esac
 	for a in "$@"; do
 		if [ "$a" = --help ] || [ "$a" = -h ]; then help_command "$cmd"; exit 0; fi
@@ -355,7 +382,8 @@ main() {
 	lava-job) ensure_deps; build_host; validate_selection "$@"; exec bash lava/job.sh "$@" ;;
 	fetch-lava) ensure_deps; build_host; exec bash lava/fetch.sh "$@" ;;
 	test-fleet) ensure_deps; build; exec bash tests/fleet/lava-local.sh ;;
-	*) die "unknown command '$cmd'; commands: variant-matrix test test-kvm test-fleet lava-job fetch-lava merge list run gate baseline trace pathlen deps help (./run.sh --help)" ;;
+	resolve|hostinfo|analyze|linuxref) ensure_deps; build_host; exec "$EL" "$cmd" "$@" ;;
+	*) die "unknown command '$cmd'; commands: $COMMANDS (./run.sh --help)" ;;
 	esac
 }
 

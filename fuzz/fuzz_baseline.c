@@ -1,5 +1,5 @@
 /* libFuzzer target: the gate's baseline file (harness/gate/gate.h, written by
- * `entrylab baseline save`, read by `entrylab gate --baseline FILE`), read
+ * `entrylab baseline save`, read by `entrylab gate --baseline-file FILE`), read
  * and compared with a fixed run directory against the repository's
  * variants/thresholds.conf, then the verdict written (gate_against_baseline).
  *

@@ -64,7 +64,7 @@ static void numbers(const char *a)
 static void values(const char *a)
 {
 	char bench[MX_BENCH_LIST], err[512];
-	int codes[(1 << EL_MAX_AXES) + 1];
+	int codes[EL_MAX_VARIANTS + 1];
 	size_t n = 0;
 	enum el_mode mode;
 	enum accel_request req;

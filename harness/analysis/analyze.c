@@ -337,16 +337,18 @@ static void compute_effects(struct an_run *run)
 				median[run->v[i].code] = run->v[i].cells[b].s.median;
 				have++;
 			}
-		complete += have == cells;
-		/* code bit (naxes - 1 - k) is axis k (variants.h) */
+		complete += have == el_variant_valid_count(&run->vs);
 		for (unsigned k = 0; k < naxes; k++)
 			run->effect_ok[k * run->nbench + b] =
-				el_stats_main_effect(median, naxes, naxes - 1 - k,
+				el_stats_flip_effect(median, (size_t)cells,
+						     (size_t)el_variant_stride(&run->vs, k),
+						     run->vs.axis[k].nvalues,
 						     &run->effect[k * run->nbench + b]) == 0;
 	}
 	if ((size_t)complete < run->nbench)
 		an_warn(run, "the %d-variant matrix is incomplete for %zu of %zu benchmarks: "
-			"main effects there use only the complete pairs", cells,
+			"main effects there use only the complete pairs",
+			el_variant_valid_count(&run->vs),
 			run->nbench - (size_t)complete, run->nbench);
 	free(median);
 }
@@ -420,42 +422,56 @@ static void print_table(const struct an_run *run, FILE *f)
 
 /* ------------------------------------------------------------ command */
 
-static void usage(FILE *f)
+static const struct el_opt analyze_options[] = {
+	{ "baseline", 'B', "SEL", "the variant the deltas are against: preset, short or\n"
+	  "canonical name (default " DEFAULT_BASELINE ")", "@variants" },
+	{ "no-plots", 'p', NULL, "do not run gnuplot" },
+	{ "root", 'r', "REPO", "the repository holding variants/ and plots/", "@dir" },
+	{ 0 }
+};
+
+const struct el_optcmd analyze_optcmd = {
+	"analyze", "DIR [OPTIONS]",
+	"Reads DIR/raw/*, writes DIR/summary.csv, DIR/summary.json, DIR/report.md and\n"
+	"DIR/plots/, prints the median per call of every variant.",
+	analyze_options,
+	"exit status: 0 all variants passed, 1 a variant failed, 2 usage or bad input",
+	"@dir",
+};
+
+struct analyze_args {
+	struct an_run *run;
+	const char **root;
+};
+
+static int analyze_opt(void *ctx, int key, const char *arg)
 {
-	fprintf(f,
-		"usage: entrylab analyze DIR [--baseline SEL] [--no-plots] [--root REPO]\n"
-		"  Reads DIR/raw/*, writes DIR/summary.csv, DIR/summary.json, DIR/report.md\n"
-		"  and DIR/plots/, prints the median per call of every variant.\n"
-		"  --baseline SEL  preset, short or canonical variant name (default %s)\n"
-		"  --no-plots      do not run gnuplot\n"
-		"  --root REPO     repository holding variants/ and plots/\n"
-		"exit status: 0 all variants passed, 1 a variant failed, 2 usage or bad input\n",
-		DEFAULT_BASELINE);
+	struct analyze_args *a = ctx;
+
+	if (key == 'B')
+		a->run->baseline_sel = arg;
+	else if (key == 'p')
+		a->run->no_plots = 1;
+	else
+		*a->root = arg;
+	return 0;
 }
 
 /* 0 to go on, 1 when help was printed, -1 on a usage error. */
 static int parse_args(struct an_run *run, int argc, char **argv, const char **root)
 {
-	const char *dir = NULL;
+	struct analyze_args a = { run, root };
+	const char *dir;
+	int first, rc = el_opts_parse(&analyze_optcmd, argc, argv, analyze_opt, &a, &first);
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			return 1;
-		} else if (!strcmp(a, "--no-plots")) {
-			run->no_plots = 1;
-		} else if (!strcmp(a, "--baseline") && i + 1 < argc) {
-			run->baseline_sel = argv[++i];
-		} else if (!strcmp(a, "--root") && i + 1 < argc) {
-			*root = argv[++i];
-		} else if (a[0] == '-' || dir) {
-			el_err("unexpected argument '%.64s': analyze: see entrylab analyze --help", a);
-			return -1;
-		} else {
-			dir = a;
-		}
+	if (rc != EL_OPTS_GO)
+		return rc == EL_OPTS_HELP ? 1 : -1;
+	if (first + 1 < argc) {
+		el_err("unexpected argument '%.64s': analyze: give one run directory",
+		       argv[first + 1]);
+		return -1;
 	}
+	dir = first < argc ? argv[first] : NULL;
 	if (!dir || !dir[0] || strlen(dir) >= sizeof(run->dir)) {
 		el_err("missing or too long run directory: analyze: "
 		       "usage: entrylab analyze DIR [--baseline SEL] [--no-plots]");

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "core/opts.h"
 #include "stats/stats.h"
 #include "variants/variants.h"
 
@@ -114,6 +115,7 @@ struct an_run {
 	size_t nplot_file;
 };
 
+extern const struct el_optcmd analyze_optcmd;   /* core/opts.h */
 int cmd_analyze(int argc, char **argv);
 /* Free everything a run holds (a run loaded in part, or zeroed, too). */
 void an_run_free(struct an_run *run);

@@ -302,9 +302,21 @@ static void md_presets(struct el_buf *b, const struct an_run *run)
 	el_buf_puts(b, "\n");
 }
 
+/* The pairs of valid variants that differ only in axis k (first value
+ * against second): what a complete run of every variant would give. */
+static unsigned valid_pairs(const struct el_variants *vs, unsigned k)
+{
+	int stride = el_variant_stride(vs, k);
+	unsigned n = 0;
+
+	for (int c = 0; c < el_variant_count(vs); c++)
+		n += el_variant_choice(vs, c, k) == 0 && el_variant_valid(vs, c) &&
+		     el_variant_valid(vs, c + stride);
+	return n;
+}
+
 static void md_effects(struct el_buf *b, const struct an_run *run)
 {
-	unsigned half = (unsigned)el_variant_count(&run->vs) / 2;
 	char m[NUM], lo[NUM], hi[NUM];
 	int any = 0;
 
@@ -316,10 +328,12 @@ static void md_effects(struct el_buf *b, const struct an_run *run)
 		return;
 	}
 
-	el_buf_printf(b, "## Axis main effects (%s per call)\n\nMean over the %u pairs that "
-		      "differ only in that axis of (median at the second value - median at "
-		      "the first), with [min, max] of the pair differences when they differ.\n\n| axis |",
-		      an_unit_label(run->unit), half);
+	el_buf_printf(b, "## Axis main effects (%s per call)\n\nMean over the pairs of this run's "
+		      "variants that differ only in that axis (its first value against its "
+		      "second; forbidden combinations and variants not run make no pair) of "
+		      "(median at the second value - median at the first), with [min, max] of "
+		      "the pair differences when they differ.\n\n| axis |",
+		      an_unit_label(run->unit));
 	for (size_t bench = 0; bench < run->nbench; bench++)
 		el_buf_printf(b, " %s (%s) |", run->bench[bench], an_unit_label(run->unit));
 	el_buf_puts(b, "\n|---|");
@@ -340,8 +354,8 @@ static void md_effects(struct el_buf *b, const struct an_run *run)
 			if (e->min != e->max)
 				el_buf_printf(b, " [%s, %s]", fmt_signed(lo, sizeof(lo), e->min),
 					      fmt_signed(hi, sizeof(hi), e->max));
-			if (e->pairs < half)
-				el_buf_printf(b, " (%u pairs)", e->pairs);
+			if (e->pairs < valid_pairs(&run->vs, k))
+				el_buf_printf(b, " (%u pair%s)", e->pairs, e->pairs == 1 ? "" : "s");
 			el_buf_puts(b, " |");
 		}
 		el_buf_puts(b, "\n");
@@ -526,9 +540,13 @@ static json_t *json_lists(const struct an_run *run, json_t *root)
 		json_array_append_new(presets, json_pack("{s:s,s:o}", "name", run->vs.preset[p].name,
 			"variant", vi >= 0 ? json_string(run->v[vi].short_name) : json_null()));
 	}
-	for (unsigned k = 0; k < run->vs.naxes; k++)
-		json_array_append_new(axes, json_pack("{s:s,s:[s,s]}", "name", run->vs.axis[k].name,
-			"values", run->vs.axis[k].value[0], run->vs.axis[k].value[1]));
+	for (unsigned k = 0; k < run->vs.naxes; k++) {
+		json_t *values = json_array();
+		for (unsigned j = 0; j < run->vs.axis[k].nvalues; j++)
+			json_array_append_new(values, json_string(run->vs.axis[k].value[j]));
+		json_array_append_new(axes, json_pack("{s:s,s:o}", "name", run->vs.axis[k].name,
+			"values", values));
+	}
 	for (size_t i = 0; i < run->nwarn; i++)
 		json_array_append_new(warn, json_string(run->warn[i]));
 	for (size_t i = 0; i < run->nplot_file; i++)

@@ -9,4 +9,8 @@ int el_cmd_variants(int argc, char **argv);
 int el_cmd_list(int argc, char **argv);
 int el_cmd_resolve(int argc, char **argv);
 
+#include "core/opts.h"
+extern const struct el_optcmd trace_optcmd;
+extern const struct el_optcmd variants_optcmds[3];   /* variants, list, resolve */
+
 #endif

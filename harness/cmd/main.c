@@ -1,8 +1,9 @@
 /* entrylab — the host harness.  main() only: the command table and its
  * dispatch.  Each command lives in its own file and takes (argc, argv)
  * with argv[0] set to the command name; it returns an el_exit status.
- * A command whose own parser has no --help (own_help false) gets its line
- * of this table for --help or -h, with status 0. */
+ * Each command's options are one table (core/opts.h) that parses argv and
+ * prints its --help; the tables, gathered here, also make the bash
+ * completion (--bash-completion) and the man page (--man). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "host/accel.h"
 #include "analysis/analyze.h"
 #include "core/exitcodes.h"
+#include "core/opts.h"
 #include "fleet/merge.h"
 #include "gate/gate.h"
 #include "linuxref/linuxref.h"
@@ -19,130 +21,117 @@
 #include "cmd/run.h"
 #include "core/util.h"
 
-struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *usage;
-	bool own_help;          /* the command prints its own --help */
-};
-
-static const struct command commands[] = {
-	{ "run", el_cmd_run,
-	  "run --image PATH --name SHORT --out DIR [--mode tcg-icount|kvm] [--timeout SEC]\n"
-	  "        [--bench a,b] [--samples N] [--run conform,bench] [--events HEX,...]\n"
-	  "        [--append ARGS] [--qemu PATH] [--max-output BYTES] [--initrd PATH]\n"
-	  "                      boot one variant kernel once, check and store its records",
-	  false },
-	{ "matrix", el_cmd_matrix,
-	  "matrix [--variants SEL,...] [--bench a,b] [--samples N] [--jobs N] [--mode auto|tcg|kvm]\n"
-	  "        [--baseline SEL] [--results-dir DIR] [--run-id ID] [--timeout SEC] [--no-plots]\n"
-	  "        [--list-benches]\n"
-	  "                      boot every selected variant, publish results/<run-id>/ and report",
-	  true },
-	{ "variants", el_cmd_variants,
-	  "variants --make [--variants-dir DIR]\n"
-	  "                      print the makefile fragment for every variant",
-	  false },
-	{ "list", el_cmd_list,
-	  "list [--presets] [--variants-dir DIR]\n"
-	  "                      table of the variant matrix (or of the presets)",
-	  false },
-	{ "resolve", el_cmd_resolve,
-	  "resolve SELECTOR[,...] [--variants-dir DIR]\n"
-	  "                      print the short names a selector means, one per line\n"
-	  "                      (selector: short, canonical, preset, floor, all, presets)",
-	  false },
-	{ "trace", el_cmd_trace,
-	  "trace VARIANT BENCH | trace --diff VARIANT_A VARIANT_B BENCH\n"
-	  "        [--kernels DIR] [--variants-dir DIR] [--qemu PATH] [--timeout SEC]\n"
-	  "                      the exact instruction path of one call under tcg-icount, checked\n"
-	  "                      against the matrix figure; --diff aligns two variants' paths",
-	  false },
-	{ "pathlen", el_cmd_pathlen,
-	  "pathlen [VARIANT...] [--csv] [--kernels DIR] [--variants-dir DIR]\n"
-	  "                      static fast-path length: instructions and bytes from the entry\n"
-	  "                      symbol to its sysretq in each image",
-	  false },
-	{ "hostinfo", cmd_hostinfo,
-	  "hostinfo [--cpu N] [--events LIST]\n"
-	  "                      pinning plan, topology, noise report, PMU events and /dev/kvm\n"
-	  "                      as key=value lines, then warnings",
-	  true },
-	{ "analyze", cmd_analyze,
-	  "analyze DIR [--baseline SEL] [--no-plots] [--root REPO]\n"
-	  "                      statistics, summary.csv/.json, report.md and plots of a run",
-	  true },
-	{ "linuxref", el_cmd_linuxref,
-	  "linuxref prepare|initramfs|host [OPTIONS]  (linuxref --help: options)\n"
-	  "                      the Linux reference rows: unpack Debian's kernel, write the\n"
-	  "                      initramfs, or run the getpid loop natively next to perf bench",
-	  true },
-	{ "gate", el_cmd_gate,
-	  "gate --base REV [--head REV] | --baseline FILE [--run DIR]  (gate --help: options)\n"
-	  "                      merge gate: compare every path of the head with the base against\n"
-	  "                      variants/thresholds.conf; verdict.md; exit 0 pass, 1 regression,\n"
-	  "                      2 usage or environment error, 3 inconclusive",
-	  true },
-	{ "merge", el_cmd_merge,
-	  "merge [--out DIR] [--labels L1,...] [--no-plots] [--root REPO] RUN...\n"
-	  "                      the results directories of several machines in one report and\n"
-	  "                      plots (units never mixed); exit 2 on a corrupt RUN or the same\n"
-	  "                      run given twice",
-	  true },
-	{ "baseline", el_cmd_baseline,
-	  "baseline save [--run DIR] [--out FILE]\n"
-	  "                      store a run (default results/latest) as a baseline file for\n"
-	  "                      gate --baseline (default results/baseline.json)",
-	  true },
-};
-
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: entrylab COMMAND [OPTIONS]\n"
-		"       entrylab --version\n"
-		"       entrylab COMMAND --help\n\ncommands:\n");
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %s\n", commands[i].usage);
-	fprintf(out,
-		"\nexit status:\n"
-		"  0    everything ran and passed\n"
-		"  1    a check failed, a variant failed, or a regression\n"
-		"  2    usage or environment error (bad option, missing tool or image)\n"
-		"  3    gate: an interval straddles a threshold\n"
-		"  4    guest hit the time limit and was killed\n"
-		"  5    guest exception, panic, triple fault or unexpected QEMU exit\n"
-		"  6    truncated or malformed record stream, count mismatch\n"
-		"  130  interrupted (SIGINT, SIGTERM, SIGHUP, SIGPIPE): children killed, nothing\n"
-		"       published (after publishing: the published status, one line says so)\n");
-}
-
 #ifndef EL_VERSION
 #define EL_VERSION "unknown"
 #endif
 
-static bool asks_help(int argc, char **argv)
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const struct el_optcmd *opts[4];    /* its option tables (subcommands), NULL-ended */
+};
+
+static const struct command commands[] = {
+	{ "run", el_cmd_run, { &run_optcmd } },
+	{ "matrix", el_cmd_matrix, { &mx_optcmd } },
+	{ "variants", el_cmd_variants, { &variants_optcmds[0] } },
+	{ "list", el_cmd_list, { &variants_optcmds[1] } },
+	{ "resolve", el_cmd_resolve, { &variants_optcmds[2] } },
+	{ "trace", el_cmd_trace, { &trace_optcmd } },
+	{ "pathlen", el_cmd_pathlen, { &pathlen_optcmd } },
+	{ "hostinfo", cmd_hostinfo, { &hostinfo_optcmd } },
+	{ "analyze", cmd_analyze, { &analyze_optcmd } },
+	{ "linuxref", el_cmd_linuxref, { &lr_optcmds[0], &lr_optcmds[1], &lr_optcmds[2] } },
+	{ "gate", el_cmd_gate, { &gate_optcmd } },
+	{ "baseline", el_cmd_baseline, { &baseline_optcmd } },
+	{ "merge", el_cmd_merge, { &merge_optcmd } },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char about[] =
+	"a performance lab for x86-64 system-call entry strategies";
+
+static const char exits[] =
+	"exit status:\n"
+	"  0    everything ran and passed\n"
+	"  1    a check failed, a variant failed, or a regression\n"
+	"  2    usage or environment error (bad option, missing tool or image)\n"
+	"  3    gate: an interval straddles a threshold\n"
+	"  4    guest hit the time limit and was killed\n"
+	"  5    guest exception, panic, triple fault or unexpected QEMU exit\n"
+	"  6    truncated or malformed record stream, count mismatch\n"
+	"  130  interrupted (SIGINT, SIGTERM, SIGHUP, SIGPIPE): children killed, nothing\n"
+	"       published (after publishing: the published status, one line says so)\n";
+
+static void usage(FILE *out)
 {
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return true;
-	return false;
+	fprintf(out, "usage: entrylab COMMAND [OPTIONS]\n"
+		"       entrylab COMMAND --help\n"
+		"       entrylab --version | --bash-completion | --man\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		for (const struct el_optcmd *const *c = commands[i].opts; *c; c++) {
+			size_t len = strcspn((*c)->about, "\n");
+			fprintf(out, "  %-20s %s\n  %-20s %.*s%s\n", (*c)->name, (*c)->synopsis, "",
+				(int)len, (*c)->about, (*c)->about[len] ? " ..." : "");
+		}
+	fprintf(out, "\n%s", exits);
 }
 
-static int command_help(const struct command *c)
+/* Every table, in command order, for the registry (core/opts.h). */
+static const struct el_optcmd *registry[NCOMMANDS * 4 + 1];
+
+static void fill_registry(void)
 {
-	printf("usage: entrylab %s\n\nexit status: see 'entrylab --help'\n", c->usage);
-	return EL_EX_OK;
+	size_t n = 0;
+
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		for (const struct el_optcmd *const *c = commands[i].opts; *c; c++)
+			registry[n++] = *c;
+	registry[n] = NULL;
+	el_opts_set_registry(registry);
+}
+
+static int command_help(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name)) {
+			for (const struct el_optcmd *const *c = commands[i].opts; *c; c++)
+				el_opts_help(*c, stdout), fputs(c[1] ? "\n" : "", stdout);
+			return EL_EX_OK;
+		}
+	el_err("unknown command '%s': entrylab help: see 'entrylab --help'", name);
+	return EL_EX_USAGE;
+}
+
+/* The nearest command name, or NULL. */
+static const char *nearest_command(const char *name)
+{
+	const char *best = NULL;
+	unsigned best_d = 3;
+
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		unsigned d = el_opts_distance(name, commands[i].name);
+		if (d < best_d) {
+			best = commands[i].name;
+			best_d = d;
+		}
+	}
+	return best;
 }
 
 int main(int argc, char **argv)
 {
+	const char *near;
+
+	fill_registry();
 	if (argc < 2) {
 		el_err("no command given: entrylab: see 'entrylab --help'");
 		return EL_EX_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		if (argc > 2 && !strcmp(argv[1], "help"))
+			return command_help(argv[2]);
 		usage(stdout);
 		return EL_EX_OK;
 	}
@@ -150,15 +139,20 @@ int main(int argc, char **argv)
 		printf("entrylab %s\n", EL_VERSION);
 		return EL_EX_OK;
 	}
-	for (size_t i = 0; i < NCOMMANDS; i++) {
-		const struct command *c = &commands[i];
-
-		if (strcmp(argv[1], c->name))
-			continue;
-		if (!c->own_help && asks_help(argc - 1, argv + 1))
-			return command_help(c);
-		return c->fn(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--bash-completion")) {
+		el_opts_bash_completion(stdout);
+		return EL_EX_OK;
 	}
-	el_err("unknown command '%s': entrylab: see 'entrylab --help'", argv[1]);
+	if (!strcmp(argv[1], "--man")) {
+		el_opts_man(stdout, EL_VERSION, about, exits);
+		return EL_EX_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	if ((near = nearest_command(argv[1])))
+		el_err("unknown command '%s': entrylab: did you mean '%s'?", argv[1], near);
+	else
+		el_err("unknown command '%s': entrylab: see 'entrylab --help'", argv[1]);
 	return EL_EX_USAGE;
 }

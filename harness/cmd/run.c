@@ -5,6 +5,7 @@
 #include "linuxref/linuxref.h"
 #include "host/kvmrun.h"
 #include "stats/stats.h"
+#include "core/opts.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -104,7 +105,9 @@ static int check_opt(int c, const char *arg, struct run_opts *o)
 		return only_chars(arg, LOWER "_-") && strlen(arg) < 64 ? 0 :
 			bad("--name", arg, "use a short variant name such as pcsa (see 'entrylab list')");
 	case 'm':
-		return el_mode_parse(arg, &o->mode) ? bad("--mode", arg, "use tcg-icount or kvm") : 0;
+		if (!strcmp(arg, "tcg"))
+			arg = "tcg-icount";
+		return el_mode_parse(arg, &o->mode) ? bad("--accel", arg, "use tcg (tcg-icount) or kvm") : 0;
 	case 't':
 		return parse_timeout(arg, &o->timeout_ms) ?
 			bad("--timeout", arg, "give seconds, more than 0 and at most 86400") : 0;
@@ -142,37 +145,56 @@ static int check_opt(int c, const char *arg, struct run_opts *o)
 	return -1;
 }
 
+static const struct el_opt run_options[] = {
+	{ "image", 'i', "PATH", "the kernel image (build/kernels/<short>.elf)", "@file" },
+	{ "name", 'n', "SHORT", "its short name (the raw files' names)" },
+	{ "out", 'o', "DIR", "where SHORT.{console,samples.csv,tap,result} go", "@dir" },
+	{ "accel", 'm', "ACCEL", "tcg (the same as tcg-icount: exact instruction counts; the\n"
+	  "default) or kvm (no probe: see matrix --accel)", "tcg tcg-icount kvm" },
+	{ "mode", 'm', "ACCEL", NULL, "tcg tcg-icount kvm", EL_OPT_ALIAS },
+	{ "timeout", 't', "SEC", "time limit of the boot (default 60, times samples/1000\n"
+	  "above 1000 samples)" },
+	{ "bench", 'b', "LIST", "benchmarks, comma separated (default all)", "@benches" },
+	{ "samples", 's', "N", "samples per benchmark (default the guest's, 10)" },
+	{ "run", 'r', "LIST", "what the guest runs: conform, bench, probe (comma separated;\n"
+	  "default conform,bench)", "conform bench probe" },
+	{ "events", 'e', "LIST", "kvm: PMU events by name or raw hex, counted by the guest" },
+	{ "cpu", 'c', "N", "the cpu that runs the vCPU thread (default: pin.h's choice)" },
+	{ "pin", 'P', NULL, "bind QEMU's threads under tcg-icount too (always under kvm)" },
+	{ "perf", 'f', NULL, "perf stat cross-check of the vCPU thread" },
+	{ "append", 'a', "ARGS", "more guest arguments (printable ASCII)" },
+	{ "qemu", 'q', "PATH", "the QEMU binary (default qemu-system-x86_64 on PATH)", "@file" },
+	{ "initrd", 'I', "PATH", "an initramfs (the Linux rows)", "@file" },
+	{ "max-output", 'M', "BYTES", "cap on the guest's console output (default 16 MiB)" },
+	{ 0 }
+};
+
+const struct el_optcmd run_optcmd = {
+	"run", "--image PATH --name SHORT --out DIR [OPTIONS]",
+	"Boot one variant kernel once, check and store its records, print a\n"
+	"per-benchmark summary.",
+	run_options,
+	"exit status: 0 pass, 1 a check failed, 2 usage or environment, 4 hang,\n"
+	"5 crash, 6 malformed record stream, 130 interrupted",
+	NULL,
+};
+
+static int opt_cb(void *ctx, int key, const char *arg)
+{
+	return check_opt(key, arg, ctx);
+}
+
+/* 0 to go on, 1 after the help, -1 after a usage error. */
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
-	static const struct option longs[] = {
-		{ "image", 1, NULL, 'i' }, { "name", 1, NULL, 'n' }, { "out", 1, NULL, 'o' },
-		{ "mode", 1, NULL, 'm' }, { "timeout", 1, NULL, 't' }, { "bench", 1, NULL, 'b' },
-		{ "samples", 1, NULL, 's' }, { "run", 1, NULL, 'r' }, { "events", 1, NULL, 'e' },
-		{ "initrd", 1, NULL, 'I' },
-		{ "append", 1, NULL, 'a' }, { "qemu", 1, NULL, 'q' }, { "max-output", 1, NULL, 'M' },
-		{ "cpu", 1, NULL, 'c' }, { "pin", 0, NULL, 'P' }, { "perf", 0, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->cpu = -1;
 	o->max_output = DEFAULT_MAX_OUTPUT;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", longs, NULL)) != -1) {
-		if (c == ':' || c == '?') {
-			el_err("%s option '%s': entrylab run: see 'entrylab --help'",
-			       c == ':' ? "missing value for" : "unknown", argv[optind - 1]);
-			return -1;
-		}
-		if (check_opt(c, optarg, o))
-			return -1;
-	}
-	if (optind < argc) {
-		el_err("unexpected argument '%s': entrylab run: see 'entrylab --help'", argv[optind]);
-		return -1;
-	}
+	rc = el_opts_parse(&run_optcmd, argc, argv, opt_cb, o, NULL);
+	if (rc != EL_OPTS_GO)
+		return rc == EL_OPTS_HELP ? 1 : -1;
 	if (!o->timeout_ms) {   /* no --timeout: the default, scaled with the samples asked */
 		double scale = el_timeout_scale(o->samples_set ? o->samples : EL_DEFAULT_SAMPLES);
 		o->timeout_ms = (int64_t)(DEFAULT_TIMEOUT_MS * scale);
@@ -183,7 +205,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		return -1;
 	}
 	if (o->events && o->mode != EL_MODE_KVM) {
-		el_err("--events needs --mode kvm: entrylab run: tcg-icount has no PMU; drop --events");
+		el_err("--events needs --accel kvm: entrylab run: tcg-icount has no PMU; drop --events");
 		return -1;
 	}
 	if (o->events) {   /* raw hex encodings, or names for libpfm4 */
@@ -633,7 +655,9 @@ int el_cmd_run(int argc, char **argv)
 	char err[1024];
 	int rc;
 
-	if (parse_opts(argc, argv, &o) || check_image(o.image) || check_cmdline(&o))
+	if ((rc = parse_opts(argc, argv, &o)) > 0)
+		return EL_EX_OK;
+	if (rc || check_image(o.image) || check_cmdline(&o))
 		return EL_EX_USAGE;
 	if (el_mkdir_p(o.out)) {
 		el_err("cannot create output directory %s: %s: check --out", o.out, strerror(errno));

@@ -5,6 +5,7 @@
 #define ENTRYLAB_RUN_H
 
 #include "boot/qemu.h"
+#include "core/opts.h"
 #include "boot/records.h"
 
 struct el_run_verdict {
@@ -33,5 +34,6 @@ void el_run_classify(const struct el_qemu_result *q, const struct el_stream *s,
 		     struct el_run_verdict *v);
 
 int el_cmd_run(int argc, char **argv);
+extern const struct el_optcmd run_optcmd;   /* core/opts.h */
 
 #endif

@@ -6,6 +6,7 @@
 #include "image/trace.h"
 #include "core/exitcodes.h"
 #include "image/pathlen.h"
+#include "core/opts.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -392,45 +393,74 @@ static int parse_timeout(const char *s, int64_t *ms)
 	return 0;
 }
 
+static const struct el_opt trace_options[] = {
+	{ "diff", 'd', NULL, "trace two variants and align their paths, differences marked" },
+	{ "kernels", 'k', "DIR", "the images (default build/kernels)", "@dir" },
+	{ "variants-dir", 'V', "DIR", "the axes and presets (default variants)", "@dir" },
+	{ "qemu", 'q', "PATH", "the QEMU binary (default qemu-system-x86_64 on PATH)", "@file" },
+	{ "timeout", 't', "SEC", "time limit of the boot, whole seconds (default 60)" },
+	{ 0 }
+};
+
+const struct el_optcmd trace_optcmd = {
+	"trace", "VARIANT BENCH | --diff VARIANT_A VARIANT_B BENCH [OPTIONS]",
+	"The exact instruction path of one call of BENCH under tcg-icount (ring,\n"
+	"address, symbol+offset, disassembly), checked against (loop - empty) of the\n"
+	"same boot; --diff aligns two variants' paths.",
+	trace_options,
+	"exit status: 0 ok, 1 count mismatch, 2 unknown variant or benchmark, missing\n"
+	"image, trace never reached the call",
+	"@variants",
+};
+
+static int trace_opt(void *ctx, int key, const char *arg)
+{
+	struct trace_opts *o = ctx;
+
+	switch (key) {
+	case 'd': o->diff = true; return 0;
+	case 'k': o->kernels_dir = arg; return 0;
+	case 'V': o->variants_dir = arg; return 0;
+	case 'q': o->qemu = arg; return 0;
+	}
+	if (parse_timeout(arg, &o->timeout_ms)) {
+		el_err("bad value '%s' for --timeout: entrylab trace: give whole seconds from 1 to 86400",
+		       arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* 0 to go on; else the command's status. */
 static int parse_opts(int argc, char **argv, struct trace_opts *o)
 {
-	const char *val;
+	int first, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->variants_dir = "variants";
 	o->kernels_dir = "build/kernels";
 	o->timeout_ms = TRACE_TIMEOUT_MS;
-	for (int i = 1; i < argc; i++) {
-		if ((val = el_opt_value(argc, argv, &i, "--variants-dir")))
-			o->variants_dir = val;
-		else if ((val = el_opt_value(argc, argv, &i, "--kernels")))
-			o->kernels_dir = val;
-		else if ((val = el_opt_value(argc, argv, &i, "--qemu")))
-			o->qemu = val;
-		else if ((val = el_opt_value(argc, argv, &i, "--timeout"))) {
-			if (parse_timeout(val, &o->timeout_ms)) {
-				el_err("bad value '%s' for --timeout: entrylab trace: give whole seconds from 1 to 86400", val);
-				return -1;
-			}
-		} else if (!strcmp(argv[i], "--diff"))
-			o->diff = true;
-		else if (argv[i][0] == '-' || o->npos == 3) {
-			el_err("%s '%s': entrylab trace: see 'entrylab --help'", argv[i][0] == '-' ?
-			       "unknown option or missing value" : "unexpected argument", argv[i]);
-			return -1;
-		} else
-			o->pos[o->npos++] = argv[i];
+	rc = el_opts_parse(&trace_optcmd, argc, argv, trace_opt, o, &first);
+	if (rc != EL_OPTS_GO)
+		return rc == EL_OPTS_HELP ? EL_EX_OK : EL_EX_USAGE;
+	for (; first < argc; first++) {
+		if (o->npos == 3) {
+			el_err("unexpected argument '%s': entrylab trace: see 'entrylab trace --help'",
+			       argv[first]);
+			return EL_EX_USAGE;
+		}
+		o->pos[o->npos++] = argv[first];
 	}
 	if (o->npos != (o->diff ? 3 : 2)) {
 		el_err("wrong number of arguments: entrylab trace: give VARIANT BENCH, or --diff VARIANT_A VARIANT_B BENCH");
-		return -1;
+		return EL_EX_USAGE;
 	}
 	if (!known_bench(o->pos[o->npos - 1])) {
 		el_err("unknown benchmark '%s': entrylab trace: use one of include/entrylab/benches.def "
 		       "(getpid, iopl, signal, ...)", o->pos[o->npos - 1]);
-		return -1;
+		return EL_EX_USAGE;
 	}
-	return 0;
+	return -1;
 }
 
 int el_cmd_trace(int argc, char **argv)
@@ -439,8 +469,8 @@ int el_cmd_trace(int argc, char **argv)
 	struct trace_run r[2];
 	int rc;
 
-	if (parse_opts(argc, argv, &o))
-		return EL_EX_USAGE;
+	if ((rc = parse_opts(argc, argv, &o)) >= 0)
+		return rc;
 	memset(r, 0, sizeof(r));
 	el_qemu_catch_signals();
 	rc = trace_one(&o, o.pos[0], o.pos[o.npos - 1], &r[0]);

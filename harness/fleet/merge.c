@@ -13,24 +13,53 @@
 #include <unistd.h>
 
 #include "core/exitcodes.h"
+#include "core/opts.h"
 #include "core/util.h"
 #include "fleet/merge.h"
 
-static const char usage_text[] =
-	"usage: entrylab merge [--out DIR] [--labels L1,L2,...] [--no-plots] [--root REPO] RUN...\n"
-	"Merge the results directories RUN... (of several machines, or several runs) into one\n"
-	"report: a table of machines (CPU model, microcode, kernel, mode), per benchmark the\n"
-	"median of every variant on every machine, the axis effects per machine, and plots.\n"
-	"Runs in different units (instructions, TSC ticks) are shown side by side, never\n"
-	"combined.\n"
-	"  --out DIR      the new directory to write (must not exist; default\n"
-	"                 results/merge-<UTC time>-<pid>)\n"
-	"  --labels LIST  one label per RUN, in order ([A-Za-z0-9._-], default m1, m2, ...)\n"
-	"  --no-plots     no gnuplot plots\n"
-	"  --root REPO    the repository whose plots/*.gp templates to use\n"
-	"exit status: 0 merged; 1 merged, but a run had failed variants; 2 usage error, a\n"
-	"RUN that is not a results directory or is corrupt, two RUNs of the same run, or an\n"
-	"--out that exists (nothing written)\n";
+static const struct el_opt merge_options[] = {
+	{ "out", 'o', "DIR", "the new directory to write (must not exist; default\n"
+	  "results/merge-<UTC time>-<pid>)", "@dir" },
+	{ "labels", 'l', "LIST", "one label per RUN, in order ([A-Za-z0-9._-], 1 to 31\n"
+	  "characters; default m1, m2, ...)" },
+	{ "no-plots", 'p', NULL, "do not run gnuplot" },
+	{ "root", 'r', "REPO", "the repository whose plots/*.gp templates to use", "@dir" },
+	{ 0 }
+};
+
+const struct el_optcmd merge_optcmd = {
+	"merge", "[OPTIONS] RUN...",
+	"Merge results directories (of several machines, or several runs) into one report\n"
+	"in a new directory: a table of machines (CPU model, microcode, kernel, mode), per\n"
+	"benchmark the median of every variant on every machine, the axis effects per\n"
+	"machine, and plots.  Runs in different units (instructions, TSC ticks) are shown\n"
+	"side by side, never combined.",
+	merge_options,
+	"exit status: 0 merged; 1 merged, but a run had failed variants; 2 usage error, a RUN\n"
+	"that is not a results directory or is corrupt, two RUNs of the same run, or an\n"
+	"--out that exists (nothing written)",
+	"@dir",
+};
+
+struct merge_args {
+	struct fl_merge *g;
+	const char *out, *labels, *root;
+};
+
+static int merge_opt(void *ctx, int key, const char *arg)
+{
+	struct merge_args *a = ctx;
+
+	if (key == 'p')
+		a->g->no_plots = 1;
+	else if (key == 'o')
+		a->out = arg;
+	else if (key == 'l')
+		a->labels = arg;
+	else
+		a->root = arg;
+	return 0;
+}
 
 static int label_ok(const char *s)
 {
@@ -149,40 +178,23 @@ static int merge(struct fl_merge *g, const char *out)
 int el_cmd_merge(int argc, char **argv)
 {
 	struct fl_merge g = { 0 };
-	const char *out = NULL, *labels = NULL, *root = NULL;
+	struct merge_args a = { &g, NULL, NULL, NULL };
 	char err[PATH_MAX * 2];
-	int rc = EL_EX_USAGE;
+	int first, rc = el_opts_parse(&merge_optcmd, argc, argv, merge_opt, &a, &first);
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(usage_text, stdout);
-			fl_free(&g);
-			return EL_EX_OK;
-		}
-		if (!strcmp(a, "--no-plots")) {
-			g.no_plots = 1;
-		} else if (!strcmp(a, "--out") || !strcmp(a, "--labels") || !strcmp(a, "--root")) {
-			if (i + 1 >= argc || !argv[i + 1][0]) {
-				el_err("merge: %s needs a value: see 'entrylab merge --help'", a);
-				goto out;
-			}
-			*(!strcmp(a, "--out") ? &out : !strcmp(a, "--labels") ? &labels : &root) =
-				argv[++i];
-		} else if (a[0] == '-' && a[1]) {
-			el_err("merge: unknown option '%s': see 'entrylab merge --help'", a);
-			goto out;
-		} else {
-			g.m = el_xrealloc(g.m, (g.nm + 1) * sizeof(*g.m));
-			memset(&g.m[g.nm], 0, sizeof(*g.m));
-			el_strlcpy(g.m[g.nm++].dir, a, sizeof(g.m[0].dir));
-		}
+	if (rc != EL_OPTS_GO)
+		return rc == EL_OPTS_HELP ? EL_EX_OK : EL_EX_USAGE;
+	rc = EL_EX_USAGE;
+	for (int i = first; i < argc; i++) {
+		g.m = el_xrealloc(g.m, (g.nm + 1) * sizeof(*g.m));
+		memset(&g.m[g.nm], 0, sizeof(*g.m));
+		el_strlcpy(g.m[g.nm++].dir, argv[i], sizeof(g.m[0].dir));
 	}
 	if (g.nm == 0) {
 		el_err("merge: no results directory given: entrylab merge RUN... (see --help)");
 		goto out;
 	}
-	if (set_labels(&g, labels) < 0)
+	if (set_labels(&g, a.labels) < 0)
 		goto out;
 	for (size_t i = 0; i < g.nm; i++)
 		if (fl_read_run(&g.m[i], err, sizeof(err))) {
@@ -193,8 +205,8 @@ int el_cmd_merge(int argc, char **argv)
 		el_err("%s", err);
 		goto out;
 	}
-	find_root(&g, root);
-	rc = merge(&g, out);
+	find_root(&g, a.root);
+	rc = merge(&g, a.out);
 out:
 	fl_free(&g);
 	return rc;

@@ -94,6 +94,7 @@ static inline struct fl_cell *fl_cell_at(const struct fl_merge *g, size_t m, siz
 }
 
 int el_cmd_merge(int argc, char **argv);
+extern const struct el_optcmd merge_optcmd;   /* core/opts.h */
 
 /* merge_read.c: read and check one RUN into m (dir and label set by the
  * caller).  0, or EL_EX_USAGE with one line in err. */

@@ -5,12 +5,12 @@
 #include "matrix/matrix.h"
 #include "matrix/meta.h"
 #include "boot/qemu.h"
+#include "core/opts.h"
 #include "core/util.h"
 #include "variants/variants.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,39 +35,53 @@ static void on_signal(int sig)
 		gate_signal = sig;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: entrylab gate --base REV [--head REV] [--variants SEL] [--bench LIST]\n"
-		"         [--samples N] [--rounds N] [--mode auto|tcg|kvm] [--timeout SEC]\n"
-		"         [--thresholds FILE] [--results-dir DIR]\n"
-		"       entrylab gate --base-tree DIR --head-tree DIR [revision-mode options]\n"
-		"       entrylab gate --baseline FILE [--run DIR] [--variants SEL] [--bench LIST]\n"
-		"         [--thresholds FILE] [--results-dir DIR]\n"
-		"  --base REV: check out REV (and --head REV; default: the working tree, built in\n"
-		"  place) in temporary git worktrees, build each with its own Makefile, boot both\n"
-		"  sides' images with this harness, base and head interleaved (round 1 base first,\n"
-		"  round 2 head first, ...), and compare every variant and benchmark.\n"
-		"  --base-tree DIR, --head-tree DIR: trees already built (make host and the\n"
-		"  images, e.g. by CI): booted as they are, no checkout and no build; either may\n"
-		"  replace --base REV or --head REV.\n"
-		"  --baseline FILE: compare a run (default RESULTS/latest) with a file written by\n"
-		"  'entrylab baseline save'.\n"
-		"  --variants SEL  variants (default all; baseline mode: those of the run)\n"
-		"  --bench LIST    benchmarks (default all; baseline mode: those of the run)\n"
-		"  --samples N     samples per boot (default %d)     --rounds N  boots per side\n"
-		"                  and variant (default 1; 5 under kvm)\n"
-		"  --mode (or --accel) auto probes KVM, else tcg-icount (default auto)\n"
-		"  --thresholds    default variants/thresholds.conf (documents its format)\n"
-		"  Writes RESULTS/gate-<id>/verdict.md (printed too), base/ and head/ raw files.\n"
-		"exit status: 0 pass, 1 regression (or a path missing or failing in the head),\n"
-		"  2 usage or environment error (bad revision, build failure, corrupt baseline or\n"
-		"  thresholds file; nothing published), 3 inconclusive (an interval straddles a\n"
-		"  threshold: run more samples), 130 interrupted by SIGINT, SIGTERM, SIGHUP or\n"
-		"  SIGPIPE before the verdict was published (worktrees removed, nothing published;\n"
-		"  after publishing the verdict's status stands and one line says so)\n",
-		DEFAULT_SAMPLES);
-}
+static const struct el_opt gate_options[] = {
+	{ "base", 'b', "REV", "the base revision: checked out in a temporary git worktree\n"
+	  "and built with its own Makefile", NULL },
+	{ "head", 'H', "REV", "the head revision (default: the working tree, built in place)" },
+	{ "base-tree", 'x', "DIR", "a base tree already built (make host and the images, e.g.\n"
+	  "by CI): booted as it is, no checkout, no build", "@dir" },
+	{ "head-tree", 'y', "DIR", "the same for the head", "@dir" },
+	{ "baseline-file", 'B', "FILE", "compare a run (default RESULTS/latest) with a file\n"
+	  "written by 'entrylab baseline save' (not --baseline: that\n"
+	  "names a variant in matrix and analyze)", "@file" },
+	{ "run", 'R', "DIR", "with --baseline-file: the run to compare (default\n"
+	  "RESULTS/latest)", "@dir" },
+	{ "variants", 'v', "SEL", "variants (default all; baseline-file mode: those of the run);\n"
+	  "as matrix --variants, axis patterns too", "@variants" },
+	{ "bench", 'n', "LIST", "benchmarks (default all; baseline-file mode: those of the run)",
+	  "@benches" },
+	{ "samples", 's', "N", "samples per boot (default " EL_OPT_STR(DEFAULT_SAMPLES) ")" },
+	{ "rounds", 'r', "N", "boots per side and variant (default 1; 5 under kvm)" },
+	{ "accel", 'm', "ACCEL", "auto probes KVM, else tcg-icount (default auto)",
+	  "auto tcg kvm" },
+	{ "mode", 'm', "ACCEL", NULL, "auto tcg kvm", EL_OPT_ALIAS },
+	{ "timeout", 't', "SEC", "time limit of one boot (default 60, times samples/1000\n"
+	  "above 1000 samples)" },
+	{ "thresholds", 'T', "FILE", "default variants/thresholds.conf (documents its format)",
+	  "@file" },
+	{ "out", 'd', "DIR", "the results directory gate-<id>/ goes into (default RESULTS =\n"
+	  "results/ of the repository)", "@dir" },
+	{ "results-dir", 'd', "DIR", NULL, "@dir", EL_OPT_ALIAS },
+	{ 0 }
+};
+
+const struct el_optcmd gate_optcmd = {
+	"gate", "--base REV [--head REV] | --baseline-file FILE [--run DIR] [OPTIONS]",
+	"Merge gate.  With --base REV (and --head REV, or --base-tree/--head-tree DIR)\n"
+	"both sides' images are booted by this harness, base and head interleaved\n"
+	"(round 1 base first, round 2 head first, ...), and every variant and\n"
+	"benchmark is compared against variants/thresholds.conf.  Writes\n"
+	"RESULTS/gate-<id>/verdict.md (printed too), verdict.json, base/ and head/.",
+	gate_options,
+	"exit status: 0 pass, 1 regression (or a path missing or failing in the head),\n"
+	"  2 usage or environment error (bad revision, build failure, corrupt baseline or\n"
+	"  thresholds file; nothing published), 3 inconclusive (an interval straddles a\n"
+	"  threshold: run more samples), 130 interrupted by SIGINT, SIGTERM, SIGHUP or\n"
+	"  SIGPIPE before the verdict was published (worktrees removed, nothing published;\n"
+	"  after publishing the verdict's status stands and one line says so)",
+	NULL,
+};
 
 static int bad(const char *opt, const char *val, const char *todo)
 {
@@ -90,7 +104,6 @@ static int one_opt(int c, const char *arg, struct gate_opts *o)
 	case 'n': o->bench = arg; return 0;
 	case 'T': o->thresholds = arg; return 0;
 	case 'd': o->results_dir = arg; return 0;
-	case 'h': o->help = 1; return 0;
 	case 's':
 		o->rev_only = 1;
 		return el_parse_u64(arg, &o->samples) || !o->samples || o->samples > 100000 ?
@@ -109,7 +122,7 @@ static int one_opt(int c, const char *arg, struct gate_opts *o)
 		o->rev_only = 1;
 		o->mode = !strcmp(arg, "auto") ? 0 : !strcmp(arg, "tcg") ||
 			  !strcmp(arg, "tcg-icount") ? 1 : !strcmp(arg, "kvm") ? 2 : -1;
-		return o->mode < 0 ? bad("--mode/--accel", arg, "use auto, tcg or kvm") : 0;
+		return o->mode < 0 ? bad("--accel", arg, "use auto, tcg or kvm") : 0;
 	}
 	return EL_EX_USAGE;
 }
@@ -130,17 +143,17 @@ static int check_opts(const struct gate_opts *o)
 	}
 	if (!base == !o->baseline) {
 		el_err("%s: entrylab gate: give --base REV (a git revision), --base-tree DIR or "
-		       "--baseline FILE", base ? "--base and --baseline together" :
+		       "--baseline-file FILE", base ? "--base and --baseline-file together" :
 		       "nothing to compare with");
 		return EL_EX_USAGE;
 	}
 	if (o->baseline && o->rev_only) {
-		el_err("--head, --samples, --rounds, --mode and --timeout need --base: entrylab gate: "
+		el_err("--head, --samples, --rounds, --accel and --timeout need --base: entrylab gate: "
 		       "a baseline gate compares finished runs; drop them");
 		return EL_EX_USAGE;
 	}
 	if (base && o->run_dir) {
-		el_err("--run needs --baseline: entrylab gate: drop it");
+		el_err("--run needs --baseline-file: entrylab gate: drop it");
 		return EL_EX_USAGE;
 	}
 	for (int k = 0; k < 2; k++)
@@ -152,38 +165,22 @@ static int check_opts(const struct gate_opts *o)
 	return EL_EX_OK;
 }
 
+static int opt_cb(void *ctx, int key, const char *arg)
+{
+	return one_opt(key, arg, ctx);
+}
+
 static int parse_opts(int argc, char **argv, struct gate_opts *o)
 {
-	static const struct option longs[] = {
-		{ "base", 1, NULL, 'b' }, { "head", 1, NULL, 'H' }, { "baseline", 1, NULL, 'B' },
-		{ "base-tree", 1, NULL, 'x' }, { "head-tree", 1, NULL, 'y' },
-		{ "run", 1, NULL, 'R' }, { "variants", 1, NULL, 'v' }, { "bench", 1, NULL, 'n' },
-		{ "samples", 1, NULL, 's' }, { "rounds", 1, NULL, 'r' }, { "mode", 1, NULL, 'm' },
-		{ "accel", 1, NULL, 'm' },
-		{ "timeout", 1, NULL, 't' }, { "thresholds", 1, NULL, 'T' },
-		{ "results-dir", 1, NULL, 'd' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	int c;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->samples = DEFAULT_SAMPLES;
 	o->rounds = 1;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
-		if (c == ':' || c == '?') {
-			el_err("%s option '%.64s': entrylab gate: see 'entrylab gate --help'",
-			       c == ':' ? "missing value for" : "unknown", argv[optind - 1]);
-			return EL_EX_USAGE;
-		}
-		if (one_opt(c, optarg, o))
-			return EL_EX_USAGE;
-	}
-	if (optind < argc) {
-		el_err("unexpected argument '%.64s': entrylab gate: see 'entrylab gate --help'",
-		       argv[optind]);
+	rc = el_opts_parse(&gate_optcmd, argc, argv, opt_cb, o, NULL);
+	if (rc == EL_OPTS_BAD)
 		return EL_EX_USAGE;
-	}
+	o->help = rc == EL_OPTS_HELP;
 	if (!o->timeout_s)   /* no --timeout: the default, scaled with the samples asked */
 		o->timeout_s = DEFAULT_TIMEOUT_S * el_timeout_scale(o->samples);
 	return o->help ? EL_EX_OK : check_opts(o);
@@ -555,11 +552,8 @@ int el_cmd_gate(int argc, char **argv)
 	struct gate g;
 	int rc = parse_opts(argc, argv, &o);
 
-	if (rc || o.help) {
-		if (o.help)
-			usage(stdout);
+	if (rc || o.help)
 		return rc;
-	}
 	gsl_set_error_handler_off();
 	memset(&g, 0, sizeof(g));
 	g.o = &o;

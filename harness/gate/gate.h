@@ -4,7 +4,7 @@
  *   entrylab gate --base REV [--head REV] [--variants SEL] [--bench LIST]
  *                 [--samples N] [--rounds N] [--mode auto|tcg|kvm]
  *                 [--timeout SEC] [--thresholds FILE] [--results-dir DIR]
- *   entrylab gate --baseline FILE [--run DIR] [--variants SEL] [--bench LIST]
+ *   entrylab gate --baseline-file FILE [--run DIR] [--variants SEL] [--bench LIST]
  *                 [--thresholds FILE] [--results-dir DIR]
  *   entrylab baseline save [--run DIR] [--out FILE]
  *
@@ -49,6 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/opts.h"
 #include "gate/gate_logic.h"
 #include "matrix/matrix.h"
 #include "boot/qemu.h"
@@ -58,6 +59,7 @@
 
 int el_cmd_gate(int argc, char **argv);
 int el_cmd_baseline(int argc, char **argv);
+extern const struct el_optcmd gate_optcmd, baseline_optcmd;   /* core/opts.h */
 
 /* ---------------------------------------------- gate_side.c, for gate.c */
 

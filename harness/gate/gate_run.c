@@ -114,7 +114,7 @@ int gate_decide_mode(struct gate *g)
 	const char *s = g->shorts[0];
 	char img[GATE_PATH + 64], out[GATE_PATH + 16], log[GATE_PATH + 16];
 	char *argv[] = { "entrylab", "run", "--image", img, "--name", (char *)s, "--out", out,
-			 "--mode", "kvm", "--run", "probe", "--timeout", "10", NULL };
+			 "--accel", "kvm", "--run", "probe", "--timeout", "10", NULL };
 	struct probe_result probe;
 	struct accel_decision d;
 
@@ -183,7 +183,7 @@ static int run_one(struct gate *g, int k, const char *s, uint64_t round)
 	char out[GATE_PATH + 64], img[GATE_PATH + 64], log[GATE_PATH + 128], res[GATE_PATH + 128];
 	char timeout[32], samples[32], status[64], why[512];
 	char *argv[] = { "entrylab", "run", "--image", img, "--name", (char *)s, "--out", out,
-			 "--mode", (char *)el_mode_name(g->mode), "--timeout", timeout,
+			 "--accel", (char *)el_mode_name(g->mode), "--timeout", timeout,
 			 "--samples", samples, "--bench", g->bench, NULL };
 	int64_t t0 = el_now_ms();
 	int rc;

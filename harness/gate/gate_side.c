@@ -394,7 +394,7 @@ char **gate_select_variants(const char *root, const char *sel)
 {
 	char dir[GATE_PATH + 16], err[EL_VARIANT_ERR], name[EL_NAME_MAX];
 	struct el_variants vs;
-	int codes[1 << EL_MAX_AXES];
+	int codes[EL_MAX_VARIANTS + 1];
 	size_t n = 0;
 	char **list;
 
@@ -496,17 +496,40 @@ int gate_against_baseline(const struct gate_baseline_opts *o)
 
 /* ------------------------------------------------------------ command */
 
+static const struct el_opt baseline_options[] = {
+	{ "run", 'r', "DIR", "the run to store (default RESULTS/latest)", "@dir" },
+	{ "out", 'o', "FILE", "the file written (default results/baseline.json)", "@file" },
+	{ 0 }
+};
+
+const struct el_optcmd baseline_optcmd = {
+	"baseline save", "[--run DIR] [--out FILE]",
+	"Store a run as a baseline file for 'entrylab gate --baseline-file FILE': its\n"
+	"summary.json, meta.json and every per-call sample (format: gate.h, README\n"
+	"'Merge gate').",
+	baseline_options, "exit status: 0 written, 2 usage or unreadable run", NULL,
+};
+
+struct baseline_args {
+	const char *run_dir, *out_file;
+};
+
+static int baseline_opt(void *ctx, int key, const char *arg)
+{
+	struct baseline_args *a = ctx;
+
+	*(key == 'r' ? &a->run_dir : &a->out_file) = arg;
+	return 0;
+}
+
 int el_cmd_baseline(int argc, char **argv)
 {
 	char root[GATE_PATH], run[GATE_PATH + 16], out[GATE_PATH + 32];
-	const char *run_dir = NULL, *out_file = NULL, *val;
+	struct baseline_args a = { NULL, NULL };
+	int rc;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: entrylab baseline save [--run DIR] [--out FILE]\n"
-		       "  Store a run (default RESULTS/latest) as a baseline file for\n"
-		       "  'entrylab gate --baseline FILE' (default results/baseline.json): its\n"
-		       "  summary.json, meta.json and every per-call sample (format: gate.h,\n"
-		       "  README 'Merge gate').  exit status: 0 written, 2 usage or unreadable run\n");
+		el_opts_help(&baseline_optcmd, stdout);
 		return EL_EX_OK;
 	}
 	if (argc < 2 || strcmp(argv[1], "save")) {
@@ -514,21 +537,14 @@ int el_cmd_baseline(int argc, char **argv)
 		       argc < 2 ? "missing subcommand" : "unknown subcommand");
 		return EL_EX_USAGE;
 	}
-	for (int i = 2; i < argc; i++) {
-		if ((val = el_opt_value(argc, argv, &i, "--run")))
-			run_dir = val;
-		else if ((val = el_opt_value(argc, argv, &i, "--out")))
-			out_file = val;
-		else {
-			el_err("unknown option or missing value '%.64s': entrylab baseline save: "
-			       "give --run DIR and/or --out FILE", argv[i]);
-			return EL_EX_USAGE;
-		}
-	}
-	if ((!run_dir || !out_file) && gate_find_root(root, sizeof(root)))
+	rc = el_opts_parse(&baseline_optcmd, argc - 1, argv + 1, baseline_opt, &a, NULL);
+	if (rc != EL_OPTS_GO)
+		return rc == EL_OPTS_HELP ? EL_EX_OK : EL_EX_USAGE;
+	if ((!a.run_dir || !a.out_file) && gate_find_root(root, sizeof(root)))
 		return EL_EX_USAGE;
-	el_fmt(run, sizeof(run), "%s%s", run_dir ? run_dir : root, run_dir ? "" : "/results/latest");
-	el_fmt(out, sizeof(out), "%s%s", out_file ? out_file : root,
-	       out_file ? "" : "/results/baseline.json");
+	el_fmt(run, sizeof(run), "%s%s", a.run_dir ? a.run_dir : root,
+	       a.run_dir ? "" : "/results/latest");
+	el_fmt(out, sizeof(out), "%s%s", a.out_file ? a.out_file : root,
+	       a.out_file ? "" : "/results/baseline.json");
 	return baseline_save(run, out);
 }

@@ -18,6 +18,7 @@
 #include "host/perfx.h"
 #include "host/pin.h"
 #include "host/pmu.h"
+#include "core/opts.h"
 #include "core/util.h"
 
 /* The guest names the fault it took at LSTAR in its @P reason
@@ -180,7 +181,7 @@ void accel_decide(enum accel_request req, const struct probe_result *probe,
 	}
 	out->status = EL_EX_USAGE;
 	snprintf(out->line, sizeof(out->line), "kvm mode unavailable: %s: run on a "
-		 "bare-metal host with working KVM, or use --mode auto or tcg", why);
+		 "bare-metal host with working KVM, or use --accel auto or tcg", why);
 }
 
 void accel_render(const struct accel_decision *d, FILE *out)
@@ -198,24 +199,6 @@ static int hostinfo_usage(const char *what, const char *arg)
 	el_err("%s '%s': hostinfo: usage: entrylab hostinfo [--cpu N] [--events LIST]",
 	       what, arg ? arg : "");
 	return EL_EX_USAGE;
-}
-
-/* --opt VALUE or --opt=VALUE at argv[*i]; NULL when argv[*i] is not opt. */
-static const char *opt_value(int argc, char **argv, int *i, const char *opt, int *missing)
-{
-	size_t len = strlen(opt);
-
-	if (strncmp(argv[*i], opt, len) != 0)
-		return NULL;
-	if (argv[*i][len] == '=')
-		return argv[*i] + len + 1;
-	if (argv[*i][len] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
 }
 
 static int parse_cpu(const char *s, int *cpu)
@@ -287,30 +270,41 @@ static int hostinfo_report(int cpu, const char *events)
 	return EL_EX_OK;
 }
 
+static const struct el_opt hostinfo_options[] = {
+	{ "cpu", 'c', "N", "the measurement cpu (default: pin.h's choice)" },
+	{ "events", 'e', "LIST", "PMU events by name (cycles,instructions,... or the PMU's own)" },
+	{ 0 }
+};
+
+const struct el_optcmd hostinfo_optcmd = {
+	"hostinfo", "[--cpu N] [--events LIST]",
+	"key=value lines (pinning plan, topology, noise, PMU events, /dev/kvm), then\n"
+	"warnings.",
+	hostinfo_options, "exit status: 0, or 2 on a bad option, cpu or event name", NULL,
+};
+
+struct hostinfo_args {
+	const char *events;
+	int cpu;
+};
+
+static int hostinfo_opt(void *ctx, int key, const char *arg)
+{
+	struct hostinfo_args *a = ctx;
+
+	if (key == 'e')
+		a->events = arg;
+	else if (parse_cpu(arg, &a->cpu) != 0)
+		return hostinfo_usage("bad --cpu value", arg);
+	return 0;
+}
+
 int cmd_hostinfo(int argc, char **argv)
 {
-	const char *events = NULL, *v;
-	int cpu = -1, i;
+	struct hostinfo_args a = { NULL, -1 };
+	int rc = el_opts_parse(&hostinfo_optcmd, argc, argv, hostinfo_opt, &a, NULL);
 
-	for (i = 1; i < argc; i++) {
-		int missing = 0;
-
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: entrylab hostinfo [--cpu N] [--events LIST]\n"
-			       "  key=value lines (pinning plan, topology, noise, PMU events,\n"
-			       "  /dev/kvm), then warnings; exit 0, or 2 on a bad option,\n"
-			       "  cpu or event name\n");
-			return EL_EX_OK;
-		}
-		if ((v = opt_value(argc, argv, &i, "--cpu", &missing))) {
-			if (parse_cpu(v, &cpu) != 0)
-				return hostinfo_usage("bad --cpu value", v);
-		} else if ((v = opt_value(argc, argv, &i, "--events", &missing))) {
-			events = v;
-		} else {
-			return hostinfo_usage(missing ? "missing value for" : "unknown option",
-					      argv[i]);
-		}
-	}
-	return hostinfo_report(cpu, events);
+	if (rc != EL_OPTS_GO)
+		return rc == EL_OPTS_HELP ? EL_EX_OK : EL_EX_USAGE;
+	return hostinfo_report(a.cpu, a.events);
 }

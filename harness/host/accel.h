@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "boot/records.h"
+#include "core/opts.h"
 
 #define ACCEL_KVM_API_VERSION 12
 
@@ -85,5 +86,6 @@ void accel_render(const struct accel_decision *d, FILE *out);
 
 /* entrylab hostinfo [--cpu N] [--events LIST] */
 int cmd_hostinfo(int argc, char **argv);
+extern const struct el_optcmd hostinfo_optcmd;   /* core/opts.h */
 
 #endif

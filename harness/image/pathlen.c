@@ -1,6 +1,7 @@
 /* `entrylab pathlen`: see pathlen.h. */
 #include "image/pathlen.h"
 #include "core/exitcodes.h"
+#include "core/opts.h"
 #include "core/util.h"
 #include "variants/variants.h"
 
@@ -113,7 +114,7 @@ int pathlen_measure(const char *image, const char *short_name, int *insns, int *
 int el_select_images(const char *variants_dir, const char *kernels_dir, char *const *sel,
 		     int nsel, struct el_kimage **out, const char *cmd)
 {
-	int codes[(1 << EL_MAX_AXES) + 1];
+	int codes[EL_MAX_VARIANTS + 1];
 	char err[EL_VARIANT_ERR];
 	struct el_variants v;
 	size_t n = 0;
@@ -157,17 +158,6 @@ int el_select_one(const char *variants_dir, const char *kernels_dir, const char 
 	return n == 1 ? 0 : -1;
 }
 
-const char *el_opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (!strcmp(argv[*i], name) && *i + 1 < argc)
-		return argv[++*i];
-	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	return NULL;
-}
-
 /* ------------------------------------------------------------ command */
 
 struct pathlen_opts {
@@ -177,31 +167,50 @@ struct pathlen_opts {
 	int nsel;
 };
 
+static const struct el_opt pathlen_options[] = {
+	{ "csv", 'c', NULL, "comma-separated values instead of the table" },
+	{ "kernels", 'k', "DIR", "the images (default build/kernels)", "@dir" },
+	{ "variants-dir", 'd', "DIR", "the axes and presets (default variants)", "@dir" },
+	{ 0 }
+};
+
+const struct el_optcmd pathlen_optcmd = {
+	"pathlen", "[VARIANT...] [OPTIONS]",
+	"Static fast-path length: instructions and bytes from the entry symbol to its\n"
+	"sysretq in each image (VARIANT: short or canonical name, preset, floor,\n"
+	"all, presets, axis pattern; default all).",
+	pathlen_options, "exit status: 0 ok, 2 usage error, unknown variant or missing image",
+	"@variants",
+};
+
+static int pathlen_opt(void *ctx, int key, const char *arg)
+{
+	struct pathlen_opts *o = ctx;
+
+	if (key == 'c')
+		o->csv = true;
+	else
+		*(key == 'k' ? &o->kernels_dir : &o->variants_dir) = arg;
+	return 0;
+}
+
+/* 0 to go on; else the command's status. */
 static int parse_opts(int argc, char **argv, struct pathlen_opts *o)
 {
-	const char *val;
+	int first, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->variants_dir = "variants";
 	o->kernels_dir = "build/kernels";
 	o->sel = el_xrealloc(NULL, (size_t)(argc + 1) * sizeof(*o->sel));
-	for (int i = 1; i < argc; i++) {
-		if ((val = el_opt_value(argc, argv, &i, "--variants-dir")))
-			o->variants_dir = val;
-		else if ((val = el_opt_value(argc, argv, &i, "--kernels")))
-			o->kernels_dir = val;
-		else if (!strcmp(argv[i], "--csv"))
-			o->csv = true;
-		else if (argv[i][0] == '-') {
-			el_err("unknown option or missing value '%s': entrylab pathlen: see 'entrylab --help'",
-			       argv[i]);
-			return -1;
-		} else
-			o->sel[o->nsel++] = argv[i];
-	}
+	rc = el_opts_parse(&pathlen_optcmd, argc, argv, pathlen_opt, o, &first);
+	if (rc != EL_OPTS_GO)
+		return rc == EL_OPTS_HELP ? EL_EX_OK : EL_EX_USAGE;
+	while (first < argc)
+		o->sel[o->nsel++] = argv[first++];
 	if (!o->nsel)
 		o->sel[o->nsel++] = "all";
-	return 0;
+	return -1;
 }
 
 static void print_table(const struct el_kimage *k, const struct el_pathlen *p, int n, bool csv)
@@ -226,10 +235,11 @@ int el_cmd_pathlen(int argc, char **argv)
 	struct el_pathlen *p;
 	int n, rc = EL_EX_OK;
 
-	if (parse_opts(argc, argv, &o)) {
+	if ((rc = parse_opts(argc, argv, &o)) >= 0) {
 		free(o.sel);
-		return EL_EX_USAGE;
+		return rc;
 	}
+	rc = EL_EX_OK;
 	n = el_select_images(o.variants_dir, o.kernels_dir, o.sel, o.nsel, &k, "pathlen");
 	if (n < 0)
 		rc = EL_EX_USAGE;

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/opts.h"
 #include "image/symbols.h"
 
 struct el_pathlen {
@@ -54,11 +55,7 @@ int el_select_images(const char *variants_dir, const char *kernels_dir, char *co
 int el_select_one(const char *variants_dir, const char *kernels_dir, const char *sel,
 		  struct el_kimage *k, const char *cmd);
 
-/* Command-line helper shared with `entrylab trace`: the value of option
- * name at argv[*i], given as "name VALUE" (advancing *i) or "name=VALUE";
- * NULL if argv[*i] is not that option or its value is missing. */
-const char *el_opt_value(int argc, char **argv, int *i, const char *name);
-
+extern const struct el_optcmd pathlen_optcmd;   /* core/opts.h */
 int el_cmd_pathlen(int argc, char **argv);
 
 #endif

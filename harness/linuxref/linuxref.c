@@ -2,6 +2,7 @@
 #include "linuxref/linuxref.h"
 #include "core/exitcodes.h"
 #include "core/proc.h"
+#include "core/opts.h"
 #include "core/util.h"
 #include "variants/variants.h"
 
@@ -383,54 +384,77 @@ int lr_initramfs(const char *init, const char *out, char *err, size_t n)
 
 /* ------------------------------------------------------------ command */
 
+static const struct el_opt prepare_options[] = {
+	{ "kernel", 'k', "PATH", "the kernel (default: newest /boot/vmlinuz-*)", "@file" },
+	{ "root", 'r', "DIR", "the repository (build/linuxref/ goes there)", "@dir" },
+	{ 0 }
+};
+static const struct el_opt initramfs_options[] = {
+	{ "init", 'i', "PATH", "the init program", "@file" },
+	{ "out", 'o', "PATH", "the initramfs written", "@file" },
+	{ 0 }
+};
+static const struct el_opt host_options[] = {
+	{ "cpu", 'c', "N", "the cpu it runs on, pinned (default: pin.h's choice)" },
+	{ "samples", 's', "N", "samples (default 15)" },
+	{ "out", 'o', "DIR", "where its files go", "@dir" },
+	{ "program", 'p', "PATH", "the loop program (default build/linuxref/init)", "@file" },
+	{ 0 }
+};
+
+#define LR_EXITS "exit status: 0 done, 2 usage or environment error"
+const struct el_optcmd lr_optcmds[3] = {
+	{ "linuxref prepare", "[--kernel PATH] [--root DIR]",
+	  "Find the kernel, unpack it to build/linuxref/vmlinux-<release> and print\n"
+	  "key=value facts.", prepare_options, LR_EXITS, NULL },
+	{ "linuxref initramfs", "--init PATH --out PATH",
+	  "Write the cpio newc initramfs holding the init program.", initramfs_options,
+	  LR_EXITS, NULL },
+	{ "linuxref host", "[--cpu N] [--samples N] [--out DIR] [--program PATH]",
+	  "Run the getpid loop natively (pinned) and `perf bench syscall basic` on the\n"
+	  "same cpu and compare them (the host row of a kvm matrix).", host_options,
+	  LR_EXITS, NULL },
+};
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: entrylab linuxref prepare [--kernel PATH] [--root DIR]\n"
-		"         find the kernel (default: newest /boot/vmlinuz-*), unpack it to\n"
-		"         build/linuxref/vmlinux-<release> and print key=value facts\n"
-		"       entrylab linuxref initramfs --init PATH --out PATH\n"
-		"         write the cpio newc initramfs holding the init program\n"
-		"       entrylab linuxref host [--cpu N] [--samples N] [--out DIR] [--program PATH]\n"
-		"         run the getpid loop natively (pinned) and `perf bench syscall basic`\n"
-		"         on the same cpu and compare them (the host row of a kvm matrix)\n"
-		"exit status: 0 done, 2 usage or environment error\n");
-}
-
-/* --name VALUE pairs after the subcommand; NULL when absent. */
-static const char *opt(int argc, char **argv, const char *name)
-{
-	for (int i = 2; i + 1 < argc; i++)
-		if (!strcmp(argv[i], name))
-			return argv[i + 1];
-	return NULL;
-}
-
-static int check_opts(int argc, char **argv, const char *const *known)
-{
-	for (int i = 2; i < argc; i += 2) {
-		const char *const *k = known;
-		while (*k && strcmp(*k, argv[i]))
-			k++;
-		if (!*k || i + 1 >= argc) {
-			el_err("%s option '%.64s': entrylab linuxref %s: see 'entrylab linuxref --help'",
-			       *k ? "missing value for" : "unknown", argv[i], argv[1]);
-			return -1;
-		}
+	for (int i = 0; i < 3; i++) {
+		el_opts_help(&lr_optcmds[i], f);
+		fputs(i < 2 ? "\n" : "", f);
 	}
+}
+
+/* The subcommand's options by key ('k' --kernel, ...): NULL when absent. */
+struct lr_args {
+	const char *v[128];
+};
+
+static int lr_opt(void *ctx, int key, const char *arg)
+{
+	((struct lr_args *)ctx)->v[key & 127] = arg;
 	return 0;
+}
+
+/* 0 to go on; else the command's status (help printed, or a usage error). */
+static int parse(const struct el_optcmd *c, int argc, char **argv, struct lr_args *a)
+{
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	rc = el_opts_parse(c, argc - 1, argv + 1, lr_opt, a, NULL);
+	return rc == EL_OPTS_GO ? -1 : rc == EL_OPTS_HELP ? EL_EX_OK : EL_EX_USAGE;
 }
 
 static int cmd_prepare(int argc, char **argv)
 {
-	static const char *const known[] = { "--kernel", "--root", NULL };
 	struct lr_kernel k;
+	struct lr_args a;
+	int rc;
 	char err[LR_PATH * 2];
 
-	if (check_opts(argc, argv, known))
-		return EL_EX_USAGE;
-	if (lr_prepare(opt(argc, argv, "--root"), opt(argc, argv, "--kernel"), &k, err,
-		       sizeof(err)) < 0) {
+	if ((rc = parse(&lr_optcmds[0], argc, argv, &a)) >= 0)
+		return rc;
+	if (lr_prepare(a.v['r'], a.v['k'], &k, err, sizeof(err)) < 0) {
 		el_err("%s", err);
 		return EL_EX_USAGE;
 	}
@@ -446,12 +470,13 @@ static int cmd_prepare(int argc, char **argv)
 
 static int cmd_initramfs(int argc, char **argv)
 {
-	static const char *const known[] = { "--init", "--out", NULL };
-	const char *init = opt(argc, argv, "--init"), *out = opt(argc, argv, "--out");
+	struct lr_args a;
+	int rc;
 	char err[LR_PATH * 2];
 
-	if (check_opts(argc, argv, known))
-		return EL_EX_USAGE;
+	if ((rc = parse(&lr_optcmds[1], argc, argv, &a)) >= 0)
+		return rc;
+	const char *init = a.v['i'], *out = a.v['o'];
 	if (!init || !out) {
 		el_err("missing %s: entrylab linuxref initramfs: give --init PATH --out PATH",
 		       init ? "--out" : "--init");
@@ -466,15 +491,15 @@ static int cmd_initramfs(int argc, char **argv)
 
 static int cmd_host(int argc, char **argv)
 {
-	static const char *const known[] = { "--cpu", "--samples", "--out", "--program", NULL };
-	const char *cpu = opt(argc, argv, "--cpu"), *samples = opt(argc, argv, "--samples");
-	const char *program = opt(argc, argv, "--program"), *out = opt(argc, argv, "--out");
+	struct lr_args a;
+	int rc;
 	uint64_t c = 0, s = 15;
 	struct lr_host h;
 	char err[LR_PATH * 2];
 
-	if (check_opts(argc, argv, known))
-		return EL_EX_USAGE;
+	if ((rc = parse(&lr_optcmds[2], argc, argv, &a)) >= 0)
+		return rc;
+	const char *cpu = a.v['c'], *samples = a.v['s'], *program = a.v['p'], *out = a.v['o'];
 	if ((cpu && (el_parse_u64(cpu, &c) || c > 65535)) ||
 	    (samples && (el_parse_u64(samples, &s) || !s || s > 100000))) {
 		el_err("bad value for %s: entrylab linuxref host: give a whole number",
@@ -510,11 +535,6 @@ int el_cmd_linuxref(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EL_EX_USAGE : EL_EX_OK;
 	}
-	for (int i = 2; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return EL_EX_OK;
-		}
 	if (!strcmp(argv[1], "prepare"))
 		return cmd_prepare(argc, argv);
 	if (!strcmp(argv[1], "initramfs"))

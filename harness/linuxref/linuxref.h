@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/opts.h"
+
 #define LR_CODE          (-3)     /* variant code of a reference row (analyze, meta) */
 #define LR_PATH          1024
 #define LR_MEMORY        "256M"   /* the 6.1 kernel and its page tables; 64M does not boot */
@@ -100,6 +102,7 @@ const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd);
 void lr_row_append(const struct lr_row *r, char *dst, size_t n);
 
 /* `entrylab linuxref`: prepare, initramfs, host (see its --help). */
+extern const struct el_optcmd lr_optcmds[3];   /* prepare, initramfs, host (core/opts.h) */
 int el_cmd_linuxref(int argc, char **argv);
 
 /* ------------------------------------------------------------ host row (linuxref_host.c) */

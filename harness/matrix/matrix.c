@@ -9,10 +9,10 @@
 #include "image/buildid.h"
 #include "matrix/matrix_run.h"
 #include "boot/qemu.h"
+#include "core/opts.h"
 #include "core/util.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,39 +28,53 @@ static const struct { const char *name, *description; } benches[] = {
 
 /* ------------------------------------------------------------ options */
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: entrylab matrix [--variants SEL[,SEL...]] [--bench a,b] [--samples N]\n"
-		"         [--jobs N] [--accel auto|tcg|kvm] [--baseline SEL] [--results-dir DIR]\n"
-		"         [--run-id ID] [--timeout SEC] [--cpu N] [--pin] [--events LIST] [--perf]\n"
-		"         [--no-plots] [--list-benches] [--linux|--no-linux]\n"
-		"  Boots every selected variant (default: all = the 16 matrix variants and floor),\n"
-		"  writes results/<run-id>/ (raw/, meta.json, summary, report.md, plots/),\n"
-		"  repoints results/latest and prints the table.\n"
-		"  --samples N      samples per benchmark (default %d)\n"
-		"  --jobs N         boots at once (default: online cpus; 1 under kvm)\n"
-		"  --accel          auto boots a probe kernel under KVM and falls back to tcg-icount\n"
-		"                   with a one-line reason; kvm fails (status 2) where the probe\n"
-		"                   fails; tcg skips the probe (default auto; --mode is the same)\n"
-		"  --cpu N          the cpu that runs the vCPU thread (default: pin.h's choice)\n"
-		"  --pin            bind QEMU's threads under tcg-icount too (always under kvm)\n"
-		"  --events LIST    kvm: PMU events by name (cycles,instructions,... or the PMU's\n"
-		"                   own, e.g. INST_RETIRED:ANY_P) counted by the guest\n"
-		"  --perf           count the vCPU thread's guest-mode cycles and instructions\n"
-		"                   with perf stat and compare with the guest's own figures\n"
-		"  --baseline SEL   variant the deltas are against (default: preset linux-5.x)\n"
-		"  --timeout SEC    time limit of one boot (default %g, times samples/1000\n"
-		"                   above 1000 samples)\n"
-		"  --linux          add the Linux reference rows (Debian's kernel: linux, linux-nomit;\n"
-		"                   under kvm also the native host row); default: with the whole\n"
-		"                   matrix (no --variants) when the kernel can be had\n"
-		"  --no-linux       leave them out\n"
-		"  --append-for SHORT=ARGS  tests only: extra guest arguments for one variant\n"
-		"                   (e.g. el.selftest=N to make it fail on purpose); repeatable\n"
-		"exit status: 0 all passed, 1 a variant failed, 2 usage or environment, 130 interrupted\n",
-		MX_DEFAULT_SAMPLES, MX_DEFAULT_TIMEOUT_S);
-}
+static const struct el_opt mx_options[] = {
+	{ "variants", 'v', "SEL", "variants (default all = every axis combination and floor):\n"
+	  "short or canonical names, presets, floor, all, presets, or axis patterns\n"
+	  "(ptregs=full: every variant with a full frame; ptregs=full+exit=c: both);\n"
+	  "comma separated, repeatable", "@variants" },
+	{ "bench", 'b', "LIST", "benchmarks, comma separated (default all; --list-benches)",
+	  "@benches" },
+	{ "samples", 's', "N", "samples per benchmark (default " EL_OPT_STR(MX_DEFAULT_SAMPLES) ")" },
+	{ "jobs", 'j', "N", "boots at once (default: online cpus; 1 under kvm)" },
+	{ "accel", 'm', "ACCEL", "auto boots a probe kernel under KVM and falls back to\n"
+	  "tcg-icount with a one-line reason; kvm fails (status 2) where\n"
+	  "the probe fails; tcg skips the probe (default auto)", "auto tcg kvm" },
+	{ "mode", 'm', "ACCEL", NULL, "auto tcg kvm", EL_OPT_ALIAS },
+	{ "baseline", 'B', "SEL", "the variant the deltas are against (default: preset linux-5.x)",
+	  "@variants" },
+	{ "out", 'r', "DIR", "the results directory the run's own directory goes into\n"
+	  "(default RESULTS = results/ of the repository)", "@dir" },
+	{ "results-dir", 'r', "DIR", NULL, "@dir", EL_OPT_ALIAS },
+	{ "run-id", 'i', "ID", "the run's name under RESULTS (default: time and pid)" },
+	{ "timeout", 't', "SEC", "time limit of one boot (default 60, times samples/1000\n"
+	  "above 1000 samples)" },
+	{ "cpu", 'c', "N", "the cpu that runs the vCPU thread (default: pin.h's choice)" },
+	{ "pin", 'P', NULL, "bind QEMU's threads under tcg-icount too (always under kvm)" },
+	{ "events", 'e', "LIST", "kvm: PMU events by name (cycles,instructions,... or the PMU's\n"
+	  "own, e.g. INST_RETIRED:ANY_P) counted by the guest" },
+	{ "perf", 'f', NULL, "count the vCPU thread's guest-mode cycles and instructions\n"
+	  "with perf stat and compare with the guest's own figures" },
+	{ "no-plots", 'p', NULL, "do not run gnuplot" },
+	{ "list-benches", 'l', NULL, "list the benchmarks and stop" },
+	{ "linux", 'L', NULL, "add the Linux reference rows (Debian's kernel: linux,\n"
+	  "linux-nomit; under kvm also the native host row); default: with\n"
+	  "the whole matrix (no --variants) when the kernel can be had" },
+	{ "no-linux", 'X', NULL, "leave them out" },
+	{ "append-for", 'A', "SHORT=ARGS", "extra guest arguments for one variant (e.g.\n"
+	  "el.selftest=N to make it fail on purpose); repeatable", NULL, EL_OPT_HIDDEN },
+	{ 0 }
+};
+
+const struct el_optcmd mx_optcmd = {
+	"matrix", "[OPTIONS]",
+	"Boot every selected variant, write RESULTS/<run-id>/ (raw/, meta.json, summary,\n"
+	"report.md, plots/), repoint RESULTS/latest and print the table.",
+	mx_options,
+	"exit status: 0 all passed, 1 a variant failed, 2 usage or environment,\n"
+	"130 interrupted",
+	NULL,
+};
 
 static int bad(const char *opt, const char *val, const char *todo)
 {
@@ -96,7 +110,6 @@ static int one_opt(int c, const char *arg, struct mx_opts *o)
 	case 'r': o->results_dir = arg; return 0;
 	case 'p': o->no_plots = 1; return 0;
 	case 'l': o->list_benches = 1; return 0;
-	case 'h': o->help = 1; return 0;
 	case 's':
 		return el_parse_u64(arg, &o->samples) || !o->samples || o->samples > 1000000 ?
 			bad("--samples", arg, "give a whole number from 1 to 1000000") : 0;
@@ -143,40 +156,22 @@ static int one_opt(int c, const char *arg, struct mx_opts *o)
 	return EL_EX_USAGE;
 }
 
+static int opt_cb(void *ctx, int key, const char *arg)
+{
+	return one_opt(key, arg, ctx);
+}
+
 int mx_parse_opts(int argc, char **argv, struct mx_opts *o)
 {
-	static const struct option longs[] = {
-		{ "variants", 1, NULL, 'v' }, { "bench", 1, NULL, 'b' },
-		{ "samples", 1, NULL, 's' }, { "jobs", 1, NULL, 'j' }, { "mode", 1, NULL, 'm' },
-		{ "baseline", 1, NULL, 'B' }, { "results-dir", 1, NULL, 'r' },
-		{ "run-id", 1, NULL, 'i' }, { "timeout", 1, NULL, 't' },
-		{ "no-plots", 0, NULL, 'p' }, { "list-benches", 0, NULL, 'l' },
-		{ "help", 0, NULL, 'h' }, { "append-for", 1, NULL, 'A' }, { "accel", 1, NULL, 'm' },
-		{ "cpu", 1, NULL, 'c' }, { "pin", 0, NULL, 'P' }, { "perf", 0, NULL, 'f' },
-		{ "events", 1, NULL, 'e' }, { "linux", 0, NULL, 'L' }, { "no-linux", 0, NULL, 'X' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->cpu = -1;
 	o->samples = MX_DEFAULT_SAMPLES;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
-		if (c == ':' || c == '?') {
-			el_err("%s option '%.64s': entrylab matrix: see 'entrylab matrix --help'",
-			       c == ':' ? "missing value for" : "unknown", argv[optind - 1]);
-			return EL_EX_USAGE;
-		}
-		if (one_opt(c, optarg, o))
-			return EL_EX_USAGE;
-	}
-	if (optind < argc) {
-		el_err("unexpected argument '%.64s': entrylab matrix: see 'entrylab matrix --help'",
-		       argv[optind]);
+	rc = el_opts_parse(&mx_optcmd, argc, argv, opt_cb, o, NULL);
+	if (rc == EL_OPTS_BAD)
 		return EL_EX_USAGE;
-	}
+	o->help = rc == EL_OPTS_HELP;
 	if (!o->timeout_s)   /* no --timeout: the default, scaled with the samples asked */
 		o->timeout_s = MX_DEFAULT_TIMEOUT_S * el_timeout_scale(o->samples);
 	return EL_EX_OK;
@@ -404,7 +399,7 @@ int el_cmd_matrix(int argc, char **argv)
 	int rc = mx_parse_opts(argc, argv, &o);
 
 	if (rc == EL_EX_OK && o.help) {
-		usage(stdout);
+		rc = EL_EX_OK;
 	} else if (rc == EL_EX_OK && o.list_benches) {
 		for (size_t i = 0; i < NBENCH; i++)
 			printf("%-16s %s\n", benches[i].name, benches[i].description);

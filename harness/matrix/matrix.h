@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/opts.h"
 #include "matrix/linuxref_matrix.h"
 #include "matrix/meta.h"
 #include "variants/variants.h"
@@ -88,5 +89,6 @@ int mx_plan_build(const struct mx_opts *o, const char *root, struct mx_plan *p);
 void mx_plan_free(struct mx_plan *p);
 
 int el_cmd_matrix(int argc, char **argv);
+extern const struct el_optcmd mx_optcmd;   /* its options (core/opts.h) */
 
 #endif

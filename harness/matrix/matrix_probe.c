@@ -46,7 +46,7 @@ static int kvm_probe(struct matrix *m)
 	const struct mx_variant *v = &m->p->v[0];
 	char out[MX_PATH_MAX + 16], timeout[16];
 	const char *args[] = { "entrylab", "run", "--image", v->image, "--name", v->short_name,
-			       "--out", out, "--mode", "kvm", "--run", "probe",
+			       "--out", out, "--accel", "kvm", "--run", "probe",
 			       "--timeout", timeout, "--cpu", m->cpu_arg, NULL };
 	struct mx_job j = { .limit_ms = PROBE_TIMEOUT_S * 1000 + MX_GUARD_EXTRA_MS };
 

@@ -161,7 +161,7 @@ static int run_variants(struct matrix *m)
 	for (size_t i = 0; i < m->p->nv; i++) {
 		const struct mx_variant *v = &m->p->v[i];
 		const char *args[32] = { "entrylab", "run", "--image", v->image, "--name",
-				       v->short_name, "--out", raw, "--mode", el_mode_name(m->mode),
+				       v->short_name, "--out", raw, "--accel", el_mode_name(m->mode),
 				       "--timeout", timeout, "--samples", samples,
 				       "--bench", m->p->bench, "--max-output", cap,
 				       "--append", extra, NULL };

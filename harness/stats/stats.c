@@ -408,6 +408,35 @@ int el_stats_delta_boots(const double *x, const size_t *xend, size_t nxb, const 
 	return 0;
 }
 
+int el_stats_flip_effect(const double *cell, size_t ncells, size_t stride, unsigned radix,
+			 struct el_effect *out)
+{
+	double *diff;
+	size_t pairs = 0;
+
+	if (!cell || !out || stride == 0 || radix < 2) {
+		errno = EINVAL;
+		return -1;
+	}
+	diff = calloc(ncells ? ncells : 1, sizeof(*diff));
+	if (!diff)
+		return -1;
+	for (size_t i = 0; i + stride < ncells; i++)
+		if ((i / stride) % radix == 0 && !isnan(cell[i]) && !isnan(cell[i + stride]))
+			diff[pairs++] = cell[i + stride] - cell[i];
+	out->pairs = (unsigned)pairs;
+	if (pairs == 0) {
+		out->mean = out->min = out->max = NAN;
+		free(diff);
+		errno = ENOENT;
+		return -1;
+	}
+	out->mean = gsl_stats_mean(diff, 1, pairs);
+	gsl_stats_minmax(&out->min, &out->max, diff, 1, pairs);
+	free(diff);
+	return 0;
+}
+
 int el_stats_main_effect(const double *cell, unsigned naxes, unsigned axis,
 			 struct el_effect *out)
 {

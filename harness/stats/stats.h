@@ -131,6 +131,12 @@ int el_stats_mann_whitney(const double *x, size_t nx, const double *y, size_t ny
  * the variant whose axis k takes its second value iff bit k of i is set (NaN
  * for a missing cell: pairs with a NaN are skipped).  Returns 0, or -1 for a
  * bad axis or when no pair is complete. */
+/* The same over a mixed-radix design (harness/variants/variants.h): the
+ * flip of one axis from its first value to its second, over every pair of
+ * cells i, i + stride whose digit (i / stride) % radix is 0 and which are
+ * both present (not NaN).  Forbidden combinations are simply absent. */
+int el_stats_flip_effect(const double *cell, size_t ncells, size_t stride, unsigned radix,
+			 struct el_effect *out);
 int el_stats_main_effect(const double *cell, unsigned naxes, unsigned axis,
 			 struct el_effect *out);
 

@@ -88,7 +88,11 @@ static bool chars_in(const char *s, const char *extra, bool upper)
 
 static void value_list(const struct el_axis *a, char *dst, size_t size)
 {
-	el_fmt(dst, size, "%s, %s", a->value[0], a->value[1]);
+	size_t used = 0;
+
+	dst[0] = '\0';
+	for (unsigned k = 0; k < a->nvalues && used < size; k++)
+		used += (size_t)snprintf(dst + used, size - used, "%s%s", k ? ", " : "", a->value[k]);
 }
 
 static void axis_list(const struct el_variants *v, char *dst, size_t size)
@@ -101,95 +105,226 @@ static void axis_list(const struct el_variants *v, char *dst, size_t size)
 					 v->axis[i].name);
 }
 
+static int find_axis(const struct el_variants *v, const char *name)
+{
+	for (unsigned i = 0; i < v->naxes; i++)
+		if (!strcmp(v->axis[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int find_value(const struct el_axis *a, const char *val)
+{
+	for (unsigned k = 0; k < a->nvalues; k++)
+		if (!strcmp(a->value[k], val))
+			return (int)k;
+	return -1;
+}
+
 /* ------------------------------------------------------------ axes.conf */
 
 static int axes_check_value(struct conf *c, struct el_variants *v, struct el_axis *a,
-			    char **col)
+			    char **col, const char *note)
 {
 	char what[256];
-	int k = a->value[0][0] ? 1 : 0;
+	unsigned k = a->nvalues;
+	bool no_letter = !strcmp(col[3], "-");
 
 	if (!chars_in(col[1], "_-", false) || !chars_in(col[2], "_", true) ||
-	    strlen(col[3]) != 1 || col[3][0] < 'a' || col[3][0] > 'z' ||
+	    (!no_letter && (strlen(col[3]) != 1 || col[3][0] < 'a' || col[3][0] > 'z')) ||
 	    strlen(col[1]) >= EL_NAME_MAX || strlen(col[2]) >= EL_NAME_MAX)
 		return conf_fail(c, "malformed axis line",
-				 "columns are: axis [a-z0-9_]  value [a-z0-9_-]  flag [A-Z0-9_]  short (one letter a-z)");
-	if (k == 1 && a->value[1][0]) {
-		el_fmt(what, sizeof(what), "axis '%s' has a third value '%s'", a->name, col[1]);
-		return conf_fail(c, what, "every axis takes exactly two values");
+				 "columns are: axis [a-z0-9_]  value [a-z0-9_-]  flag [A-Z0-9_]  "
+				 "short (one letter a-z, or - for none)");
+	if (k == EL_MAX_VALUES) {
+		el_fmt(what, sizeof(what), "axis '%s' has a fifth value '%s'", a->name, col[1]);
+		return conf_fail(c, what, "an axis takes two to four values");
 	}
-	if (k == 1 && (!strcmp(a->value[0], col[1]) || a->letter[0] == col[3][0])) {
-		el_fmt(what, sizeof(what), "axis '%s' repeats value '%s' or letter '%s'",
-		       a->name, col[1], col[3]);
-		return conf_fail(c, what, "give the two values distinct names and letters");
-	}
+	for (unsigned j = 0; j < k; j++)
+		if (!strcmp(a->value[j], col[1]) || a->letter[j] == (no_letter ? '\0' : col[3][0])) {
+			el_fmt(what, sizeof(what), "axis '%s' repeats value '%s' or letter '%s'",
+			       a->name, col[1], col[3]);
+			return conf_fail(c, what, "give the values of an axis distinct names and letters");
+		}
 	for (unsigned i = 0; i < v->naxes; i++)
-		for (int j = 0; j < 2; j++)
+		for (unsigned j = 0; j < v->axis[i].nvalues; j++)
 			if (!strcmp(v->axis[i].flag[j], col[2])) {
 				el_fmt(what, sizeof(what), "flag '%s' used twice", col[2]);
 				return conf_fail(c, what, "give every value its own flag");
 			}
 	el_strlcpy(a->value[k], col[1], EL_NAME_MAX);
 	el_strlcpy(a->flag[k], col[2], EL_NAME_MAX);
-	a->letter[k] = col[3][0];
+	el_strlcpy(a->note[k], note, sizeof(a->note[k]));
+	a->letter[k] = no_letter ? '\0' : col[3][0];
+	a->nvalues++;
 	return 0;
 }
 
-static int axes_line(struct conf *c, struct el_variants *v, char **col, int n)
+static int axis_complete(struct conf *c, const struct el_axis *a)
+{
+	char what[256];
+
+	if (a && a->nvalues < 2) {
+		el_fmt(what, sizeof(what), "axis '%s' has only one value", a->name);
+		return conf_fail(c, what, "an axis takes two to four values");
+	}
+	return 0;
+}
+
+static int axes_line(struct conf *c, struct el_variants *v, char **col, int n,
+		     const char *note)
 {
 	char what[256];
 	struct el_axis *a = v->naxes ? &v->axis[v->naxes - 1] : NULL;
 
 	if (n != 4) {
 		el_fmt(what, sizeof(what), "malformed axis line: %d columns", n);
-		return conf_fail(c, what, "write 'axis value flag short' (4 columns)");
+		return conf_fail(c, what, "write 'axis value flag short' (4 columns) or "
+				 "'invalid axis=value axis=value ...'");
 	}
 	if (!chars_in(col[0], "_", false) || strlen(col[0]) >= EL_NAME_MAX)
 		return conf_fail(c, "malformed axis name", "axis names are [a-z0-9_]+");
+	if (v->nrules)
+		return conf_fail(c, "axis line after an 'invalid' rule",
+				 "put every rule below the last axis line");
 	if (!a || strcmp(a->name, col[0])) {
-		for (unsigned i = 0; i < v->naxes; i++)
-			if (!strcmp(v->axis[i].name, col[0])) {
-				el_fmt(what, sizeof(what), "axis '%s' split", col[0]);
-				return conf_fail(c, what, "keep the lines of one axis together");
-			}
-		if (a && !a->value[1][0]) {
-			el_fmt(what, sizeof(what), "axis '%s' has only one value", a->name);
-			return conf_fail(c, what, "every axis takes exactly two values");
+		if (find_axis(v, col[0]) >= 0) {
+			el_fmt(what, sizeof(what), "axis '%s' split", col[0]);
+			return conf_fail(c, what, "keep the lines of one axis together");
 		}
+		if (axis_complete(c, a))
+			return -1;
 		if (v->naxes == EL_MAX_AXES)
-			return conf_fail(c, "too many axes", "at most 8 axes");
+			return conf_fail(c, "too many axes", "at most 12 axes");
 		a = &v->axis[v->naxes++];
 		memset(a, 0, sizeof(*a));
 		el_strlcpy(a->name, col[0], EL_NAME_MAX);
 	}
-	return axes_check_value(c, v, a, col);
+	return axes_check_value(c, v, a, col, note);
+}
+
+/* "invalid axis=value axis=value ...": at least two terms (one term would
+ * forbid a value outright: delete the value instead), distinct axes. */
+static int rule_line(struct conf *c, struct el_variants *v, char **col, int n,
+		     const char *note)
+{
+	struct el_rule *r = &v->rule[v->nrules];
+	char what[256];
+	size_t used = 0;
+
+	if (v->nrules == EL_MAX_RULES)
+		return conf_fail(c, "too many 'invalid' rules", "at most 64");
+	if (axis_complete(c, v->naxes ? &v->axis[v->naxes - 1] : NULL))
+		return -1;
+	if (n < 3)
+		return conf_fail(c, "malformed rule: fewer than two axis=value terms",
+				 "write 'invalid axis=value axis=value ...'");
+	memset(r, 0, sizeof(*r));
+	used = (size_t)snprintf(r->text, sizeof(r->text), "invalid");
+	for (int t = 1; t < n; t++) {
+		char *eq = strchr(col[t], '=');
+		int ax, val;
+		if (!eq)
+			return conf_fail(c, "malformed rule term", "write each term as axis=value");
+		*eq = '\0';
+		ax = find_axis(v, col[t]);
+		if (ax < 0) {
+			el_fmt(what, sizeof(what), "rule names unknown axis '%s'", col[t]);
+			return conf_fail(c, what, "name an axis defined above the rule");
+		}
+		val = find_value(&v->axis[ax], eq + 1);
+		if (val < 0) {
+			char list[160], todo[200];
+			value_list(&v->axis[ax], list, sizeof(list));
+			el_fmt(what, sizeof(what), "rule names unknown value '%s' for axis %s", eq + 1,
+			       col[t]);
+			el_fmt(todo, sizeof(todo), "use one of %s", list);
+			return conf_fail(c, what, todo);
+		}
+		for (unsigned j = 0; j < r->nterms; j++)
+			if (r->axis[j] == ax) {
+				el_fmt(what, sizeof(what), "rule names axis '%s' twice", col[t]);
+				return conf_fail(c, what, "one term per axis");
+			}
+		r->axis[r->nterms] = (unsigned char)ax;
+		r->value[r->nterms++] = (unsigned char)val;
+		if (used < sizeof(r->text))
+			used += (size_t)snprintf(r->text + used, sizeof(r->text) - used, " %s=%s",
+						 col[t], eq + 1);
+	}
+	r->line = c->line_no;
+	el_strlcpy(r->note, note, sizeof(r->note));
+	v->nrules++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+/* Every code's short name (forbidden ones too: a rule's error needs them)
+ * is distinct, not empty and not a selector word. */
+static int check_short_names(struct el_variants *v, struct conf *c)
+{
+	int count = el_variant_count(v);
+	char (*s)[EL_SHORT_MAX] = el_xrealloc(NULL, (size_t)count * sizeof(*s)), what[256];
+	int rc = 0;
+
+	for (int code = 0; code < count; code++)
+		el_variant_short(v, code, s[code], sizeof(s[code]));
+	qsort(s, (size_t)count, sizeof(*s), cmp_str);
+	for (int i = 0; i < count && !rc; i++) {
+		if (!s[i][0] || !strcmp(s[i], "floor") || !strcmp(s[i], "all") ||
+		    !strcmp(s[i], "presets")) {
+			el_fmt(what, sizeof(what), "variant short name '%s' is empty or a selector word", s[i]);
+			rc = conf_fail(c, what, "choose other letters (floor, all and presets select "
+				       "other variants)");
+		} else if (i && !strcmp(s[i], s[i - 1])) {
+			el_fmt(what, sizeof(what), "two variants share the short name '%s'", s[i]);
+			rc = conf_fail(c, what, "give the values other letters, or '-' to at most one "
+				       "value of axes whose letters could be confused");
+		}
+	}
+	free(s);
+	return rc;
 }
 
 static int load_axes(struct el_variants *v, struct conf *c)
 {
-	char line[MAX_CONF_LINE + 2], *col[5], *note, what[256];
+	char line[MAX_CONF_LINE + 2], *col[EL_MAX_AXES + 3], *note, what[256];
+	long total = 1;
 	int n;
 
-	while ((n = conf_next(c, line, sizeof(line), col, 4, &note)) != 0) {
-		if (n < 0 || axes_line(c, v, col, n))
+	el_strlcpy(v->axes_path, c->path, sizeof(v->axes_path));
+	while ((n = conf_next(c, line, sizeof(line), col, EL_MAX_AXES + 1, &note)) != 0) {
+		if (n < 0)
+			return -1;
+		if (n > EL_MAX_AXES + 1)
+			return conf_fail(c, "malformed line: too many columns",
+					 "write 'axis value flag short' or 'invalid axis=value ...'");
+		if (!strcmp(col[0], "invalid") ? rule_line(c, v, col, n, note)
+					       : axes_line(c, v, col, n, note))
 			return -1;
 	}
 	if (v->naxes == 0)
 		return conf_fail(c, "no axes defined", "add 'axis value flag short' lines");
-	if (!v->axis[v->naxes - 1].value[1][0]) {
-		el_fmt(what, sizeof(what), "axis '%s' has only one value", v->axis[v->naxes - 1].name);
-		return conf_fail(c, what, "every axis takes exactly two values");
-	}
-	for (int code = 0; code < el_variant_count(v); code++) {   /* names must select it */
-		char s[EL_MAX_AXES + 1];
-		el_variant_short(v, code, s, sizeof(s));
-		if (!strcmp(s, "floor") || !strcmp(s, "all") || !strcmp(s, "presets")) {
-			el_fmt(what, sizeof(what), "variant short name '%s' is a selector word", s);
-			return conf_fail(c, what, "choose other letters (floor, all and presets select "
-					 "other variants)");
+	if (axis_complete(c, &v->axis[v->naxes - 1]))
+		return -1;
+	for (unsigned i = 0; i < v->naxes; i++) {
+		total *= v->axis[i].nvalues;
+		if (total > EL_MAX_VARIANTS) {
+			el_fmt(what, sizeof(what), "the axes make more than %d combinations",
+			       EL_MAX_VARIANTS);
+			return conf_fail(c, what, "use fewer axes or values");
 		}
 	}
-	return 0;
+	if (el_variant_invalid(v, 0)) {
+		el_fmt(what, sizeof(what), "the rule of line %u forbids the first value of every "
+		       "axis", el_variant_invalid(v, 0)->line);
+		return conf_fail(c, what, "that combination is the floor's base: allow it");
+	}
+	return check_short_names(v, c);
 }
 
 /* ------------------------------------------------------------ presets.conf */
@@ -206,7 +341,7 @@ bool el_variant_reference_row(const char *name)
 
 static bool reserved_name(const struct el_variants *v, const char *name)
 {
-	char s[EL_MAX_AXES + 1];
+	char s[EL_SHORT_MAX];
 
 	if (!strcmp(name, "floor") || !strcmp(name, "all") || !strcmp(name, "presets") ||
 	    el_variant_reference_row(name))
@@ -242,13 +377,21 @@ static int preset_line(struct conf *c, struct el_variants *v, char **col, int n,
 	}
 	for (unsigned i = 0; i < v->naxes; i++) {
 		const struct el_axis *a = &v->axis[i];
-		if (strcmp(col[i + 1], a->value[0]) && strcmp(col[i + 1], a->value[1])) {
+		int k = find_value(a, col[i + 1]);
+		if (k < 0) {
 			value_list(a, vals, sizeof(vals));
 			el_fmt(what, sizeof(what), "unknown value '%s' for axis %s", col[i + 1], a->name);
 			el_fmt(order, sizeof(order), "use one of %s", vals);
 			return conf_fail(c, what, order);
 		}
-		p.choice[i] = strcmp(col[i + 1], a->value[0]) ? 1 : 0;
+		p.choice[i] = (unsigned char)k;
+	}
+	if (el_variant_invalid(v, el_variant_preset_code(v, &p))) {
+		char rule[400];
+		el_rule_describe(v, el_variant_invalid(v, el_variant_preset_code(v, &p)), rule,
+				 sizeof(rule));
+		el_fmt(what, sizeof(what), "preset '%s' is a forbidden combination", col[0]);
+		return conf_fail(c, what, rule);
 	}
 	if (v->npresets == MAX_PRESETS)
 		return conf_fail(c, "too many presets", "at most 256");
@@ -261,7 +404,7 @@ static int preset_line(struct conf *c, struct el_variants *v, char **col, int n,
 
 static int load_presets(struct el_variants *v, struct conf *c)
 {
-	char line[MAX_CONF_LINE + 2], *col[EL_MAX_AXES + 2], *note;
+	char line[MAX_CONF_LINE + 2], *col[EL_MAX_AXES + 3], *note;
 	int n;
 
 	while ((n = conf_next(c, line, sizeof(line), col, EL_MAX_AXES + 1, &note)) != 0) {
@@ -319,14 +462,60 @@ void el_variants_free(struct el_variants *v)
 
 int el_variant_count(const struct el_variants *v)
 {
-	return 1 << v->naxes;
+	int n = 1;
+
+	for (unsigned i = 0; i < v->naxes; i++)
+		n *= (int)v->axis[i].nvalues;
+	return n;
+}
+
+int el_variant_valid_count(const struct el_variants *v)
+{
+	int n = 0;
+
+	for (int code = 0; code < el_variant_count(v); code++)
+		n += el_variant_valid(v, code);
+	return n;
+}
+
+int el_variant_stride(const struct el_variants *v, unsigned axis)
+{
+	int stride = 1;
+
+	for (unsigned i = axis + 1; i < v->naxes; i++)
+		stride *= (int)v->axis[i].nvalues;
+	return stride;
 }
 
 int el_variant_choice(const struct el_variants *v, int code, unsigned axis)
 {
 	if (code < 0)
 		code = 0;
-	return (code >> (v->naxes - 1 - axis)) & 1;
+	return (code / el_variant_stride(v, axis)) % (int)v->axis[axis].nvalues;
+}
+
+const struct el_rule *el_variant_invalid(const struct el_variants *v, int code)
+{
+	if (code < 0)
+		return NULL;
+	for (unsigned r = 0; r < v->nrules; r++) {
+		const struct el_rule *rule = &v->rule[r];
+		unsigned t = 0;
+		while (t < rule->nterms &&
+		       el_variant_choice(v, code, rule->axis[t]) == rule->value[t])
+			t++;
+		if (t == rule->nterms)
+			return rule;
+	}
+	return NULL;
+}
+
+char *el_rule_describe(const struct el_variants *v, const struct el_rule *r, char *dst,
+		       size_t size)
+{
+	el_fmt(dst, size, "%s:%u: '%s'%s%s%s", v->axes_path, r->line, r->text,
+	       r->note[0] ? " (" : "", r->note, r->note[0] ? ")" : "");
+	return dst;
 }
 
 char *el_variant_canonical(const struct el_variants *v, int code, char *dst, size_t size)
@@ -347,15 +536,19 @@ char *el_variant_canonical(const struct el_variants *v, int code, char *dst, siz
 
 char *el_variant_short(const struct el_variants *v, int code, char *dst, size_t size)
 {
-	char s[EL_MAX_AXES + 1];
+	char s[EL_SHORT_MAX];
+	size_t n = 0;
 
 	if (code == EL_VARIANT_FLOOR) {
 		el_strlcpy(dst, "floor", size);
 		return dst;
 	}
-	for (unsigned i = 0; i < v->naxes; i++)
-		s[i] = v->axis[i].letter[el_variant_choice(v, code, i)];
-	s[v->naxes] = '\0';
+	for (unsigned i = 0; i < v->naxes; i++) {
+		char l = v->axis[i].letter[el_variant_choice(v, code, i)];
+		if (l)
+			s[n++] = l;
+	}
+	s[n] = '\0';
 	el_strlcpy(dst, s, size);
 	return dst;
 }
@@ -378,7 +571,7 @@ int el_variant_preset_code(const struct el_variants *v, const struct el_preset *
 	int code = 0;
 
 	for (unsigned i = 0; i < v->naxes; i++)
-		code = (code << 1) | p->choice[i];
+		code = code * (int)v->axis[i].nvalues + p->choice[i];
 	return code;
 }
 
@@ -400,11 +593,6 @@ static int pick(struct picks *p, int code, char *err, size_t errlen)
 	}
 	p->out[(*p->n)++] = code;
 	return 0;
-}
-
-static int find_value(const struct el_axis *a, const char *val)
-{
-	return !strcmp(a->value[0], val) ? 0 : !strcmp(a->value[1], val) ? 1 : -1;
 }
 
 /* One "axis=value" part of a canonical name. */
@@ -442,29 +630,42 @@ static int canonical_part(const struct el_variants *v, char *tok, int *choice,
 
 static int short_code(const struct el_variants *v, const char *s)
 {
-	int code = 0;
+	char name[EL_SHORT_MAX];
 
-	if (strlen(s) != v->naxes)
+	if (strlen(s) >= EL_SHORT_MAX)
 		return -1;
-	for (unsigned i = 0; i < v->naxes; i++) {
-		const struct el_axis *a = &v->axis[i];
-		if (s[i] != a->letter[0] && s[i] != a->letter[1])
-			return -1;
-		code = (code << 1) | (s[i] == a->letter[1]);
-	}
-	return code;
+	for (int code = 0; code < el_variant_count(v); code++)
+		if (!strcmp(el_variant_short(v, code, name, sizeof(name)), s))
+			return code;
+	return -1;
+}
+
+/* A name of a forbidden combination: the error names the rule. */
+static int pick_valid(const struct el_variants *v, struct picks *p, int code, const char *sel,
+		      char *err, size_t errlen)
+{
+	const struct el_rule *r = el_variant_invalid(v, code);
+	char rule[400], name[512];
+
+	if (!r)
+		return pick(p, code, err, errlen);
+	el_fmt(err, errlen, "invalid variant '%s': forbidden by %s: choose another combination "
+	       "(entrylab list)", sel ? sel : el_variant_canonical(v, code, name, sizeof(name)),
+	       el_rule_describe(v, r, rule, sizeof(rule)));
+	return -1;
 }
 
 static int select_word(const struct el_variants *v, const char *w, struct picks *p,
 		       char *err, size_t errlen)
 {
 	int code = short_code(v, w), rc = 0;
-	char names[400] = "", shortn[EL_MAX_AXES + 1];
+	char names[400] = "", shortn[EL_SHORT_MAX];
 	size_t used = 0;
 
 	if (!strcmp(w, "all")) {
 		for (int c = 0; c < el_variant_count(v) && !rc; c++)
-			rc = pick(p, c, err, errlen);
+			if (el_variant_valid(v, c))
+				rc = pick(p, c, err, errlen);
 		return rc ? rc : pick(p, EL_VARIANT_FLOOR, err, errlen);
 	}
 	if (!strcmp(w, "presets")) {
@@ -478,7 +679,7 @@ static int select_word(const struct el_variants *v, const char *w, struct picks 
 		if (!strcmp(v->preset[i].name, w))
 			return pick(p, el_variant_preset_code(v, &v->preset[i]), err, errlen);
 	if (code >= 0)
-		return pick(p, code, err, errlen);
+		return pick_valid(v, p, code, w, err, errlen);
 	for (unsigned i = 0; i < v->npresets && used < sizeof(names); i++)
 		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
 					 i ? ", " : "", v->preset[i].name);
@@ -488,29 +689,104 @@ static int select_word(const struct el_variants *v, const char *w, struct picks 
 	return -1;
 }
 
-static int group_incomplete(const struct el_variants *v, const int *choice,
-			    char *err, size_t errlen)
+/* Every matrix variant whose axes hold the values of choice (-1: any). */
+static int pick_pattern(const struct el_variants *v, const int *choice, struct picks *p,
+			char *err, size_t errlen)
 {
-	for (unsigned i = 0; i < v->naxes; i++)
-		if (choice[i] < 0) {
-			el_fmt(err, errlen, "incomplete canonical variant name: axis %s missing: "
-			       "give every axis as axis=value", v->axis[i].name);
+	for (int c = 0; c < el_variant_count(v); c++) {
+		bool match = el_variant_valid(v, c);	/* a pattern leaves forbidden ones out */
+		for (unsigned i = 0; i < v->naxes; i++)
+			match &= choice[i] < 0 || el_variant_choice(v, c, i) == choice[i];
+		if (match && pick(p, c, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+/* "axis=value+axis=value...": one pattern, every part must hold. */
+static int plus_pattern(const struct el_variants *v, char *tok, struct picks *p, char *err,
+			size_t errlen)
+{
+	int choice[EL_MAX_AXES];
+	char *part, *save = NULL;
+
+	for (unsigned i = 0; i < EL_MAX_AXES; i++)
+		choice[i] = -1;
+	for (part = strtok_r(tok, "+", &save); part; part = strtok_r(NULL, "+", &save))
+		if (!strchr(part, '=')) {
+			el_fmt(err, errlen, "'%s' is no axis=value: pattern: join axis=value parts "
+			       "with '+' (e.g. ptregs=full+exit=c)", part);
+			return -1;
+		} else if (canonical_part(v, part, choice, err, errlen)) {
 			return -1;
 		}
-	return 0;
+	return pick_pattern(v, choice, p, err, errlen);
+}
+
+/* Consecutive axis=value parts, gathered until every axis is named once
+ * (a canonical name: one variant).  Parts that never complete one are
+ * patterns each: ptregs=full is every variant with a full frame. */
+struct group {
+	unsigned n, axis[EL_MAX_AXES];
+	int val[EL_MAX_AXES], choice[EL_MAX_AXES];
+};
+
+static void group_clear(struct group *g)
+{
+	g->n = 0;
+	for (unsigned i = 0; i < EL_MAX_AXES; i++)
+		g->choice[i] = -1;
+}
+
+static int group_flush(const struct el_variants *v, struct group *g, struct picks *p,
+		       char *err, size_t errlen)
+{
+	int rc = 0;
+
+	for (unsigned k = 0; k < g->n && !rc; k++) {
+		int one[EL_MAX_AXES];
+		for (unsigned i = 0; i < EL_MAX_AXES; i++)
+			one[i] = i == g->axis[k] ? g->val[k] : -1;
+		rc = pick_pattern(v, one, p, err, errlen);
+	}
+	group_clear(g);
+	return rc;
+}
+
+static int group_add(const struct el_variants *v, struct group *g, char *tok, struct picks *p,
+		     char *err, size_t errlen)
+{
+	int choice[EL_MAX_AXES];
+	unsigned i = 0;
+
+	for (unsigned k = 0; k < EL_MAX_AXES; k++)
+		choice[k] = -1;
+	if (canonical_part(v, tok, choice, err, errlen))
+		return -1;
+	while (choice[i] < 0)
+		i++;
+	if (g->choice[i] >= 0 && group_flush(v, g, p, err, errlen))   /* an axis again */
+		return -1;
+	g->axis[g->n] = i;
+	g->val[g->n++] = g->choice[i] = choice[i];
+	if (g->n < v->naxes)
+		return 0;
+	struct el_preset whole = { 0 };   /* complete: a canonical name */
+	for (unsigned k = 0; k < v->naxes; k++)
+		whole.choice[k] = (unsigned char)g->choice[k];
+	group_clear(g);
+	return pick_valid(v, p, el_variant_preset_code(v, &whole), NULL, err, errlen);
 }
 
 int el_variants_resolve(const struct el_variants *v, const char *selector,
 			int *out, size_t max, size_t *n, char *err, size_t errlen)
 {
 	struct picks p = { out, max, n };
-	int choice[EL_MAX_AXES];
-	unsigned parts = 0;
+	struct group g;
 	char *copy = el_xstrdup(selector), *tok = copy, *next;
 	int rc = 0;
 
-	for (unsigned i = 0; i < EL_MAX_AXES; i++)
-		choice[i] = -1;
+	group_clear(&g);
 	for (; tok && !rc; tok = next) {
 		next = strchr(tok, ',');
 		if (next)
@@ -519,25 +795,18 @@ int el_variants_resolve(const struct el_variants *v, const char *selector,
 			el_fmt(err, errlen, "empty variant selector: '%s': separate selectors by single commas",
 			       selector);
 			rc = -1;
+		} else if (strchr(tok, '+')) {
+			rc = group_flush(v, &g, &p, err, errlen) ||
+				plus_pattern(v, tok, &p, err, errlen);
 		} else if (strchr(tok, '=')) {
-			rc = canonical_part(v, tok, choice, err, errlen);
-			if (!rc && ++parts == v->naxes) {
-				int code = 0;
-				for (unsigned i = 0; i < v->naxes; i++)
-					code = (code << 1) | choice[i];
-				rc = pick(&p, code, err, errlen);
-				parts = 0;
-				for (unsigned i = 0; i < EL_MAX_AXES; i++)
-					choice[i] = -1;
-			}
-		} else if (parts) {
-			rc = group_incomplete(v, choice, err, errlen);
+			rc = group_add(v, &g, tok, &p, err, errlen);
 		} else {
-			rc = select_word(v, tok, &p, err, errlen);
+			rc = group_flush(v, &g, &p, err, errlen) ||
+				select_word(v, tok, &p, err, errlen);
 		}
 	}
-	if (!rc && parts)
-		rc = group_incomplete(v, choice, err, errlen);
+	if (!rc)
+		rc = group_flush(v, &g, &p, err, errlen);
 	free(copy);
-	return rc;
+	return rc ? -1 : 0;
 }

@@ -1,24 +1,41 @@
-/* The variant matrix: axes and presets read from variants/axes.conf and
- * variants/presets.conf (their headers document the format), names, flags
- * and user selectors.  A variant is a code: 0 .. 2^naxes - 1 for the matrix
- * (binary counting, first value of each axis first, last axis fastest), or
- * EL_VARIANT_FLOOR for the reference entry. */
+/* The variant matrix: axes, rules and presets read from variants/axes.conf
+ * and variants/presets.conf (their headers document the format), names,
+ * flags and user selectors.  A variant is a code: 0 .. el_variant_count()-1,
+ * a mixed-radix number with one digit per axis (the axis's value index,
+ * first value 0; the first axis most significant, the last fastest), or
+ * EL_VARIANT_FLOOR for the reference entry.  A code that an `invalid` rule
+ * of axes.conf forbids is no variant: it is never built, listed or run. */
 #ifndef ENTRYLAB_VARIANTS_H
 #define ENTRYLAB_VARIANTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define EL_MAX_AXES 8
+#define EL_MAX_AXES 12
+#define EL_MAX_VALUES 4
+#define EL_MAX_RULES 64
+#define EL_MAX_VARIANTS 4096 /* the product of the axes' value counts, at most */
 #define EL_VARIANT_FLOOR (-1)
 #define EL_NAME_MAX 64
+#define EL_SHORT_MAX (EL_MAX_AXES + 1)
 #define EL_VARIANT_ERR 512   /* size of an error message buffer */
 
 struct el_axis {
 	char name[EL_NAME_MAX];
-	char value[2][EL_NAME_MAX];
-	char flag[2][EL_NAME_MAX];
-	char letter[2];
+	unsigned nvalues;
+	char value[EL_MAX_VALUES][EL_NAME_MAX];
+	char flag[EL_MAX_VALUES][EL_NAME_MAX];
+	char letter[EL_MAX_VALUES];   /* '\0': this value adds no letter ('-' in the file) */
+	char note[EL_MAX_VALUES][160];
+};
+
+/* "invalid a=x b=y ...": every code with all of these choices is forbidden. */
+struct el_rule {
+	unsigned line;                          /* in axes.conf */
+	unsigned nterms;
+	unsigned char axis[EL_MAX_AXES], value[EL_MAX_AXES];
+	char text[256];                         /* the rule as written, normalised */
+	char note[160];
 };
 
 struct el_preset {
@@ -30,8 +47,11 @@ struct el_preset {
 struct el_variants {
 	struct el_axis axis[EL_MAX_AXES];
 	unsigned naxes;
+	struct el_rule rule[EL_MAX_RULES];
+	unsigned nrules;
 	struct el_preset *preset;
 	unsigned npresets;
+	char axes_path[256];
 };
 
 /* Read dir/axes.conf and dir/presets.conf.  On error returns -1 with a
@@ -42,8 +62,19 @@ int el_variants_load_files(struct el_variants *v, const char *axes_path,
 			   const char *presets_path, char *err, size_t errlen);
 void el_variants_free(struct el_variants *v);
 
-int el_variant_count(const struct el_variants *v);        /* 2^naxes */
+int el_variant_count(const struct el_variants *v);        /* every code, valid or not */
+int el_variant_valid_count(const struct el_variants *v);  /* codes no rule forbids */
 int el_variant_choice(const struct el_variants *v, int code, unsigned axis);
+int el_variant_stride(const struct el_variants *v, unsigned axis);
+/* The first rule forbidding code, or NULL (the floor is always valid). */
+const struct el_rule *el_variant_invalid(const struct el_variants *v, int code);
+static inline bool el_variant_valid(const struct el_variants *v, int code)
+{
+	return !el_variant_invalid(v, code);
+}
+/* "variants/axes.conf:LINE: 'invalid a=x b=y' (note)" */
+char *el_rule_describe(const struct el_variants *v, const struct el_rule *r, char *dst,
+		       size_t size);
 
 /* Names and flags; floor gives "floor" for both names.  Return dst. */
 char *el_variant_canonical(const struct el_variants *v, int code, char *dst, size_t size);
@@ -54,8 +85,15 @@ int el_variant_preset_code(const struct el_variants *v, const struct el_preset *
 
 /* Resolve a selector list "sel[,sel...]" where sel is a canonical name
  * (axes in any order, all present), a short name, a preset name, "floor",
- * "all" (the matrix and floor) or "presets".  Appends codes to out (no
- * duplicates, first mention wins).  Returns 0, or -1 with err set. */
+ * "all" (every valid variant and floor), "presets", or an axis pattern:
+ * the valid variants whose axes hold the given values.  "ptregs=full" is
+ * every variant with a full frame; "ptregs=full+exit=c" those with both.
+ * Comma-separated axis=value parts that name every axis once are one
+ * canonical name (one variant); parts that do not are patterns each (a
+ * union: "ptregs=full,exit=c" is every variant with either).  Appends
+ * codes to out (no duplicates, first mention wins).  A name (short or
+ * canonical) of a combination that a rule forbids is an error naming the
+ * rule.  Returns 0, or -1 with err set. */
 int el_variants_resolve(const struct el_variants *v, const char *selector,
 			int *out, size_t max, size_t *n, char *err, size_t errlen);
 

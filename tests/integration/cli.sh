@@ -30,11 +30,117 @@ for c in $commands; do
 	expect_status 0 "entrylab $c --help" "$EL" "$c" --help
 	expect "entrylab $c --help: usage on stdout" grep -q "^usage" "$TMP/out"
 done
-for c in run list resolve trace pathlen variants; do
+for c in run list resolve trace pathlen variants matrix gate analyze hostinfo; do
 	expect_status 0 "entrylab $c -h" "$EL" "$c" -h
 done
 expect_status 2 "entrylab list --bogus is still a usage error" "$EL" list --bogus
 expect_status 2 "entrylab --bogus is still a usage error" "$EL" --bogus
+
+# ---- one option table per command: its options, did-you-mean, --opt=value
+# Every command and subcommand of `entrylab --help` ("linuxref host").
+sed -n '/^commands:/,/^$/s/^  \([a-z][a-z-]*\( [a-z][a-z-]*\)\{0,1\}\)  .*/\1/p' "$TMP/help" |
+	sed 's/ *$//' >"$TMP/cmds"
+expect "entrylab --help lists 14 commands and subcommands" test "$(wc -l <"$TMP/cmds")" -ge 14
+# a misspelling of each option: one letter too many
+misspell() { echo "${1}x"; }
+: >"$TMP/allopts"
+while read -r c; do
+	# shellcheck disable=SC2086
+	"$EL" $c --help >"$TMP/h" 2>&1
+	grep -o '^  --[a-z][a-z-]*' "$TMP/h" | sed 's/^  //' | grep -vx -- --help >"$TMP/opts"
+	sed "s/^/$c|/" "$TMP/opts" >>"$TMP/allopts"
+	n=$(wc -l <"$TMP/opts")
+	expect "entrylab $c --help lists its options ($n)" test "$n" -ge 1
+	o=$(head -1 "$TMP/opts"); m=$(misspell "$o")
+	# shellcheck disable=SC2086
+	expect_status 2 "entrylab $c $m: a usage error" "$EL" $c "$m" x
+	expect "entrylab $c $m: one line naming $o" \
+		sh -c "[ \$(wc -l <'$TMP/err') = 1 ] && grep -q -- 'did you mean $o?' '$TMP/err'"
+	# shellcheck disable=SC2086
+	expect_status 2 "entrylab $c --rounds: an option of another command" "$EL" $c --rounds 2
+	if [ "$c" = gate ]; then
+		expect "entrylab gate --rounds: not that error" grep -qv 'not an option' "$TMP/err"
+	else
+		expect "entrylab $c --rounds: names gate, which takes it" \
+			grep -q "is not an option of $c: .*it is one of gate" "$TMP/err"
+	fi
+done <"$TMP/cmds"
+expect "gate --baseline: points to --baseline-file" \
+	sh -c "'$EL' gate --baseline f 2>&1 | grep -q 'did you mean --baseline-file?'"
+expect_status 2 "entrylab lsit: a usage error" "$EL" lsit
+expect "entrylab lsit: did you mean 'list'" grep -q "did you mean 'list'" "$TMP/err"
+
+# --opt=value is the same as --opt value, in every command that parses one
+expect_status 0 "list --variants-dir=variants" "$EL" list --variants-dir=variants
+expect_status 0 "resolve --variants-dir=variants pcsa" "$EL" resolve --variants-dir=variants pcsa
+expect_status 0 "matrix --samples=3 --list-benches" "$EL" matrix --samples=3 --list-benches
+expect_status 0 "hostinfo --cpu=0" "$EL" hostinfo --cpu=0
+expect "hostinfo --cpu=0 measures cpu 0" grep -qx "pin_cpu=0" "$TMP/out"
+for c in "matrix --samples=0" "gate --base=HEAD --samples=0" "run --samples=0" \
+	 "trace --timeout=0 pcsa getpid" "linuxref host --samples=0" "hostinfo --cpu=x"; do
+	# shellcheck disable=SC2086
+	expect_status 2 "$c: the value is read and refused" "$EL" $c
+	expect "$c: bad value named" grep -q "bad.*value\|value.*bad" "$TMP/err"
+done
+expect_status 2 "list --presets=1: a flag takes no value" "$EL" list --presets=1
+expect "list --presets=1: says so" grep -q "takes no value" "$TMP/err"
+expect_status 2 "run --accel=fast: refused" "$EL" run --image x --name x --out x --accel=fast
+expect "run --accel=fast: names tcg and kvm" grep -q "use tcg (tcg-icount) or kvm" "$TMP/err"
+
+# ---- --variants patterns over variants/axes.conf
+"$EL" resolve ptregs=full >"$TMP/full"
+axes=$("$EL" list | awk 'NR == 1 { print NF - 3 }')
+expect "resolve ptregs=full: half of the matrix ($(wc -l <"$TMP/full"))" \
+	test "$(wc -l <"$TMP/full")" = $((1 << (axes - 1)))
+expect "resolve ptregs=full: every one has a full frame" \
+	sh -c "'$EL' list | awk 'NR > 1 && \$3 == \"full\" { print \$1 }' | diff -q - '$TMP/full'"
+"$EL" resolve ptregs=full+exit=c >"$TMP/both"
+expect "resolve ptregs=full+exit=c: a quarter, all of them in ptregs=full" \
+	sh -c "[ \$(wc -l <'$TMP/both') = $((1 << (axes - 2))) ] && ! grep -vxFf '$TMP/full' '$TMP/both'"
+expect_status 2 "resolve ptregs=sideways: a usage error" "$EL" resolve ptregs=sideways
+expect "resolve ptregs=sideways: names the values" grep -q "use one of partial, full" "$TMP/err"
+
+# ---- completion and man page, generated from the same tables
+for f in build/share/entrylab.bash build/share/entrylab.1; do
+	expect "$f built with the harness" test -s "$f"
+done
+if [ -s build/share/entrylab.bash ]; then
+	# shellcheck disable=SC2016
+	comp() {  # comp WORD...: what bash completes for the last word
+		bash -c '. build/share/entrylab.bash; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
+			 _entrylab; printf "%s\n" "${COMPREPLY[@]}"' comp "$@"
+	}
+	missing=$(while IFS='|' read -r c o; do
+		# shellcheck disable=SC2086
+		comp "$EL" $c "$o" | grep -qx -- "$o" || echo "$c $o"
+	done <"$TMP/allopts")
+	expect "completion offers every option of every command${missing:+ (missing: $missing)}" \
+		test -z "$missing"
+	expect "completion: matrix --accel completes auto tcg kvm" \
+		test "$(comp "$EL" matrix --accel '' | tr '\n' ' ')" = "auto tcg kvm "
+	expect "completion: --accel=k completes --accel=kvm" \
+		test "$(comp "$EL" matrix --accel=k)" = "--accel=kvm"
+	expect "completion: matrix --variants pcsa,fs completes the list's last short name" \
+		test "$(comp "$EL" matrix --variants pcsa,fs | tr '\n' ' ')" = "pcsa,fssa pcsa,fssc pcsa,fsaa pcsa,fsac "
+	expect "completion: matrix --variants=ptregs=f completes an axis pattern" \
+		test "$(comp "$EL" matrix --variants=ptregs=f)" = "--variants=ptregs=full"
+	expect "completion: the commands" sh -c "bash -c '. build/share/entrylab.bash; COMP_WORDS=(entrylab ga); COMP_CWORD=1; _entrylab; echo \${COMPREPLY[*]}' | grep -qx gate"
+fi
+if [ -s build/share/entrylab.1 ]; then
+	if command -v man >/dev/null; then
+		MANWIDTH=200 man --warnings -l build/share/entrylab.1 >"$TMP/man" 2>"$TMP/manerr"
+		expect "man -l renders the page without warnings" test ! -s "$TMP/manerr"
+	else
+		echo "SKIP: man not installed: the page is checked as roff text only"
+		sed 's/\\-/-/g' build/share/entrylab.1 >"$TMP/man"
+	fi
+	missing=$(while IFS='|' read -r c o; do
+		sed -n "/^   $c /,/^   [a-z]/p" "$TMP/man" | grep -q -- "^       $o" || echo "$c $o"
+	done <"$TMP/allopts")
+	expect "the man page lists every option${missing:+ (missing: $missing)}" test -z "$missing"
+	missing=$(while read -r c; do grep -q "^   $c " "$TMP/man" || echo "$c"; done <"$TMP/cmds")
+	expect "the man page has every command${missing:+ (missing: $missing)}" test -z "$missing"
+fi
 
 # ---- run.sh: no install, no build for help and --version
 mkdir -p "$TMP/bin"
@@ -46,7 +152,7 @@ shim() { PATH="$TMP/bin:$PATH" "$@"; }
 
 expect_status 0 "./run.sh --version" shim ./run.sh --version
 expect "./run.sh --version prints '$want_version'" grep -qx "$want_version" "$TMP/out"
-for c in variant-matrix test test-kvm list run gate baseline trace pathlen deps; do
+for c in $(./run.sh --commands); do
 	expect_status 0 "./run.sh help $c" shim ./run.sh help "$c"
 	expect "./run.sh help $c prints a usage" grep -q "usage" "$TMP/out"
 done

@@ -10,7 +10,7 @@
 #   (c) a base revision that does not exist: exit 2, nothing written;
 #   (d) a corrupt baseline file or thresholds file: exit 2, earlier results
 #       untouched;
-#   (e) baseline save, then gate --baseline on the unchanged tree: pass;
+#   (e) baseline save, then gate --baseline-file on the unchanged tree: pass;
 #   (f) SIGINT during the build: exit 130, worktrees and temp files gone.
 #
 # Usage: tests/integration/gate.sh   (from any checkout; needs 'make' first)
@@ -102,18 +102,18 @@ expect_status 0 "(e) baseline save" "$EL" baseline save --run "$M/latest" --out 
 expect "(e) the baseline holds the samples and the summary" \
 	grep -q '"format": "entrylab-baseline"' "$M/base.json"
 expect "(e) a second matrix run" matrix
-expect_status 0 "(e) gate --baseline on the unchanged tree: pass" \
-	gate --baseline "$M/base.json" --results-dir "$M"
+expect_status 0 "(e) gate --baseline-file on the unchanged tree: pass" \
+	gate --baseline-file "$M/base.json" --results-dir "$M"
 expect "(e) it compared all 6 paths" grep -q "6 rows: 6 pass" "$TMP/out"
 
 # ---------------------------------------------------------------- (d)
 head -c 300 "$M/base.json" >"$TMP/truncated.json"
 printf 'getpid instructions 0 -\nfork tsc 1 -\n' >"$TMP/bad.conf"
 before=$(snapshot)
-expect_status 2 "(d) a truncated baseline file" gate --baseline "$TMP/truncated.json" --results-dir "$M"
+expect_status 2 "(d) a truncated baseline file" gate --baseline-file "$TMP/truncated.json" --results-dir "$M"
 expect "(d) the error names the file" grep -q "truncated.json" "$TMP/err"
 expect_status 2 "(d) a thresholds file with an unknown benchmark" \
-	gate --baseline "$M/base.json" --results-dir "$M" --thresholds "$TMP/bad.conf"
+	gate --baseline-file "$M/base.json" --results-dir "$M" --thresholds "$TMP/bad.conf"
 expect "(d) the error names file:line" grep -q "bad.conf:2:" "$TMP/err"
 expect "(d) earlier results untouched" test "$before" = "$(snapshot)"
 

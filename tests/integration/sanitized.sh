@@ -35,9 +35,9 @@ expect_status 0 "analyze the run again" "$SAN" analyze "$run"
 clean analyze
 expect_status 0 "baseline save" "$SAN" baseline save --run "$run" --out "$TMP/base.json"
 clean "baseline save"
-expect_status 0 "gate --baseline (the run against itself)" \
-	"$SAN" gate --baseline "$TMP/base.json" --run "$run" --results-dir "$R"
-clean "gate --baseline"
+expect_status 0 "gate --baseline-file (the run against itself)" \
+	"$SAN" gate --baseline-file "$TMP/base.json" --run "$run" --results-dir "$R"
+clean "gate --baseline-file"
 expect_status 0 "gate between two built trees (head == base)" \
 	"$SAN" gate --base-tree . --head-tree . --variants pcsa,floor --bench getpid,iopl \
 	--samples 2 --results-dir "$R"

@@ -18,7 +18,7 @@ lines() { wc -l <"$1" | tr -d ' '; }
 expect "a healthy one-variant matrix runs" [ -f "$R/latest/summary.json" ]
 expect_status 0 "baseline save" "$EL" baseline save --run "$R/latest" --out "$TMP/base.json"
 expect_status 0 "gate against the saved baseline passes" \
-	"$EL" gate --baseline "$TMP/base.json" --run "$R/latest" --results-dir "$TMP/g"
+	"$EL" gate --baseline-file "$TMP/base.json" --run "$R/latest" --results-dir "$TMP/g"
 edit_baseline() {  # edit_baseline OUT PYTHON-STATEMENTS-ON-d
 	python3 - "$TMP/base.json" "$1" "$2" <<'PY'
 import json, sys
@@ -29,7 +29,7 @@ PY
 }
 refused() {  # refused FILE WHAT: the gate refuses the baseline in one line naming WHAT
 	expect_status 2 "baseline with $2 is refused" \
-		"$EL" gate --baseline "$1" --run "$R/latest" --results-dir "$TMP/g"
+		"$EL" gate --baseline-file "$1" --run "$R/latest" --results-dir "$TMP/g"
 	expect "baseline with $2: one line naming it ($(head -c 200 "$TMP/err"))" \
 		[ "$(lines "$TMP/err")" = 1 -a -n "$(grep -F "$3" "$TMP/err")" ]
 }

@@ -37,8 +37,8 @@ for run in none probe trace conform bench; do
 done
 expect "el.run=bench: the error says conformance was skipped" \
 	grep -q '^error=no conformance run: the guest sent no TAP plan' "$R/latest/raw/pcsa.result"
-expect_status 1 "gate --baseline against the el.run=bench run: not a pass" \
-	"$EL" gate --baseline "$TMP/base.json" --run "$R/latest" --results-dir "$TMP/g"
+expect_status 1 "gate --baseline-file against the el.run=bench run: not a pass" \
+	"$EL" gate --baseline-file "$TMP/base.json" --run "$R/latest" --results-dir "$TMP/g"
 matrix "el.run=conform"
 expect "el.run=conform: the error names the missing benchmark" \
 	grep -q '^error=benchmark getpid was asked for but neither measured' "$R/latest/raw/pcsa.result"

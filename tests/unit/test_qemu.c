@@ -473,7 +473,8 @@ static void test_run_usage(void **state)
 	(void)state;
 	fake_qemu(STREAM_PASS, "exit 33");
 	assert_int_equal(el_cmd_run(1, no_args), EL_EX_USAGE);
-	assert_int_equal(run_cmd("--mode", "tcg"), EL_EX_USAGE);
+	assert_int_equal(run_cmd("--accel", "fast"), EL_EX_USAGE);
+	assert_int_equal(run_cmd("--mode", "auto"), EL_EX_USAGE);   /* run never probes */
 	assert_int_equal(run_cmd("--timeout", "-1"), EL_EX_USAGE);
 	assert_int_equal(run_cmd("--samples", "0"), EL_EX_USAGE);
 	assert_int_equal(run_cmd("--run", "conform,dance"), EL_EX_USAGE);

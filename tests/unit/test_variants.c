@@ -182,6 +182,90 @@ static void test_selectors(void **state)
 	el_variants_free(&v);
 }
 
+/* More than two values, letters left out, rules. */
+#define AXES_MORE AXES_OK \
+	"path   asm   PATH_ASM   -   # the assembler fast path\n" \
+	"path   c     PATH_C     d\n" \
+	"path   mix   PATH_MIX   m\n" \
+	"invalid path=c ptregs=partial   # the C path builds the whole frame\n" \
+	"invalid path=mix rsp=cached\n"
+
+static void test_rules(void **state)
+{
+	struct el_variants v;
+	char s[EL_SHORT_MAX], flags[512];
+	int code;
+
+	(void)state;
+	load_ok(&v, AXES_MORE, "old  partial cached stub asm asm  # the first\n"
+		"new  full stored annotated c c\n");
+	assert_int_equal(el_variant_count(&v), 48);
+	assert_int_equal(el_variant_valid_count(&v), 48 - 8 - 8);
+	assert_int_equal(v.axis[4].nvalues, 3);
+	assert_string_equal(v.axis[4].note[0], "the assembler fast path");
+	/* the old names stay: a '-' value adds no letter */
+	resolves_to(&v, "pcsa", "pcsa");
+	resolves_to(&v, "fsacd", "fsacd");
+	resolves_to(&v, "new", "fsacd");
+	resolves_to(&v, "ptregs=full,rsp=stored,regs=stub,exit=c,path=mix", "fsscm");
+	code = el_variant_preset_code(&v, &v.preset[1]);
+	assert_int_equal(el_variant_choice(&v, code, 4), 1);
+	assert_int_equal(el_variant_stride(&v, 3), 3);
+	assert_string_equal(el_variant_short(&v, code, s, sizeof(s)), "fsacd");
+	assert_string_equal(el_variant_flags(&v, code, flags, sizeof(flags)),
+			    "-DPTREGS_FULL -DRSP_STORED -DREGS_ANNOTATED -DEXIT_C -DPATH_C");
+	assert_null(el_variant_invalid(&v, code));
+	assert_null(el_variant_invalid(&v, EL_VARIANT_FLOOR));
+	resolve_fails(&v, "pcsad", "invalid variant 'pcsad': forbidden by ");
+	resolve_fails(&v, "pcsad", "axes.conf:13: 'invalid path=c ptregs=partial' "
+		      "(the C path builds the whole frame)");
+	resolve_fails(&v, "path=mix,ptregs=full,rsp=cached,regs=stub,exit=c",
+		      "invalid variant 'ptregs=full,rsp=cached,regs=stub,exit=c,path=mix': "
+		      "forbidden by ");
+	/* all = the valid ones and floor */
+	{
+		int codes[64];
+		size_t n = 0;
+		char err[EL_VARIANT_ERR];
+		assert_int_equal(el_variants_resolve(&v, "all", codes, 64, &n, err, sizeof(err)), 0);
+		assert_int_equal(n, 33);
+		for (size_t i = 0; i + 1 < n; i++)
+			assert_true(el_variant_valid(&v, codes[i]));
+	}
+	/* a pattern leaves forbidden combinations out */
+	resolves_to(&v, "path=c+ptregs=full+rsp=stored+regs=annotated", "fsaad fsacd");
+	el_variants_free(&v);
+	load_fails(AXES_MORE, "bad  partial cached stub asm c\n",
+		   "preset 'bad' is a forbidden combination", "'invalid path=c ptregs=partial'");
+}
+
+/* Axis patterns: the variants whose axes hold the given values. */
+static void test_patterns(void **state)
+{
+	struct el_variants v;
+
+	(void)state;
+	load_ok(&v, AXES_OK, PRESETS_OK);
+	resolves_to(&v, "ptregs=full", "fcsa fcsc fcaa fcac fssa fssc fsaa fsac");
+	resolves_to(&v, "ptregs=full+exit=c", "fcsc fcac fssc fsac");
+	resolves_to(&v, "exit=c+ptregs=full+rsp=stored", "fssc fsac");
+	/* parts that name no whole variant are a union, in the order given */
+	resolves_to(&v, "ptregs=full,exit=c", "fcsa fcsc fcaa fcac fssa fssc fsaa fsac "
+		    "pcsc pcac pssc psac");
+	resolves_to(&v, "ptregs=full,rsp=cached", "fcsa fcsc fcaa fcac fssa fssc fsaa fsac "
+		    "pcsa pcsc pcaa pcac");
+	/* an axis named again starts a new part */
+	resolves_to(&v, "ptregs=full,rsp=cached,ptregs=partial,exit=c",
+		    "fcsa fcsc fcaa fcac fssa fssc fsaa fsac pcsa pcsc pcaa pcac "
+		    "pssa pssc psaa psac");
+	/* a whole canonical name stays one variant, next to words and patterns */
+	resolves_to(&v, "floor,regs=annotated+exit=asm,ptregs=partial,rsp=cached,regs=stub,exit=asm",
+		    "floor pcaa psaa fcaa fsaa pcsa");
+	/* every axis in a '+' pattern: one variant */
+	resolves_to(&v, "ptregs=full+rsp=stored+regs=annotated+exit=c", "fsac");
+	el_variants_free(&v);
+}
+
 static void test_selector_errors(void **state)
 {
 	struct el_variants v;
@@ -196,8 +280,9 @@ static void test_selector_errors(void **state)
 		      "(e.g. pcsa), a canonical name (axis=value,...), a preset (linux-3.13, "
 		      "linux-4.3, linux-5.x), floor, all or presets");
 	resolve_fails(&v, "pcsx", "unknown variant 'pcsx'");
-	resolve_fails(&v, "ptregs=full,rsp=cached", "incomplete canonical variant name: axis regs missing");
-	resolve_fails(&v, "ptregs=full,rsp=cached,ptregs=partial,exit=c", "axis ptregs given twice");
+	resolve_fails(&v, "ptregs=full+pcsa", "'pcsa' is no axis=value: pattern");
+	resolve_fails(&v, "ptregs=full+ptregs=partial", "axis ptregs given twice");
+	resolve_fails(&v, "ptregs=full+exit=slow", "unknown value 'slow' for axis exit");
 	resolve_fails(&v, "pcsa,,pcsc", "empty variant selector");
 	el_variants_free(&v);
 }
@@ -205,8 +290,28 @@ static void test_selector_errors(void **state)
 static void test_file_errors(void **state)
 {
 	(void)state;
-	load_fails(AXES_OK "exit  fast  EXIT_FAST  f\n", PRESETS_OK,
-		   "axis 'exit' has a third value 'fast'", "axes.conf:10:");
+	load_fails(AXES_OK "exit  fast  EXIT_FAST  f\nexit  b  EXIT_B  b\nexit  d  EXIT_D  d\n",
+		   PRESETS_OK, "axis 'exit' has a fifth value 'd'", "axes.conf:12:");
+	load_fails(AXES_OK "exit  fast  EXIT_FAST  c\n", PRESETS_OK,
+		   "axis 'exit' repeats value 'fast' or letter 'c'", "axes.conf:10:");
+	load_fails(AXES_OK "invalid ptregs=full\n", PRESETS_OK,
+		   "fewer than two axis=value terms", "axes.conf:10:");
+	load_fails(AXES_OK "invalid ptregs=full colour=red\n", PRESETS_OK,
+		   "rule names unknown axis 'colour'", "axes.conf:10:");
+	load_fails(AXES_OK "invalid ptregs=full rsp=sideways\n", PRESETS_OK,
+		   "rule names unknown value 'sideways' for axis rsp", "use one of cached, stored");
+	load_fails(AXES_OK "invalid ptregs=full ptregs=partial\n", PRESETS_OK,
+		   "rule names axis 'ptregs' twice", NULL);
+	load_fails(AXES_OK "invalid ptregs=full rsp=stored\nx  a  X_A  a\nx  b  X_B  b\n", PRESETS_OK,
+		   "axis line after an 'invalid' rule", "axes.conf:11:");
+	load_fails(AXES_OK "invalid ptregs=partial rsp=cached regs=stub exit=asm\n", PRESETS_OK,
+		   "forbids the first value of every axis", NULL);
+	load_fails(AXES_OK "invalid ptregs=full rsp=stored regs=annotated exit=c  # why\n", PRESETS_OK,
+		   "preset 'linux-5.x' is a forbidden combination", "axes.conf:10: 'invalid ptregs=full "
+		   "rsp=stored regs=annotated exit=c' (why)");
+	/* letters that could be confused */
+	load_fails(AXES_OK "x  a  X_A  -\nx  b  X_B  q\ny  a  Y_A  -\ny  b  Y_B  q\n", PRESETS_OK,
+		   "two variants share the short name", NULL);
 	load_fails(AXES_OK "colour red\n", PRESETS_OK, "malformed axis line: 2 columns", "axes.conf:10:");
 	load_fails("ptregs partial PTREGS_PARTIAL p\nrsp cached RSP_CACHED c\nrsp stored RSP_STORED s\n",
 		   "", "axis 'ptregs' has only one value", "axes.conf:2:");
@@ -268,6 +373,8 @@ int main(void)
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_selectors),
 		cmocka_unit_test(test_selector_errors),
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_missing_file),
 	};
