@@ -233,6 +233,11 @@ if ! [[ $JOB =~ ^[0-9]+$ ]]; then
 fi
 JOBS+=("$JOB")
 ok "job $JOB submitted with lavacli"
+# A second job, cancelled while it waits for the busy device: fetch-lava
+# must name it and go on with the rest.
+JOB2=$(lavacli --uri "$URI" jobs submit "$W/job/job.yaml" 2>>"$W/log/submit")
+[[ $JOB2 =~ ^[0-9]+$ ]] && JOBS+=("$JOB2") && lavacli --uri "$URI" jobs cancel "$JOB2" >/dev/null 2>&1
+expect "a second job $JOB2 submitted and cancelled" [[ $JOB2 =~ ^[0-9]+$ ]]
 state=""
 while :; do
 	state=$(lavacli --uri "$URI" jobs show "$JOB" 2>/dev/null | sed -n 's/^state *: //p')
@@ -255,6 +260,23 @@ expect "REST API gives the job's test cases" test -s "$W/tests.json"
 "$REPO/build/host/entrylab" matrix --variants pcsa,fsac,floor --bench getpid,yield --samples 3 \
 	--mode tcg --results-dir "$W/local" --run-id local-run >"$W/log/local" 2>&1
 expect "the second, local run of the lab" test -s "$W/local/local-run/summary.json"
+for i in $(seq 60); do
+	lavacli --uri "$URI" jobs show "$JOB2" 2>/dev/null | grep -q '^state *: Finished' && break
+	sleep 1
+done
+./run.sh fetch-lava --uri "$URI" --keep "$W/fetched" --out "$W/merged-both" --no-plots \
+	--also "$W/local/local-run" "$JOB" "$JOB2" >"$W/fetch2.out" 2>&1
+st=$?
+expect "fetch-lava of a completed and a cancelled job: exit 1 (was $st)" test "$st" = 1
+expect "fetch-lava names the cancelled job in one line and leaves it out" \
+	grep -q "^fetch-lava: job $JOB2: Finished, health Canceled .*left out" "$W/fetch2.out"
+expect "the rest is merged: the completed job and the local run" \
+	grep -q "^| lava-$JOB | " "$W/merged-both/report.md"
+./run.sh fetch-lava --uri "http://fleet:SECRET@127.0.0.1:$(free_port)/RPC2" 1 >"$W/fetch3.out" 2>&1
+st=$?
+expect "fetch-lava from a server that cannot be reached: exit 2 (was $st)" test "$st" = 2
+expect "one line naming the URL, its token hidden" \
+	sh -c "[ \$(wc -l <'$W/fetch3.out') = 1 ] && grep -q 'cannot reach the LAVA server at http://fleet:<token>@127.0.0.1:' '$W/fetch3.out' && ! grep -q SECRET '$W/fetch3.out'"
 ./run.sh fetch-lava --uri "$URI" --keep "$W/fetched" --out "$W/merged" --also "$W/local/local-run" \
 	"$JOB" >"$W/fetch.out" 2>&1
 st=$?
