@@ -237,7 +237,7 @@ ok "job $JOB submitted with lavacli"
 # must name it and go on with the rest.
 JOB2=$(lavacli --uri "$URI" jobs submit "$W/job/job.yaml" 2>>"$W/log/submit")
 [[ $JOB2 =~ ^[0-9]+$ ]] && JOBS+=("$JOB2") && lavacli --uri "$URI" jobs cancel "$JOB2" >/dev/null 2>&1
-expect "a second job $JOB2 submitted and cancelled" [[ $JOB2 =~ ^[0-9]+$ ]]
+expect "a second job $JOB2 submitted and cancelled" grep -Eqx '[0-9]+' <<<"$JOB2"
 state=""
 while :; do
 	state=$(lavacli --uri "$URI" jobs show "$JOB" 2>/dev/null | sed -n 's/^state *: //p')
