@@ -14,6 +14,7 @@
 #include "analysis/analyze.h"
 #include "linuxref/linuxref.h"
 #include "analysis/report.h"
+#include "core/json.h"
 #include "core/util.h"
 
 #define NUM 48   /* buffer for one formatted number or interval */
@@ -441,33 +442,23 @@ static int write_file(const struct an_run *run, const char *name, const struct e
 
 /* ------------------------------------------------------------ summary.json */
 
-static json_t *jnum(double x)
-{
-	return isnan(x) || isinf(x) ? json_null() : json_real(x);
-}
-
-static json_t *jstr_or_null(const char *s)
-{
-	return s && s[0] ? json_string(s) : json_null();
-}
-
 static json_t *json_stats(const struct an_cell *c)
 {
 	const struct el_summary *s = &c->s;
 
 	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:[o,o],s:b,s:o}",
-			 "n", (json_int_t)s->n, "median", jnum(s->median), "mad_raw", jnum(s->mad_raw),
-			 "mad_scaled", jnum(s->mad_scaled), "min", jnum(s->min), "max", jnum(s->max),
-			 "mean", jnum(s->mean), "sd", jnum(s->sd),
-			 "ci95", jnum(s->ci_lo), jnum(s->ci_hi), "exact", s->exact,
-			 "above_floor", jnum(c->above_floor));
+			 "n", (json_int_t)s->n, "median", el_json_num(s->median), "mad_raw", el_json_num(s->mad_raw),
+			 "mad_scaled", el_json_num(s->mad_scaled), "min", el_json_num(s->min), "max", el_json_num(s->max),
+			 "mean", el_json_num(s->mean), "sd", el_json_num(s->sd),
+			 "ci95", el_json_num(s->ci_lo), el_json_num(s->ci_hi), "exact", s->exact,
+			 "above_floor", el_json_num(c->above_floor));
 }
 
 static json_t *json_delta(const struct el_delta *d)
 {
-	return json_pack("{s:o,s:[o,o],s:o,s:o,s:o,s:b}", "delta", jnum(d->delta),
-			 "ci95", jnum(d->ci_lo), jnum(d->ci_hi), "percent", jnum(d->percent),
-			 "mann_whitney_u", jnum(d->u), "p_value", jnum(d->p_value), "exact", d->exact);
+	return json_pack("{s:o,s:[o,o],s:o,s:o,s:o,s:b}", "delta", el_json_num(d->delta),
+			 "ci95", el_json_num(d->ci_lo), el_json_num(d->ci_hi), "percent", el_json_num(d->percent),
+			 "mann_whitney_u", el_json_num(d->u), "p_value", el_json_num(d->p_value), "exact", d->exact);
 }
 
 static json_t *json_variant(const struct an_run *run, const struct an_variant *v)
@@ -491,9 +482,9 @@ static json_t *json_variant(const struct an_run *run, const struct an_variant *v
 		? json_pack("{s:i,s:i}", "instructions", v->static_insns, "bytes", v->static_bytes)
 		: json_null();
 	json_t *j = json_pack("{s:s,s:s,s:o,s:s,s:b,s:o,s:o,s:o,s:o,s:{s:I,s:I,s:I},s:o,s:o,s:o,s:o}",
-			 "short", v->short_name, "name", v->name, "preset", jstr_or_null(v->preset),
-			 "status", v->status, "passed", v->passed, "error", jstr_or_null(v->error),
-			 "mode", jstr_or_null(v->mode), "unit", jstr_or_null(v->unit), "axes", axes,
+			 "short", v->short_name, "name", v->name, "preset", el_json_str_or_null(v->preset),
+			 "status", v->status, "passed", v->passed, "error", el_json_str_or_null(v->error),
+			 "mode", el_json_str_or_null(v->mode), "unit", el_json_str_or_null(v->unit), "axes", axes,
 			 "tap", "pass", (json_int_t)v->tap_pass, "fail", (json_int_t)v->tap_fail,
 			 "skip", (json_int_t)v->tap_skip, "unavailable", unav, "stats", stats,
 			 "deltas", deltas, "static_fast_path", path);
@@ -514,7 +505,7 @@ static json_t *json_effects(const struct an_run *run)
 			json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:I}",
 				"axis", run->vs.axis[k].name, "from", run->vs.axis[k].value[0],
 				"to", run->vs.axis[k].value[1], "bench", run->bench[bench],
-				"mean", jnum(e->mean), "min", jnum(e->min), "max", jnum(e->max),
+				"mean", el_json_num(e->mean), "min", el_json_num(e->min), "max", el_json_num(e->max),
 				"pairs", (json_int_t)e->pairs));
 		}
 	return a;
@@ -533,7 +524,7 @@ static json_t *json_lists(const struct an_run *run, json_t *root)
 		json_array_append_new(variants, json_variant(run, v));
 		if (!v->passed)
 			json_array_append_new(failed, json_pack("{s:s,s:s,s:o}", "short",
-				v->short_name, "status", v->status, "error", jstr_or_null(v->error)));
+				v->short_name, "status", v->status, "error", el_json_str_or_null(v->error)));
 	}
 	for (unsigned p = 0; p < run->vs.npresets; p++) {
 		int vi = run->preset_variant[p];
@@ -559,7 +550,7 @@ static json_t *json_lists(const struct an_run *run, json_t *root)
 	json_object_set_new(root, "failed", failed);
 	json_object_set_new(root, "warnings", warn);
 	json_object_set_new(root, "plots", json_pack("{s:o,s:o}", "skipped",
-		jstr_or_null(run->plot_note), "files", files));
+		el_json_str_or_null(run->plot_note), "files", files));
 	return root;
 }
 
@@ -569,7 +560,7 @@ static json_t *json_summary(const struct an_run *run)
 	json_t *root = json_pack("{s:i,s:s,s:s,s:s,s:o,s:o,s:{s:f,s:i,s:s,s:f,s:s}}",
 		"schema", 1, "dir", run->dir, "mode", run->mode, "unit", run->unit,
 		"baseline", base ? json_pack("{s:s,s:s,s:o}", "short", base->short_name, "name",
-					     base->name, "preset", jstr_or_null(base->preset))
+					     base->name, "preset", el_json_str_or_null(base->preset))
 				 : json_null(),
 		"floor", run->floor >= 0 ? json_string(run->v[run->floor].short_name) : json_null(),
 		"statistics", "ci_level", EL_STATS_CI_LEVEL, "bootstrap_resamples",
@@ -641,7 +632,7 @@ static int update_meta(const struct an_run *run)
 					       : json_null(),
 		"variants", (json_int_t)run->nv, "failed", failed, "noise_warnings", warn,
 		"files", "summary.csv", "summary.json", "report.md",
-		"plots_skipped", jstr_or_null(run->plot_note));
+		"plots_skipped", el_json_str_or_null(run->plot_note));
 	an_json_kvm_analysis(run, analysis);
 	json_object_set_new(meta, "analysis", analysis);
 	rc = write_json_file(run, "meta.json", meta);

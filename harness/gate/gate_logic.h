@@ -25,6 +25,7 @@
 #ifndef ENTRYLAB_GATE_LOGIC_H
 #define ENTRYLAB_GATE_LOGIC_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "stats/stats.h"
@@ -124,6 +125,9 @@ struct gl_report_info {
 /* The Markdown verdict. */
 void gl_markdown(const struct gl_result *r, const struct gl_report_info *info,
 		 struct el_buf *out);
+/* The same verdict as JSON (verdict_json.c documents the format); the
+ * caller owns it. */
+json_t *gl_json(const struct gl_result *r, const struct gl_report_info *info);
 
 /* ------------------------------------------------------------ explanation */
 

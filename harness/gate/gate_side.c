@@ -8,6 +8,7 @@
 #include "image/pathlen.h"
 #include "matrix/resultsdir.h"
 #include "gate/thresholds.h"
+#include "core/json.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -80,7 +81,7 @@ char gate_published[GATE_PATH];
 int gate_publish(const char *results, const char *partial, const struct gl_result *r,
 		 const struct gl_report_info *info)
 {
-	char own[GATE_PATH], path[GATE_PATH + 16], final[GATE_PATH];
+	char own[GATE_PATH], path[GATE_PATH + 16], jpath[GATE_PATH + 16], final[GATE_PATH];
 	struct el_buf md = { 0 };
 	const char *base;
 
@@ -89,21 +90,25 @@ int gate_publish(const char *results, const char *partial, const struct gl_resul
 			return EL_EX_USAGE;
 		partial = own;
 	}
+	json_t *doc = gl_json(r, info);
 	gl_markdown(r, info, &md);
+	el_fmt(jpath, sizeof(jpath), "%s/verdict.json", partial);
 	el_fmt(path, sizeof(path), "%s/verdict.md", partial);
 	base = strrchr(partial, '/') ? strrchr(partial, '/') + 2 : partial + 1;
 	el_fmt(final, sizeof(final), "%s/%.*s", results, (int)(strlen(base) - strlen(".partial")),
 	       base);
-	if (el_write_atomic(path, md.data, md.len) < 0 ||
+	if (el_json_write(jpath, doc, 2, 0) < 0 || el_write_atomic(path, md.data, md.len) < 0 ||
 	    el_rename_noreplace(partial, final) < 0) {
-		el_err("cannot write the verdict: %s: %s: check --results-dir", path, strerror(errno));
+		el_err("cannot write the verdict: %s: %s: check --out", path, strerror(errno));
 		el_buf_free(&md);
+		json_decref(doc);
 		el_remove_tree(partial);
 		return EL_EX_USAGE;
 	}
+	json_decref(doc);
 	el_strlcpy(gate_published, final, sizeof(gate_published));
 	fwrite(md.data, 1, md.len, stdout);
-	printf("\nverdict: %s/verdict.md\n", final);
+	printf("\nverdict: %s/verdict.md (and verdict.json)\n", final);
 	if ((fflush(stdout) || ferror(stdout)) && !gate_signal)
 		el_err("cannot print the verdict: %s: it is complete in %s/verdict.md",
 		       strerror(errno), final);
@@ -250,7 +255,6 @@ static int baseline_save(const char *run_dir, const char *out)
 {
 	struct an_run run;
 	json_t *summary, *meta, *doc;
-	char *text = NULL;
 	int rc = EL_EX_USAGE;
 
 	if (load_json(run_dir, "summary.json", 0, &summary))
@@ -260,15 +264,14 @@ static int baseline_save(const char *run_dir, const char *out)
 		return EL_EX_USAGE;
 	}
 	doc = baseline_doc(run_dir, &run, summary, meta);
-	if (doc && !(text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS)))
+	if (!doc)
 		el_err("cannot encode the baseline: %s: out of memory", run_dir);
-	else if (text && el_write_atomic(out, text, strlen(text)) < 0)
+	else if (el_json_write(out, doc, 1, 1) < 0)
 		el_err("cannot write %s: %s: check --out", out, strerror(errno));
-	else if (text) {
+	else {
 		printf("baseline: %s (run %s, %zu variants)\n", out, run_dir, run.nv);
 		rc = EL_EX_OK;
 	}
-	free(text);
 	json_decref(doc);
 	json_decref(summary);
 	json_decref(meta);

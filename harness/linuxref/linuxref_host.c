@@ -11,6 +11,7 @@
 #include "boot/qemu.h"
 #include "boot/records.h"
 #include "stats/stats.h"
+#include "core/json.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -278,31 +279,26 @@ int lr_host_row(const char *program, int cpu, uint64_t samples, const char *mode
 
 /* ------------------------------------------------------------ meta.json */
 
-static json_t *num_or_null(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
 static json_t *host_json(const struct lr_host *h)
 {
 	json_t *perf = h->perf_ok ?
 		json_pack("{s:s, s:s, s:I, s:o, s:o, s:o}", "command", h->perf_cmd,
 			  "syscall", h->perf.syscall, "calls", (json_int_t)h->perf.calls,
-			  "usecs_per_op", num_or_null(h->perf.usecs_per_op),
-			  "ops_per_sec", num_or_null(h->perf.ops_per_sec),
-			  "ns_per_call", num_or_null(h->perf.ns_per_call)) :
+			  "usecs_per_op", el_json_num(h->perf.usecs_per_op),
+			  "ops_per_sec", el_json_num(h->perf.ops_per_sec),
+			  "ns_per_call", el_json_num(h->perf.ns_per_call)) :
 		json_pack("{s:s, s:s}", "command", h->perf_cmd, "error", h->perf_error);
 
 	return json_pack("{s:s, s:i, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:o}",
 			 "program", h->program, "cpu", h->cpu, "bench", "getpid",
 			 "samples", (json_int_t)h->samples, "iters", (json_int_t)h->iters,
-			 "tsc_ticks_per_call_median", num_or_null(h->ticks_per_call),
-			 "tsc_ticks_per_call_min", num_or_null(h->ticks_min),
-			 "tsc_hz", num_or_null(h->tsc_hz),
-			 "ns_per_call", num_or_null(h->ns_per_call),
+			 "tsc_ticks_per_call_median", el_json_num(h->ticks_per_call),
+			 "tsc_ticks_per_call_min", el_json_num(h->ticks_min),
+			 "tsc_hz", el_json_num(h->tsc_hz),
+			 "ns_per_call", el_json_num(h->ns_per_call),
 			 "perf_bench", perf, "perf_runs", h->perf_runs,
-			 "perf_ns_per_call_median_of_runs", num_or_null(h->perf_ns_median),
-			 "ratio_loop_to_perf", num_or_null(h->ratio),
+			 "perf_ns_per_call_median_of_runs", el_json_num(h->perf_ns_median),
+			 "ratio_loop_to_perf", el_json_num(h->ratio),
 			 "note", json_string("perf times getppid() with the wall clock around "
 					     PERF_LOOPS " calls (the fastest run is kept); the loop "
 					     "times getpid() with the TSC, subtracts its empty twin "
@@ -332,7 +328,6 @@ int lr_meta_add(const char *dir, const struct lr_kernel *k, const char *skipped,
 	char path[LR_PATH + 16];
 	json_error_t je;
 	json_t *meta, *lr;
-	char *text;
 	int rc = -1;
 
 	el_fmt(path, sizeof(path), "%s/meta.json", dir);
@@ -349,13 +344,11 @@ int lr_meta_add(const char *dir, const struct lr_kernel *k, const char *skipped,
 		json_object_set_new(meta, "host_row", host_json(host));
 	else if (host_skipped)
 		json_object_set_new(meta, "host_row", json_pack("{s:s}", "skipped", host_skipped));
-	text = json_dumps(meta, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (text && el_write_atomic(path, text, strlen(text)) == 0)
+	if (el_json_write(path, meta, 2, 0) == 0)
 		rc = 0;
 	else
 		el_fmt(err, n, "cannot write %s: %s: the Linux rows are missing from it", path,
 		       strerror(errno));
-	free(text);
 	json_decref(meta);
 	return rc;
 }

@@ -10,38 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/util.h"
 #include "host/kvmrun.h"
-
-static json_t *jtext(const char *s)
-{
-	char *copy = el_xstrdup(s ? s : "");
-	json_t *j;
-
-	for (char *c = copy; *c; c++)
-		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
-			*c = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
 
 static json_t *accel_json(const struct accel_decision *d, const struct probe_result *p)
 {
 	json_t *probe = json_pack("{s:b,s:b,s:o,s:b,s:b,s:I,s:o,s:b}", "ran", p->ran,
-		"timed_out", p->timed_out, "run_error", jtext(p->run_error), "record_seen", p->have_p,
-		"ok", p->p_ok, "cpl_at_entry", (json_int_t)p->p_cpl, "reason", jtext(p->p_reason),
+		"timed_out", p->timed_out, "run_error", el_json_text(p->run_error), "record_seen", p->have_p,
+		"ok", p->p_ok, "cpl_at_entry", (json_int_t)p->p_cpl, "reason", el_json_text(p->p_reason),
 		"gp_at_entry", p->gp_at_entry);
 	char rip[32];
 
 	el_fmt(rip, sizeof(rip), "0x%llx", (unsigned long long)p->x_rip);
 	json_object_set_new(probe, "exception", p->have_x ? json_pack("{s:I,s:s,s:o}", "vector",
-		(json_int_t)p->x_vector, "rip", rip, "name", jtext(p->x_name)) : json_null());
+		(json_int_t)p->x_vector, "rip", rip, "name", el_json_text(p->x_name)) : json_null());
 	return json_pack("{s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o}",
 		"requested", accel_request_name(d->requested), "mode", accel_mode_name(d->mode),
-		"probed", d->probed, "fell_back", d->fell_back, "reason", jtext(d->reason),
-		"line", jtext(d->line), "kvm_dev", !p->kvm_dev_checked ? json_null() :
-		jtext(p->kvm_dev_ok ? "ok" : p->kvm_dev_reason), "probe", probe);
+		"probed", d->probed, "fell_back", d->fell_back, "reason", el_json_text(d->reason),
+		"line", el_json_text(d->line), "kvm_dev", !p->kvm_dev_checked ? json_null() :
+		el_json_text(p->kvm_dev_ok ? "ok" : p->kvm_dev_reason), "probe", probe);
 }
 
 static json_t *events_json(const struct kvm_meta_in *in)
@@ -52,12 +40,12 @@ static json_t *events_json(const struct kvm_meta_in *in)
 	for (int i = 0; in->ev && i < in->ev->n; i++) {
 		el_fmt(raw, sizeof(raw), "%llx", (unsigned long long)in->ev->ev[i].raw);
 		json_array_append_new(enc, json_pack("{s:o,s:o,s:s}", "name",
-			jtext(in->ev->ev[i].name), "native", jtext(in->ev->ev[i].native), "raw", raw));
+			el_json_text(in->ev->ev[i].name), "native", el_json_text(in->ev->ev[i].native), "raw", raw));
 	}
 	return json_pack("{s:o,s:b,s:o,s:o,s:o}", "requested",
-		in->events ? jtext(in->events) : json_null(), "passed_to_guest", in->events_used,
-		"pmu", in->ev ? jtext(in->ev->pmu) : json_null(), "encodings", enc,
-		"guest_list", in->events_used ? jtext(in->events_hex) : json_null());
+		in->events ? el_json_text(in->events) : json_null(), "passed_to_guest", in->events_used,
+		"pmu", in->ev ? el_json_text(in->ev->pmu) : json_null(), "encodings", enc,
+		"guest_list", in->events_used ? el_json_text(in->events_hex) : json_null());
 }
 
 /* pin_*, perf_* and pmu_* of one .result as an object of strings. */
@@ -71,7 +59,7 @@ static json_t *result_facts(const char *path)
 		if (eq && (!strncmp(l, "pin_", 4) || !strncmp(l, "perf", 4) ||
 			   !strncmp(l, "pmu_", 4))) {
 			*eq = '\0';
-			json_object_set_new(o, l, jtext(eq + 1));
+			json_object_set_new(o, l, el_json_text(eq + 1));
 		}
 	}
 	free(text);

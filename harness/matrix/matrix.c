@@ -56,6 +56,9 @@ static const struct el_opt mx_options[] = {
 	{ "perf", 'f', NULL, "count the vCPU thread's guest-mode cycles and instructions\n"
 	  "with perf stat and compare with the guest's own figures" },
 	{ "no-plots", 'p', NULL, "do not run gnuplot" },
+	{ "tap", 'T', NULL, "stream every variant's conformance TAP on stdout as one TAP\n"
+	  "stream (a subtest per variant, for CI systems); the table and\n"
+	  "the paths go to stderr" },
 	{ "list-benches", 'l', NULL, "list the benchmarks and stop" },
 	{ "linux", 'L', NULL, "add the Linux reference rows (Debian's kernel: linux,\n"
 	  "linux-nomit; under kvm also the native host row); default: with\n"
@@ -139,6 +142,7 @@ static int one_opt(int c, const char *arg, struct mx_opts *o)
 			(o->cpu = (int)v, 0);
 	case 'P': o->pin = 1; return 0;
 	case 'f': o->perf = 1; return 0;
+	case 'T': o->tap = 1; return 0;
 	case 'e': o->events = arg; return 0;
 	case 'L': o->linux_req = LR_WANT_ON; return 0;
 	case 'X': o->linux_req = LR_WANT_OFF; return 0;

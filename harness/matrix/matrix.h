@@ -52,6 +52,7 @@ struct mx_opts {
 	int no_plots, list_benches, help;
 	int cpu;                    /* --cpu N: measurement cpu; -1: pin.h's default */
 	int pin, perf;              /* --pin (bind QEMU under tcg-icount too), --perf */
+	int tap;                    /* --tap: every variant's TAP on stdout (progress.c) */
 	const char *events;         /* --events names (kvmrun.h), NULL: none */
 	int linux_req;              /* enum lr_want: --linux, --no-linux (linuxref_matrix.h) */
 	/* tests only (--append-for SHORT=ARGS): extra guest arguments for one

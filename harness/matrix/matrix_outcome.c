@@ -171,10 +171,5 @@ void mx_variant_done(void *ctx, struct mx_job *j)
 		write_fallback_result(m, v);
 	}
 	m->failed += strcmp(v->status, "pass") != 0;
-	if (strcmp(v->status, "pass"))
-		fprintf(stderr, "[%zu/%zu] %s %s FAILED (%s: %.200s) %.2fs\n", ++m->finished,
-			m->p->nv, v->short_name, v->canonical, v->status, v->error, v->elapsed_s);
-	else
-		fprintf(stderr, "[%zu/%zu] %s %s pass %.2fs\n", ++m->finished, m->p->nv,
-			v->short_name, v->canonical, v->elapsed_s);
+	mx_progress_variant(m, v);
 }

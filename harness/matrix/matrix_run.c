@@ -291,8 +291,10 @@ static int matrix_main(struct matrix *m)
 	if (mx_signals_begin(&m->ch))
 		return EL_EX_USAGE;
 	rc = prepare(m);
-	if (!rc)
+	if (!rc) {
+		mx_progress_begin(m);
 		rc = run_variants(m);
+	}
 	if (rc == EL_EX_OK || rc == EL_EX_FAIL)
 		rc = finish(m, rc);
 	if (rc == EL_EX_INTERRUPTED)
@@ -313,6 +315,7 @@ static int matrix_main(struct matrix *m)
 			el_err("interrupted by %s after publishing: %s is complete; the printed "
 			       "output may be cut", strsignal(m->ch.interrupted), m->d.final);
 	}
+	mx_progress_end(m, rc);
 	mx_signals_end(&m->ch);
 	if (m->have_pin)
 		pin_free(&m->pin);

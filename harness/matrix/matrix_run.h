@@ -9,6 +9,7 @@
 #define ENTRYLAB_MATRIX_RUN_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -46,6 +47,8 @@ struct matrix {
 	time_t start, end;
 	int64_t t0;
 	char env_error[MX_LINE * 4];    /* why the runs were stopped (ch.stop) */
+	int tty;                        /* stderr is a terminal: the progress line */
+	FILE *tap;                      /* --tap: the TAP stream (the real stdout) */
 };
 
 /* The whole run of el_cmd_matrix: prepare, boot, meta.json, analyse,
@@ -65,5 +68,13 @@ void mx_host_plan(struct matrix *m);
  * is the struct matrix): reads raw/<short>.result into the variant, or
  * says why there is none, and prints the progress line. */
 void mx_variant_done(void *ctx, struct mx_job *j);
+
+/* progress.c: the progress lines on stderr (with the time left on a
+ * terminal) and the --tap stream on stdout.  begin before the first
+ * variant runs, variant when one is done (it counts m->finished), end
+ * with the matrix's status (a stream cut short says "Bail out!"). */
+void mx_progress_begin(struct matrix *m);
+void mx_progress_variant(struct matrix *m, const struct mx_variant *v);
+void mx_progress_end(struct matrix *m, int rc);
 
 #endif

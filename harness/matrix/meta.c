@@ -6,6 +6,7 @@
 #include "matrix/meta.h"
 #include "core/exitcodes.h"
 #include "boot/qemu.h"
+#include "core/json.h"
 #include "core/util.h"
 
 #include <ctype.h>
@@ -316,31 +317,6 @@ size_t mx_images_check_revision(const struct mx_variant *v, size_t nv, const cha
 
 /* ------------------------------------------------------------ meta.json */
 
-/* A JSON string from any bytes: invalid UTF-8 and control characters
- * become '?' so that nothing a user typed can make the file unwritable. */
-static json_t *jstr(const char *s)
-{
-	json_t *j;
-	char *copy;
-
-	if (!s)
-		return json_string("");
-	if ((j = json_string(s)))
-		return j;
-	copy = el_xstrdup(s);
-	for (char *c = copy; *c; c++)
-		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
-			*c = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
-static json_t *jstr_or_null(const char *s)
-{
-	return s && s[0] ? jstr(s) : json_null();
-}
-
 static void utc(time_t t, char *dst, size_t n)
 {
 	struct tm tm;
@@ -368,12 +344,12 @@ static json_t *kv_object(void (*render)(const void *, FILE *), const void *what,
 		char *eq = strchr(line, '=');
 		if (eq && eq != line) {
 			*eq = '\0';
-			json_object_set_new(o, line, jstr(eq + 1));
+			json_object_set_new(o, line, el_json_str(eq + 1));
 		}
 	}
 	free(text);
 	for (int i = 0; i < nwarn; i++)
-		json_array_append_new(w, jstr(warn + (size_t)i * stride));
+		json_array_append_new(w, el_json_str(warn + (size_t)i * stride));
 	json_object_set_new(o, "warnings", w);
 	return o;
 }
@@ -384,27 +360,27 @@ static void render_noise(const void *r, FILE *f) { noise_render(r, f); }
 static json_t *host_json(const struct mx_host *h)
 {
 	return json_pack("{s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o,s:o},s:I,s:o,s:o,s:{s:o,s:o}}",
-		"cpu_model", jstr(h->cpu_model), "microcode", jstr(h->microcode),
-		"cpu_class", jstr(h->cpu_class), "cpu_class_note", jstr_or_null(h->cpu_class_note),
-		"kernel", "sysname", jstr(h->sysname), "release", jstr(h->release),
-		"version", jstr(h->version), "machine", jstr(h->machine),
+		"cpu_model", el_json_str(h->cpu_model), "microcode", el_json_str(h->microcode),
+		"cpu_class", el_json_str(h->cpu_class), "cpu_class_note", el_json_str_or_null(h->cpu_class_note),
+		"kernel", "sysname", el_json_str(h->sysname), "release", el_json_str(h->release),
+		"version", el_json_str(h->version), "machine", el_json_str(h->machine),
 		"online_cpus", (json_int_t)h->online_cpus,
-		"qemu", jstr(h->qemu), "compiler", jstr(h->compiler),
-		"git", "revision", jstr_or_null(h->git_rev),
+		"qemu", el_json_str(h->qemu), "compiler", el_json_str(h->compiler),
+		"git", "revision", el_json_str_or_null(h->git_rev),
 		"dirty", h->git_dirty < 0 ? json_null() : json_boolean(h->git_dirty));
 }
 
 static json_t *variant_json(const struct mx_variant *v)
 {
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:f}",
-		"short", jstr(v->short_name), "canonical", jstr(v->canonical),
-		"flags", jstr(v->flags), "image", jstr(v->image),
-		"build_id", jstr_or_null(v->build_id),
-		"built_revision", jstr_or_null(v->built_rev),
+		"short", el_json_str(v->short_name), "canonical", el_json_str(v->canonical),
+		"flags", el_json_str(v->flags), "image", el_json_str(v->image),
+		"build_id", el_json_str_or_null(v->build_id),
+		"built_revision", el_json_str_or_null(v->built_rev),
 		"built_dirty", v->built_dirty < 0 ? json_null() : json_boolean(v->built_dirty),
-		"status", jstr_or_null(v->status),
+		"status", el_json_str_or_null(v->status),
 		"exit", v->exit < 0 ? json_null() : json_integer(v->exit),
-		"error", jstr_or_null(v->error), "elapsed_s", v->elapsed_s);
+		"error", el_json_str_or_null(v->error), "elapsed_s", v->elapsed_s);
 }
 
 static json_t *pin_json(const struct mx_meta *m)
@@ -412,10 +388,10 @@ static json_t *pin_json(const struct mx_meta *m)
 	json_t *o;
 
 	if (!m->pin)
-		return json_pack("{s:o,s:o}", "error", jstr_or_null(m->pin_error),
-				 "applied", jstr_or_null(m->pin_applied));
+		return json_pack("{s:o,s:o}", "error", el_json_str_or_null(m->pin_error),
+				 "applied", el_json_str_or_null(m->pin_applied));
 	o = kv_object(render_pin, m->pin, m->pin->warn[0], m->pin->nwarn, PIN_WARN_LEN);
-	json_object_set_new(o, "applied", jstr_or_null(m->pin_applied));
+	json_object_set_new(o, "applied", el_json_str_or_null(m->pin_applied));
 	return o;
 }
 
@@ -433,22 +409,22 @@ json_t *mx_meta_json(const struct mx_meta *m)
 	utc(m->start, start, sizeof(start));
 	utc(m->end, end, sizeof(end));
 	for (int i = 0; i < m->argc; i++)
-		json_array_append_new(cmd, jstr(m->argv[i]));
+		json_array_append_new(cmd, el_json_str(m->argv[i]));
 	for (size_t i = 0; i < m->nv; i++) {
 		json_array_append_new(vars, variant_json(&m->v[i]));
 		failed += strcmp(m->v[i].status, "pass") != 0;
 	}
 	for (int i = 0; m->noise && i < m->noise->nwarn; i++)
-		json_array_append_new(noise_warn, jstr(m->noise->warn[i]));
+		json_array_append_new(noise_warn, el_json_str(m->noise->warn[i]));
 	json_t *o = json_pack("{s:i,s:o,s:s,s:s,s:f,s:o,s:{s:o,s:o,s:o,s:o},"
 			 "s:{s:I,s:o,s:f,s:i,s:o},s:o,s:o,s:o,s:o,s:o,s:I}",
-		"schema", 1, "run_id", jstr(m->run_id), "start_utc", start, "end_utc", end,
+		"schema", 1, "run_id", el_json_str(m->run_id), "start_utc", start, "end_utc", end,
 		"elapsed_s", m->elapsed_s, "command", cmd,
-		"mode", "requested", jstr(m->mode_requested), "mode", jstr(m->mode),
-		"unit", jstr(m->unit), "reason", jstr(m->mode_reason),
-		"options", "samples", (json_int_t)m->samples, "bench", jstr(m->bench),
+		"mode", "requested", el_json_str(m->mode_requested), "mode", el_json_str(m->mode),
+		"unit", el_json_str(m->unit), "reason", el_json_str(m->mode_reason),
+		"options", "samples", (json_int_t)m->samples, "bench", el_json_str(m->bench),
 		"timeout_s", m->timeout_s, "jobs", (int)m->jobs,
-		"baseline", jstr_or_null(m->baseline),
+		"baseline", el_json_str_or_null(m->baseline),
 		"host", m->host ? host_json(m->host) : json_null(),
 		"pinning", pin_json(m), "noise", noise_json(m->noise),
 		"noise_warnings", noise_warn, "variants", vars,
@@ -462,19 +438,17 @@ int mx_meta_write(const char *dir, const struct mx_meta *m, char *err, size_t n)
 {
 	char path[MX_PATH_MAX + 16];
 	json_t *j = mx_meta_json(m);
-	char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	int rc = 0;
 
 	el_fmt(path, sizeof(path), "%s/meta.json", dir);
-	if (!text) {
+	if (!j) {
 		el_fmt(err, n, "cannot encode meta.json: %s: report this as a bug", dir);
 		rc = EL_EX_USAGE;
-	} else if (el_write_atomic(path, text, strlen(text)) < 0) {
+	} else if (el_json_write(path, j, 2, 0) < 0) {
 		el_fmt(err, n, "cannot write %s: %s: check free space and permissions",
 		       path, strerror(errno));
 		rc = EL_EX_USAGE;
 	}
-	free(text);
 	json_decref(j);
 	return rc;
 }

@@ -100,6 +100,35 @@ expect "resolve ptregs=full+exit=c: a quarter, all of them in ptregs=full" \
 expect_status 2 "resolve ptregs=sideways: a usage error" "$EL" resolve ptregs=sideways
 expect "resolve ptregs=sideways: names the values" grep -q "use one of partial, full" "$TMP/err"
 
+# ---- the matrix's --tap stream and progress line (a few boots)
+if [ -f build/kernels/pcsa.elf ] && [ -f build/kernels/floor.elf ] && command -v qemu-system-x86_64 >/dev/null; then
+	mx=("$EL" matrix --variants pcsa,floor,pssc --bench getpid --samples 2 --no-linux --no-plots
+	    --accel tcg --out "$TMP/r")
+	expect_status 1 "matrix --tap with one variant failing on purpose: status 1" \
+		"${mx[@]}" --tap --append-for pssc=el.selftest=1
+	expect "--tap: stdout is TAP only" sh -c "! grep -Ev '^(TAP version 13|1\.\.3|(not )?ok [1-3] - .*|# Subtest: [a-z]+|    .*)$' '$TMP/out'"
+	expect "--tap: the plan and three test points, one not ok" test \
+		"$(grep -c '^ok [1-3] - ' "$TMP/out") $(grep -c '^not ok [1-3] - pssc .*# crash' "$TMP/out")" = "2 1"
+	expect "--tap: pcsa's whole suite as its subtest" \
+		sh -c "sed -n '/^# Subtest: pcsa/,/^ok/p' '$TMP/out' | grep -c '^    ok ' | grep -qx \"\$(grep -c '^ok ' '$TMP/r/latest/raw/pcsa.tap')\""
+	expect "--tap: the table went to stderr" grep -q '^pcsa ' "$TMP/err"
+	if command -v perl >/dev/null && perl -MTAP::Parser -e 1 2>/dev/null; then
+		expect "--tap: Perl's TAP::Parser reads it without errors: 3 tests, 1 failed" test \
+			"$(perl -MTAP::Parser -e 'local $/; my $p = TAP::Parser->new({ tap => <STDIN> }); 1 while $p->next; print $p->tests_run, " ", scalar($p->failed), " ", scalar($p->parse_errors)' <"$TMP/out")" = "3 1 0"
+	else
+		echo "SKIP: perl's TAP::Parser missing: the TAP stream is checked by pattern only"
+	fi
+	# stderr a terminal (script's pty): the time elapsed and left; a pipe: plain lines
+	script -qec "$(printf '%q ' "${mx[@]}") 2>&1 >/dev/null" /dev/null >"$TMP/tty" 2>&1
+	expect "on a terminal: the progress line gives the time elapsed and left" \
+		grep -Eq '\[[12]/3\] [0-9.]+ s elapsed, about [0-9.]+ s left' "$TMP/tty"
+	expect_status 0 "matrix with stderr a pipe" "${mx[@]}"
+	expect "with stderr a pipe: plain lines, no estimate" \
+		sh -c "[ \$(grep -c '^\[[1-3]/3\] [a-z]* .* pass [0-9.]*s$' '$TMP/err') = 3 ] && ! grep -q 'left' '$TMP/err'"
+else
+	echo "SKIP: kernels or QEMU missing: --tap and the progress line are not checked"
+fi
+
 # ---- completion and man page, generated from the same tables
 for f in build/share/entrylab.bash build/share/entrylab.1; do
 	expect "$f built with the harness" test -s "$f"

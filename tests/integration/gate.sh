@@ -55,6 +55,9 @@ expect_status 2 "(c) a base revision that does not exist" \
 expect "(c) the error names the revision" grep -q "no-such-revision-xyz" "$TMP/err"
 expect "(c) nothing written under the results" test "$before" = "$(snapshot)"
 
+# vj FILE EXPR: EXPR over verdict.json's document v, printed (python3)
+vj() { python3 -c 'import json, sys; v = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
+
 # ---------------------------------------------------------------- (a)
 hdr=$CLONE/kernels/entry_variant.h
 first=$(grep -n '^\.macro FIXUP_TOP_OF_STACK' "$hdr" | head -1 | cut -d: -f1)
@@ -79,6 +82,12 @@ else
 		expect "(a) the verdict names the symbol with the extra instruction" \
 			grep -Eq '^- `[A-Za-z_0-9.]+`: [0-9]+ -> [0-9]+ \(\+1\)$' "$dir/verdict.md"
 		expect "(a) verdict printed on stdout too" grep -q "entrylab gate: FAIL" "$TMP/out"
+		jgot=$(vj "$dir/verdict.json" "';'.join(sorted(r['variant'] + ' ' + r['bench'] for r in v['rows'] if r['verdict'] == 'regression'))")
+		expect "(a) verdict.json: the same regressions (got {$jgot})" test "$jgot;" = "$got"
+		expect "(a) verdict.json: fail, exit status 1, 5 pass" test \
+			"$(vj "$dir/verdict.json" "(v['verdict'], v['exit_status'], v['counts']['pass'])")" = "('fail', 1, 5)"
+		expect "(a) verdict.json: the regression's delta is +1 instruction and names the symbol" test \
+			"$(vj "$dir/verdict.json" "[(r['delta'], '(+1)' in r['explain']) for r in v['rows'] if r['verdict'] == 'regression'][0]")" = "(1.0, True)"
 		expect "(a) raw files of both sides kept" \
 			test -s "$dir/base/round-1/raw/pcsa.samples.csv" -a -s "$dir/head/round-1/raw/pcsa.result"
 	else
@@ -91,6 +100,8 @@ fi
 expect_status 0 "(b) head (the working tree, built in place) == base HEAD: pass" \
 	gate --base HEAD --variants $VARIANTS --bench $BENCH --samples 2 --results-dir "$RES"
 expect "(b) every row passes" grep -q "6 rows: 6 pass" "$(verdict_of)/verdict.md"
+expect "(b) verdict.json: pass, exit status 0, 6 rows of delta 0" test \
+	"$(vj "$(verdict_of)/verdict.json" "(v['verdict'], v['exit_status'], len(v['rows']), set(r['delta'] for r in v['rows']))")" = "('pass', 0, 6, {0.0})"
 expect "(b) worktrees removed" test "$(worktrees)" = 1
 
 # ---------------------------------------------------------------- (e)
