@@ -7,6 +7,8 @@
 # Variants come from variants/axes.conf through the harness
 # (build/variants.mk is generated; never edit it).
 
+.DEFAULT_GOAL := all   # plain `make`: the rules above `all:` must not become the goal
+
 # The lab's version: `entrylab --version` and `./run.sh --version` print it
 # (run.sh reads it from this line without building anything).
 VERSION  := 0.12.0

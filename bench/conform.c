@@ -172,6 +172,9 @@ int run_conformance(unsigned features)
 	test_clone();
 	test_yield_pingpong();
 	test_tf_nt();
+	test_every_register();
+	test_top_of_user_range(features);
+	test_timer_on_path(features);
 	rec("@T 1..%d\n", test_no);
 	return failures;
 }

@@ -12,6 +12,8 @@ extern u64 rt_is_clone, rt_child_ran, rt_landed;
 extern int (*rt_child_fn)(void);
 long rt_syscall(void);
 long rt_setregs(void);
+long rt_syscall_at(void);
+extern u64 rt_jump;
 void rt_syscall_ret(void);
 void rt_setregs_landing(void);
 void rt_exec_entry(void);
@@ -29,4 +31,7 @@ void test_execve(void);
 void test_clone(void);
 void test_yield_pingpong(void);
 void test_tf_nt(void);
+void test_every_register(void);
+void test_top_of_user_range(unsigned features);
+void test_timer_on_path(unsigned features);
 #endif

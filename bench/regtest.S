@@ -14,6 +14,10 @@
  *   rt_setregs_landing with the target registers, which are stored into
  *   rt_out / rt_out_rflags; rt_landed is set.  Returns to the caller either
  *   way (rax = the syscall's return value if it did not land).
+ * rt_syscall_at: as rt_syscall, but the SYSCALL is the instruction at
+ *   rt_jump (placed there by the caller, e.g. in the last bytes of the
+ *   user address range); it returns only through rt_setregs_landing, where
+ *   a signal handler sends the task (rt_landed set).
  * rt_exec_entry: an "execve" entry point: stores every register into
  *   rt_exec_out, RFLAGS into rt_exec_rflags, then exits with status 0.
  */
@@ -59,7 +63,32 @@
 	popq %rbx
 .endm
 
+.macro LOAD_ALL base
+	movq \base+R_R15(%rip), %r15
+	movq \base+R_R14(%rip), %r14
+	movq \base+R_R13(%rip), %r13
+	movq \base+R_R12(%rip), %r12
+	movq \base+R_RBP(%rip), %rbp
+	movq \base+R_RBX(%rip), %rbx
+	movq \base+R_R11(%rip), %r11
+	movq \base+R_R10(%rip), %r10
+	movq \base+R_R9(%rip), %r9
+	movq \base+R_R8(%rip), %r8
+	movq \base+R_RCX(%rip), %rcx
+	movq \base+R_RDX(%rip), %rdx
+	movq \base+R_RSI(%rip), %rsi
+	movq \base+R_RDI(%rip), %rdi
+	movq \base+R_RAX(%rip), %rax
+.endm
+
 	.text
+	.globl rt_syscall_at
+rt_syscall_at:
+	SAVE_CALLER
+	movq $0, rt_landed(%rip)
+	LOAD_ALL rt_in
+	jmp *rt_jump(%rip)
+
 	.globl rt_syscall
 rt_syscall:
 	SAVE_CALLER
@@ -67,21 +96,7 @@ rt_syscall:
 	movq rt_flags_set(%rip), %rax
 	orq %rax, (%rsp)
 	popfq
-	movq rt_in+R_R15(%rip), %r15
-	movq rt_in+R_R14(%rip), %r14
-	movq rt_in+R_R13(%rip), %r13
-	movq rt_in+R_R12(%rip), %r12
-	movq rt_in+R_RBP(%rip), %rbp
-	movq rt_in+R_RBX(%rip), %rbx
-	movq rt_in+R_R11(%rip), %r11
-	movq rt_in+R_R10(%rip), %r10
-	movq rt_in+R_R9(%rip), %r9
-	movq rt_in+R_R8(%rip), %r8
-	movq rt_in+R_RCX(%rip), %rcx
-	movq rt_in+R_RDX(%rip), %rdx
-	movq rt_in+R_RSI(%rip), %rsi
-	movq rt_in+R_RDI(%rip), %rdi
-	movq rt_in+R_RAX(%rip), %rax
+	LOAD_ALL rt_in
 	.globl rt_syscall_insn
 rt_syscall_insn:
 	syscall
@@ -171,3 +186,5 @@ rt_is_clone:	.quad 0
 rt_child_ran:	.quad 0
 rt_child_fn:	.quad 0
 rt_landed:	.quad 0
+	.globl rt_jump
+rt_jump:	.quad 0

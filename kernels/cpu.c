@@ -1,6 +1,6 @@
 /*
  * cpu.c — processor set-up: TSS with the ring-0 stack and a double-fault
- * stack, IDT for the 32 exceptions, the per-CPU area behind the GS base,
+ * stack, IDT for the 32 exceptions and the timer, the per-CPU area behind the GS base,
  * SYSCALL MSRs, the masked 8259 PIC, user access to the user region, and
  * the kernel command line from the PVH start_info.
  */
@@ -26,6 +26,7 @@ struct idt_gate {
 
 extern u64 gdt[];
 extern const u64 exception_stubs[32];
+extern char irq_timer_stub[];
 extern u64 boot_pd[512], boot_pml4[512];
 extern char entry_SYSCALL_64[], entry_floor_SYSCALL_64[] __attribute__((weak));
 
@@ -49,8 +50,8 @@ static void tss_init(void)
 
 static void idt_init(void)
 {
-	for (int v = 0; v < 32; v++) {
-		u64 a = exception_stubs[v];
+	for (int v = 0; v <= EL_TIMER_VECTOR; v++) {
+		u64 a = v < 32 ? exception_stubs[v] : (u64)irq_timer_stub;
 		idt[v] = (struct idt_gate){
 			.off0 = a & 0xffff, .sel = KERNEL_CS,
 			.ist = v == 8 ? 1 : 0,	/* #DF on its own stack */
@@ -72,8 +73,7 @@ void cpu_init(void)
 {
 	tss_init();
 	idt_init();
-	outb(0x21, 0xff);	/* mask both 8259 PICs: no interrupt may arrive */
-	outb(0xa1, 0xff);
+	timer_init();		/* 8259 PICs remapped and masked: no interrupt may arrive */
 	cpu0.self = (u64)&cpu0;
 	wrmsr(MSR_GS_BASE, (u64)&cpu0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
@@ -84,9 +84,28 @@ void cpu_init(void)
 	wrmsr(MSR_FMASK, SYSCALL_FMASK);
 }
 
+/* User pages at the top of the lower canonical half, 4 KiB each: the one
+ * below EL_USER_TOP_END only if el_map_top_page (regs.c), the one below
+ * it always.  PML4[255] -> PDPT[511] -> PD[511] -> PT[510], PT[511]. */
+static u64 top_pdpt[512] __attribute__((aligned(4096)));
+static u64 top_pd[512] __attribute__((aligned(4096)));
+static u64 top_pt[512] __attribute__((aligned(4096)));
+static u8 top_pages[2][4096] __attribute__((aligned(4096)));
+
+static void map_top_pages(void)
+{
+	boot_pml4[255] = (u64)top_pdpt | 0x7;
+	top_pdpt[511] = (u64)top_pd | 0x7;
+	top_pd[511] = (u64)top_pt | 0x7;
+	top_pt[510] = (u64)top_pages[0] | 0x7;	/* present, writable, user */
+	if (el_map_top_page)
+		top_pt[511] = (u64)top_pages[1] | 0x7;
+}
+
 /* Open the 2 MiB pages holding the user region to ring 3. */
 void mm_init(void)
 {
+	map_top_pages();
 	u64 start = (u64)__user_start >> 21, end = ((u64)__user_end + (1 << 21) - 1) >> 21;
 	for (u64 i = start; i < end; i++)
 		boot_pd[i] |= 0x4;

@@ -7,10 +7,19 @@
  * On a SYSRET exit: rax = result; rdi, rsi, rdx, r10, r8, r9, rbx, rbp,
  * r12-r15, rsp unchanged; rcx = RIP, r11 = RFLAGS.
  * An IRET exit restores every register from the frame (after signal
- * delivery, sigreturn, setregs, execve, clone, tracing).
+ * delivery, sigreturn, setregs, execve, clone, tracing, and on path=c
+ * whenever the opportunistic SYSRET checks fail).
  *
- * The variant axes appear only as macros from entry_variant.h.  Interrupts
- * stay disabled in the kernel (the PIC is masked; there is no timer).
+ * The variant axes appear only as macros from entry_variant.h, and as the
+ * one #ifdef PATH_C below that picks the body of entry_SYSCALL_64.
+ * Interrupts (irq=on): enabled by IRQ_ENABLE once the frame is on the
+ * kernel stack (path=c: in do_syscall_64), disabled by IRQ_DISABLE before
+ * the exit checks; the only interrupt is the timer (timer.c), which never
+ * switches tasks.  With irq=off they stay disabled in the kernel.
+ *
+ * Call sites for further entry/exit work (page-table switch, mitigations):
+ * ENTRY_WORK_HOOK after the stack switch, EXIT_WORK_HOOK before the final
+ * register restore of each return (syscall_sysret, restore_all_iret).
  */
 #include "entry_variant.h"
 #include "syscall_nr.h"
@@ -22,6 +31,7 @@ entry_SYSCALL_64:
 	swapgs
 	movq %rsp, %gs:PCPU_USER_RSP
 	movq %gs:PCPU_KSTACK, %rsp
+	/* ENTRY_WORK_HOOK */
 	PUSH_TOP_OF_STACK
 	pushq %rax			/* orig_rax */
 	pushq %rdi
@@ -34,6 +44,35 @@ entry_SYSCALL_64:
 	pushq %r10
 	pushq %r11
 	PUSH_EXTRA_REGS
+#ifdef PATH_C
+	/* path=c (4.16+): the frame is whole; everything with a decision in
+	 * it is C, then the opportunistic SYSRET checks below. */
+	CLEAR_REGS
+	movq %rsp, %rdi
+	call do_syscall_64		/* returns with interrupts disabled */
+	.globl syscall_sysret_checks
+syscall_sysret_checks:
+	movq PT_RCX(%rsp), %rcx
+	movq PT_RIP(%rsp), %r11
+	cmpq %rcx, %r11			/* SYSRET loads RIP from RCX */
+	jne restore_all_iret
+	shlq $16, %rcx			/* canonical: bits 63..47 all equal; on Intel */
+	sarq $16, %rcx			/* SYSRET to a non-canonical RIP #GPs in ring 0 */
+	cmpq %rcx, %r11
+	jne restore_all_iret
+	cmpq $USER_CS, PT_CS(%rsp)	/* SYSRET loads fixed CS and SS */
+	jne restore_all_iret
+	movq PT_R11(%rsp), %r11
+	cmpq %r11, PT_RFLAGS(%rsp)	/* SYSRET loads RFLAGS from R11 */
+	jne restore_all_iret
+	testq $(0x100 | 0x10000), %r11	/* TF would trap after SYSRET; RF cannot be restored */
+	jnz restore_all_iret
+	cmpq $USER_DS, PT_SS(%rsp)
+	jne restore_all_iret		/* all passed: on to syscall_sysret */
+#else
+	IRQ_ENABLE
+	.globl syscall_irq_window
+syscall_irq_window:
 	movq %gs:PCPU_CURRENT, %r11
 	testl $_TIF_WORK_SYSCALL_ENTRY, TASK_FLAGS(%r11)
 	jnz tracesys
@@ -44,14 +83,18 @@ entry_SYSCALL_64:
 	.globl syscall_fastpath_return
 syscall_fastpath_return:
 	movq %rax, PT_RAX(%rsp)
+	.globl syscall_return
 syscall_return:
+	IRQ_DISABLE
 	movq %gs:PCPU_CURRENT, %r11
 	testl $_TIF_ALLWORK_MASK, TASK_FLAGS(%r11)
 	jnz syscall_exit_work
+#endif
 	.globl syscall_sysret
 syscall_sysret:
 	POP_EXTRA_REGS
 	POP_C_REGS
+	/* EXIT_WORK_HOOK */
 	SYSRET_LOAD_TOP
 	swapgs
 	.globl syscall_sysret_insn
@@ -72,9 +115,10 @@ tracesys:
 	movq PT_R8(%rsp), %r8
 	movq PT_R9(%rsp), %r9
 	cmpq $NR_SYSCALLS, %rax
-	jae syscall_exit_full
+	jae 1f
 	call *sys_call_table(, %rax, 8)
 	movq %rax, PT_RAX(%rsp)
+1:	IRQ_DISABLE
 	jmp syscall_exit_full
 
 /* Exit work found on the fast path.  r11 = current task. */
@@ -102,6 +146,7 @@ syscall_exit_full:
 	call syscall_trace_leave
 	.globl ret_to_user_full
 ret_to_user_full:			/* also the return of user-mode exceptions */
+	IRQ_DISABLE			/* schedule() may have come back with IF set */
 	movq %gs:PCPU_CURRENT, %r11
 	movl TASK_FLAGS(%r11), %edx
 	testl $_TIF_WORK_MASK, %edx
@@ -122,6 +167,7 @@ ret_to_user_full:			/* also the return of user-mode exceptions */
 syscall_exit_full:
 	movq %rsp, %rdi
 	call syscall_exit_to_user
+	IRQ_DISABLE			/* schedule() may have come back with IF set */
 	testl %eax, %eax
 	jnz restore_all_iret
 	jmp syscall_sysret
@@ -130,6 +176,7 @@ syscall_exit_full:
 ret_to_user_full:
 	movq %rsp, %rdi
 	call exception_exit_to_user
+	IRQ_DISABLE
 	jmp restore_all_iret
 #endif
 
@@ -137,6 +184,7 @@ ret_to_user_full:
 	.globl restore_all_iret
 restore_all_iret:
 	POP_ALL_REGS
+	/* EXIT_WORK_HOOK */
 	addq $8, %rsp			/* orig_rax */
 	swapgs
 	.globl restore_all_iret_insn
@@ -156,6 +204,7 @@ stub_ptregs:
 	COMPLETE_FRAME
 	movq %rsp, %rdi
 	call do_syscall_slow
+	IRQ_DISABLE
 	jmp syscall_exit_full
 1:	jmp *%rax
 #endif

@@ -103,6 +103,50 @@
 9:
 .endm
 
+/* -------------------------------------------------------------- clear */
+#ifdef CLEAR_YES
+/* yes: after the frame is pushed, zero every general register whose user
+ * value the C path does not need in a register (it reads the arguments
+ * from the frame): the set of Linux's PUSH_AND_CLEAR_REGS for 64-bit
+ * syscalls before 5.19 (rsi, which carries do_syscall_64's second
+ * argument there, is left; rax and rdi are loaded next). */
+.macro CLEAR_REGS
+	xorl %edx, %edx
+	xorl %ecx, %ecx
+	xorl %r8d, %r8d
+	xorl %r9d, %r9d
+	xorl %r10d, %r10d
+	xorl %r11d, %r11d
+	xorl %ebx, %ebx
+	xorl %ebp, %ebp
+	xorl %r12d, %r12d
+	xorl %r13d, %r13d
+	xorl %r14d, %r14d
+	xorl %r15d, %r15d
+.endm
+#else
+.macro CLEAR_REGS
+.endm
+#endif
+
+/* ---------------------------------------------------------------- irq */
+#ifdef IRQ_ON
+/* on: interrupts enabled once the frame is on the kernel stack, disabled
+ * again before the exit checks (and after any C exit work, which may have
+ * switched tasks with interrupts enabled). */
+.macro IRQ_ENABLE
+	sti
+.endm
+.macro IRQ_DISABLE
+	cli
+.endm
+#else
+.macro IRQ_ENABLE
+.endm
+.macro IRQ_DISABLE
+.endm
+#endif
+
 /* --------------------------------------------------------------- regs */
 /* Syscall table entries (the generated syscall_table.S uses these). */
 .macro SYSCALL_ENTRY nr, entry

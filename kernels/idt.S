@@ -5,7 +5,9 @@
  * exception_handler(regs, vector).  From user mode the return goes through
  * ret_to_user_full (work, signals, IRET).  A kernel-mode exception is fatal
  * (the handler does not return) except the one fixed-up probe instruction
- * in pmu.c, which returns here past the faulting instruction.
+ * in pmu.c, which returns here past the faulting instruction, and a fault
+ * of the exit's iretq, which traps.c turns into the user-mode fault it is.
+ * Also the timer interrupt's entry, irq_timer_stub (vector 32).
  */
 #include "frame_asm.h"
 
@@ -39,8 +41,12 @@ exception_common:		/* rdi saved in its slot, error code in orig_rax */
 	pushq %r11
 	PUSH_EXTRA_ALL
 	testb $3, PT_CS(%rsp)
-	jz 1f
-	swapgs
+	jnz 2f
+	/* A fault of the iretq to user mode itself (a non-canonical RIP on
+	 * Intel) comes from ring 0 after the exit's swapgs: GS is the user's. */
+	cmpq $restore_all_iret_insn, PT_RIP(%rsp)
+	jne 1f
+2:	swapgs
 1:	movq %rdi, %rsi
 	movq %rsp, %rdi
 	call exception_handler
@@ -48,6 +54,35 @@ exception_common:		/* rdi saved in its slot, error code in orig_rax */
 	jnz ret_to_user_full
 	/* Kernel mode: only a fixed-up fault returns here (pmu.c's rdpmc probe). */
 	POP_ALL_REGS
+	addq $8, %rsp
+	iretq
+
+/* The timer interrupt (vector 32, timer.c).  From user mode, or from the
+ * kernel between the syscall entry's sti and cli (irq=on: GS is the
+ * kernel's there); returns straight to the interrupted code. */
+	.balign 16
+	.globl irq_timer_stub
+irq_timer_stub:
+	pushq $-1			/* orig_rax: no syscall, no error code */
+	pushq %rdi
+	pushq %rsi
+	pushq %rdx
+	pushq %rcx
+	pushq %rax
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	PUSH_EXTRA_ALL
+	testb $3, PT_CS(%rsp)
+	jz 1f
+	swapgs
+1:	movq %rsp, %rdi
+	call timer_interrupt
+	testb $3, PT_CS(%rsp)
+	jz 2f
+	swapgs
+2:	POP_ALL_REGS
 	addq $8, %rsp
 	iretq
 

@@ -132,6 +132,13 @@ void cmdline_init(u32 start_info);
 const char *cmdline_get(const char *key);
 const char *cmdline_raw(void);
 
+/* timer.c */
+void timer_init(void);
+void timer_interrupt(struct pt_regs *regs);
+
+/* dispatch.c (path=c) */
+void do_syscall_64(struct pt_regs *regs);
+
 /* pmu.c */
 void pmu_init(void);
 bool pmu_fixup(struct pt_regs *regs);
@@ -163,6 +170,7 @@ void regs_fixup_top(struct pt_regs *regs);
 void regs_writeback_top(struct pt_regs *regs);
 void regs_mark_changed(void);
 bool regs_sysret_safe(const struct pt_regs *regs);
+extern const bool el_map_top_page;
 
 /* exitwork.c */
 void do_notify_resume(struct pt_regs *regs);

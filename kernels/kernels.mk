@@ -18,8 +18,8 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -T kernels/kernel.ld --build-id=sha1 
 
 COMMON_SRCS := kernels/boot.S kernels/idt.S kernels/cpu.c kernels/console.c kernels/traps.c \
 	kernels/sched.c kernels/signal.c kernels/syscalls.c kernels/work.c lib/string.c \
-	kernels/main.c kernels/selftest.c kernels/pmu.c lib/fmt.c lib/cpuid.c
-VARIANT_SRCS := kernels/entry.S kernels/entry_stubs.S kernels/regs.c $(GEN)/syscall_table.S
+	kernels/main.c kernels/selftest.c kernels/pmu.c kernels/timer.c lib/fmt.c lib/cpuid.c
+VARIANT_SRCS := kernels/entry.S kernels/entry_stubs.S kernels/regs.c kernels/dispatch.c $(GEN)/syscall_table.S
 USER_SRCS    := $(wildcard bench/*.c bench/*.S) lib/fmt.c lib/string.c
 
 KERNEL_HDRS := $(wildcard kernels/*.h include/entrylab/*.h include/entrylab/*.def lib/*.h) $(GEN)/syscall_nr.h

@@ -22,12 +22,18 @@ static void build_id_hex(char *out)
 	out[40] = 0;
 }
 
-/* "ptregs=partial,rsp=cached,..." -> "ptregs=partial rsp=cached ..." */
+/* "ptregs=partial,rsp=cached,regs=..,exit=..,path=..,..." -> "ptregs=partial
+ * rsp=cached regs=.. exit=..": the header's four axis fields of protocol 1;
+ * the axes added since are in variant=, the whole canonical name. */
 static void axes_fields(char *out, size_t n)
 {
 	size_t i = 0;
-	for (; el_variant_name[i] && i + 1 < n; i++)
+	int fields = 1;
+	for (; el_variant_name[i] && i + 1 < n; i++) {
+		if (el_variant_name[i] == ',' && ++fields > 4)
+			break;
 		out[i] = el_variant_name[i] == ',' ? ' ' : el_variant_name[i];
+	}
 	out[i] = 0;
 }
 

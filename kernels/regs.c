@@ -87,12 +87,25 @@ void switch_user_rsp_slot(struct task *prev, struct task *next)
 #endif
 }
 
+/* path=c checks RCX before SYSRET, so the page below 2^47 may be mapped;
+ * the assembler fast path does not, and keeps it unmapped as Linux does
+ * (TASK_SIZE_MAX ends one page below 2^47). */
+#ifdef PATH_C
+const bool el_map_top_page = true;
+#else
+const bool el_map_top_page = false;
+#endif
+
 long sys_el_features(void)
 {
 #ifdef ENTRY_FLOOR
 	return 0;
 #else
-	return EL_FEAT_ALL;
+	return EL_FEAT_ALL | (el_map_top_page ? EL_FEAT_TOPPAGE : 0)
+#ifdef IRQ_ON
+		| EL_FEAT_IRQ
+#endif
+		;
 #endif
 }
 

@@ -18,7 +18,26 @@ static const char *const vector_names[32] = {
 	"RES23", "RES24", "RES25", "RES26", "RES27", "HV", "VC", "SX", "RES31",
 };
 
-extern char entry_SYSCALL_64[];
+extern char entry_SYSCALL_64[], restore_all_iret_insn[];
+
+/* The exit's iretq faulted (on Intel, IRET to a non-canonical RIP is a #GP
+ * in ring 0, before the return): the fault belongs to the user context the
+ * IRET was restoring.  Its general registers are in this frame already
+ * (popped before the iretq, pushed by the exception entry, which also did
+ * the swapgs); take RIP, CS, RFLAGS, RSP and SS from the IRET frame at the
+ * faulting RSP.  Linux does the same (fixup_bad_iret). */
+static bool bad_iret_fixup(struct pt_regs *regs)
+{
+	if (regs->rip != (u64)restore_all_iret_insn)
+		return false;
+	const u64 *iret = (const u64 *)regs->rsp;
+	regs->rip = iret[0];
+	regs->cs = iret[1];
+	regs->rflags = iret[2];
+	regs->rsp = iret[3];
+	regs->ss = iret[4];
+	return true;
+}
 
 static u64 read_cr2(void)
 {
@@ -51,7 +70,7 @@ static void probe_syscall_in_cpl3(const struct pt_regs *regs, u64 vector)
 
 void exception_handler(struct pt_regs *regs, u64 vector)
 {
-	if (!(regs->cs & 3)) {
+	if (!(regs->cs & 3) && !bad_iret_fixup(regs)) {
 		if (pmu_fixup(regs))
 			return;
 		report_exception(regs, vector, true);

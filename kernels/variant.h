@@ -17,6 +17,18 @@
 #if defined(EXIT_ASM) + defined(EXIT_C) != 1
 #error "select exactly one of -DEXIT_ASM / -DEXIT_C"
 #endif
+#if defined(PATH_ASM) + defined(PATH_C) != 1
+#error "select exactly one of -DPATH_ASM / -DPATH_C"
+#endif
+#if defined(CLEAR_NO) + defined(CLEAR_YES) != 1
+#error "select exactly one of -DCLEAR_NO / -DCLEAR_YES"
+#endif
+#if defined(IRQ_OFF) + defined(IRQ_ON) != 1
+#error "select exactly one of -DIRQ_OFF / -DIRQ_ON"
+#endif
+#if defined(PATH_C) && !(defined(PTREGS_FULL) && defined(RSP_STORED) && defined(EXIT_C))
+#error "path=c needs ptregs=full, rsp=stored and exit=c (variants/axes.conf rules)"
+#endif
 #ifndef EL_VARIANT_NAME
 #error "EL_VARIANT_NAME not set"
 #endif

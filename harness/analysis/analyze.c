@@ -161,6 +161,24 @@ static int load_variants(struct an_run *run)
 	return 0;
 }
 
+/* A canonical name written before the later axes existed: canon's leading
+ * axes, every axis left out at its first value (the value whose letter the
+ * short names leave out, so the short name is the same too). */
+static bool older_name(const struct el_variants *vs, int code, const char *name, const char *canon)
+{
+	size_t len = strlen(name);
+	unsigned given = 1;
+
+	if (strncmp(name, canon, len) || canon[len] != ',')
+		return false;
+	for (const char *c = name; *c; c++)
+		given += *c == ',';
+	for (unsigned k = given; k < vs->naxes; k++)
+		if (el_variant_choice(vs, code, k) != 0)
+			return false;
+	return true;
+}
+
 /* Code of the variant from its short name; checks the canonical name. */
 static void identify(struct an_run *run, struct an_variant *v)
 {
@@ -186,7 +204,7 @@ static void identify(struct an_run *run, struct an_variant *v)
 		return;
 	}
 	el_variant_canonical(&run->vs, v->code, canon, sizeof(canon));
-	if (v->name[0] && strcmp(v->name, canon))
+	if (v->name[0] && strcmp(v->name, canon) && !older_name(&run->vs, v->code, v->name, canon))
 		an_warn(run, "%s: variant=%.100s in the .result file, expected %s",
 			v->short_name, v->name, canon);
 	el_strlcpy(v->name, canon, sizeof(v->name));

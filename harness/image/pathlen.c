@@ -218,9 +218,9 @@ static void print_table(const struct el_kimage *k, const struct el_pathlen *p, i
 	if (csv)
 		printf("short,variant,instructions,bytes,jcc\n");
 	else
-		printf("%-6s %-50s %12s %6s %4s\n", "short", "variant", "instructions", "bytes", "jcc");
+		printf("%-9s %-72s %12s %6s %4s\n", "short", "variant", "instructions", "bytes", "jcc");
 	for (int i = 0; i < n; i++)
-		printf(csv ? "%s,\"%s\",%d,%d,%d\n" : "%-6s %-50s %12d %6d %4d\n", k[i].short_name,
+		printf(csv ? "%s,\"%s\",%d,%d,%d\n" : "%-9s %-72s %12d %6d %4d\n", k[i].short_name,
 		       k[i].canonical, p[i].insns, p[i].bytes, p[i].jcc);
 	if (!csv)
 		printf("(static: instructions and bytes from the entry symbol to its sysretq inclusive,\n"

@@ -69,6 +69,21 @@ struct el_sigframe {
 #define EL_FEAT_CLONE     (1u << 4)
 #define EL_FEAT_EXITWORK  (1u << 5)	/* notify-resume and reschedule work */
 #define EL_FEAT_ALL       0x3fu
+/* Not in EL_FEAT_ALL (no check is skipped for lack of them): */
+#define EL_FEAT_IRQ       (1u << 6)	/* irq=on: interrupts enabled on the syscall path */
+#define EL_FEAT_TOPPAGE   (1u << 7)	/* a user page below the top of the canonical half */
+
+/* The end of the lower canonical half: the user page below it is mapped
+ * only with EL_FEAT_TOPPAGE; the page below that one always. */
+#define EL_USER_TOP_END 0x800000000000ull
+
+/* el_timer(cmd, arg): the periodic timer interrupt (kernels/timer.c). */
+#define EL_TIMER_VECTOR        32
+#define EL_TIMER_START         0	/* arg = period in ns of guest time (1000..10^9) */
+#define EL_TIMER_STOP          1
+#define EL_TIMER_TICKS_USER    2	/* ticks that interrupted user mode */
+#define EL_TIMER_TICKS_KERNEL  3	/* ticks that interrupted the kernel (the syscall path) */
+#define EL_TIMER_TICKS_OUTSIDE 4	/* ticks in ring 0 outside kernel text: never */
 
 /* el_echo(a, b, c, d, e, f) returns this: shows every argument arrived. */
 #define EL_ECHO(a, b, c, d, e, f) \

@@ -12,6 +12,7 @@
  *
  *   @H  header, exactly once, first record:
  *       proto=1 variant=<canonical> short=<short> ptregs=.. rsp=.. regs=.. exit=..
+ *       (the first four axes only; every axis is in the canonical name)
  *       build=<hex build-id> cpu=<vendor>/<family>/<model>/<stepping>
  *       hv=<cpuid hypervisor signature or none> mode=<mode the host asked for>
  *       unit=<ticks>   ("instructions" under tcg-icount, "tsc" under kvm)

@@ -25,7 +25,7 @@ cd "$(dirname "$0")/../.."
 SET=${NESTED_SET:-reduced}
 LIMIT=${NESTED_TIMEOUT:-900}
 OUT=$TMP/nested
-REDUCED=pcsa,fsac,floor
+REDUCED=pcsa,fsacdzi,floor
 case "$SET" in
 reduced) want=$REDUCED ;;
 full) want=$("$EL" resolve all | paste -sd,) ;;   # every variant and the floor
@@ -107,7 +107,7 @@ n=0
 for v in $(echo "$want" | tr ',' ' '); do
 	n=$((n + 1))
 	r=$M/raw/$v.result
-	planned=59; [ "$v" = floor ] && planned=11
+	planned=65; [ "$v" = floor ] && planned=11
 	expect "$v: status pass under kvm" grep -qx 'status=pass' "$r"
 	expect "$v: conformance $planned/$planned under KVM" \
 		test "$(sed -n 's/^tap_pass=//p' "$r")" = "$planned" -a \
@@ -133,12 +133,12 @@ if [ "$SET" = full ]; then
 	gp=$(step_status gate-plus50)
 	expect "gate against +50 instructions on the fast path: regression (exit $gp)" test "$gp" = 1
 	vd=$(ls -d "$OUT"/gate-plus50/gate-* 2>/dev/null | head -1)
-	regs=$(grep -Eo "^\| *(pcsa|fsac|floor) *\| *getpid *\|.*\| *\*\*regression\*\* *\|" \
+	regs=$(grep -Eo "^\| *(pcsa|fsacdzi|fsac|floor) *\| *getpid *\|.*\| *\*\*regression\*\* *\|" \
 		"$vd/verdict.md" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort | paste -sd,)
 	expect "gate +50: a regression on a variant whose entry has the nops (rows: ${regs:-none})" \
-		test -n "$(echo ",$regs," | grep -E ',(pcsa|fsac),')"
+		test -n "$(echo ",$regs," | grep -E ',(pcsa|fsacdzi|fsac),')"
 	# the floor's entry has no nops: its row is a head == base row, reported, not asserted
-	echo "# gate +50: regression rows {${regs:-none}} (pcsa and fsac carry the nops, the floor does not)"
+	echo "# gate +50: regression rows {${regs:-none}} (pcsa and fsacdzi carry the nops, the floor does not)"
 fi
 echo "nested: outer guest $(cat "$OUT/outer.seconds" 2>/dev/null)s; steps: $(tr '\n' ';' <"$OUT/steps.tsv")"
 if [ "$FAILED" != 0 ] && [ -n "${NESTED_KEEP:-}" ]; then

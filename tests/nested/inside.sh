@@ -26,7 +26,7 @@ LAB=$(pwd -P)
 EL=$LAB/build/host/entrylab
 HEAD50=$LAB/build/nested/head50
 CPU=$(( $(nproc) - 1 ))
-REDUCED=pcsa,fsac,floor
+REDUCED=pcsa,fsacdzi,floor
 GATE_REDUCED=pcsa,floor       # ./run.sh test's time: 12 boots instead of 18
 
 {

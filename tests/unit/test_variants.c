@@ -93,11 +93,22 @@ static void test_project_files(void **state)
 	(void)state;
 	if (el_variants_load(&v, "variants", err, sizeof(err)))
 		fail_msg("variants/ does not load: %s", err);
-	assert_int_equal(v.naxes, 4);
-	assert_int_equal(el_variant_count(&v), 16);
-	assert_true(v.npresets >= 5);
-	assert_string_equal(el_variant_canonical(&v, 0, name, sizeof(name)),
-			    "ptregs=partial,rsp=cached,regs=stub,exit=asm");
+	assert_true(v.naxes >= 7);
+	assert_true(el_variant_valid_count(&v) >= 34);
+	assert_true(v.npresets >= 9);
+	el_variant_canonical(&v, 0, name, sizeof(name));
+	assert_true(!strncmp(name, "ptregs=partial,rsp=cached,regs=stub,exit=asm,path=asm,clear=no,irq=off", 70));
+	/* the base values of the later axes add no letter: the old names stay */
+	assert_string_equal(el_variant_short(&v, 0, name, sizeof(name)), "pcsa");
+	{
+		int codes[8];
+		size_t n = 0;
+		char e[EL_VARIANT_ERR];
+		assert_int_equal(el_variants_resolve(&v, "linux-6.1,linux-3.13", codes, 8, &n, e,
+						     sizeof(e)), 0);
+		assert_string_equal(el_variant_short(&v, codes[1], name, sizeof(name)), "pcsai");
+		assert_true(el_variant_choice(&v, codes[0], 4) == 1);   /* path=c */
+	}
 	el_variants_free(&v);
 }
 
