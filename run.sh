@@ -253,7 +253,7 @@ and prints the instructions one call of BENCH executes, from the loop's
 syscall to its return (ring3/ring0, address, symbol+offset, disassembly),
 then checks the count against (loop - empty) from the same boot (exit 1 if
 they differ).  --diff aligns two variants' paths and marks the differences.
-VARIANT may also be a Linux row (linux, linux-nomit, linux@MODEL): Debian's
+VARIANT may also be a Linux row (linux, linux-nomit, linux.MODEL): Debian's
 kernel booted as the matrix boots it, its symbols read from /proc/kallsyms
 by the traced boot; a diff with a Linux row aligns the paths role by role
 (variants/roles.conf: entry assembler, dispatch, entry work, body, exit work,
