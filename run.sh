@@ -133,6 +133,19 @@ commands:
                             kernel with kvm_amd on emulated SVM runs the matrix
                             on every variant and the gate (head == base, and a
                             head with 50 more instructions) under KVM.
+  test-fleet                the lab as a LAVA job, end to end on this machine:
+                            a private LAVA server, worker and ssh device
+                            (installs lava-server, lava-dispatcher, lavacli,
+                            postgresql, openssh-server), the job submitted,
+                            its results fetched and merged with a local run.
+  lava-job [OPTIONS]        write a LAVA job definition and its test definition
+                            (the lab on a device: --device-type, --tags,
+                            --variants, --bench, --samples, --mode)
+  fetch-lava --uri URL JOB...
+                            the results of finished LAVA jobs, merged into one
+                            report (with --also RUN: local runs too)
+  merge RUN...              results directories of several machines in one
+                            report and plots (units never mixed)
   list [--presets]          the variants with their axis values (or the presets)
   run VARIANT [OPTIONS]     boot one variant once and print its figures
   gate --base REV [--head REV] [OPTIONS]
@@ -177,7 +190,7 @@ EOF
 
 # run.sh's commands, for the completion (build/share/entrylab.bash) and the
 # errors below.
-COMMANDS="variant-matrix test test-kvm list run gate baseline trace pathlen resolve hostinfo analyze linuxref variants deps help"
+COMMANDS="variant-matrix test test-kvm test-fleet lava-job fetch-lava merge list run gate baseline trace pathlen resolve hostinfo analyze linuxref variants deps help"
 
 # The version line of the Makefile; read, not built.
 version() {
@@ -240,7 +253,7 @@ and prints the instructions one call of BENCH executes, from the loop's
 syscall to its return (ring3/ring0, address, symbol+offset, disassembly),
 then checks the count against (loop - empty) from the same boot (exit 1 if
 they differ).  --diff aligns two variants' paths and marks the differences.
-VARIANT may also be a Linux row (linux, linux-nomit, linux@MODEL): Debian's
+VARIANT may also be a Linux row (linux, linux-nomit, linux.MODEL): Debian's
 kernel booted as the matrix boots it, its symbols read from /proc/kallsyms
 by the traced boot; a diff with a Linux row aligns the paths role by role
 (variants/roles.conf: entry assembler, dispatch, entry work, body, exit work,
@@ -273,6 +286,58 @@ kernel package, no SVM under TCG, kvm_amd refused) prints SKIP and exits 0.
 EOF
 		;;
 	deps) echo "usage: ./run.sh deps   (installs missing Debian packages as root; otherwise prints the command)" ;;
+	merge) harness_help merge "usage: ./run.sh merge [--out DIR] [--labels L1,...] [--no-plots] RUN...
+Merge results directories (of several machines) into one report and plots
+in a new directory (default results/merge-<time>-<pid>).  Exit 0 merged,
+1 a run had failed variants, 2 a corrupt RUN, the same run twice or an
+existing --out (nothing written) (README: The lab on a fleet with LAVA)." ;;
+	lava-job)
+		cat <<'EOF'
+usage: ./run.sh lava-job [--device-type TYPE] [--tags T1,T2] [--variants SEL]
+                         [--bench LIST] [--samples N] [--mode auto|tcg|kvm]
+                         [--repo URL] [--revision REV] [--workdir DIR]
+                         [--timeout MIN] [--name NAME] [--out DIR]
+Write DIR/job.yaml (a LAVA job: deploy to ssh, boot ssh, test) and
+DIR/entrylab-test.yaml (its test definition, inlined in the job) into a new
+directory (default results/lava-job-<time>-<pid>).  On the device the test
+clones --repo (default: origin, else this checkout) at --revision (default
+HEAD's commit) under --workdir (default /var/tmp/entrylab-lava) and runs
+lava/device.sh: the variant matrix, each variant x benchmark median as a test
+case with measurement and units, conformance pass/fail per variant, the
+accelerator decision and CPU model, and the results directory in the job log.
+--device-type defaults to ssh; --timeout in minutes (default 60).
+Exit: 0 written, 2 usage error (nothing written).
+EOF
+		;;
+	fetch-lava)
+		cat <<'EOF'
+usage: ./run.sh fetch-lava (--uri http://USER:TOKEN@HOST/RPC2 | --identity NAME)
+                           [--keep DIR] [--out DIR] [--also RUN]... [--no-plots] JOB...
+Read the results of finished LAVA jobs of ./run.sh lava-job through lavacli
+(state, health, the results directory from the job log) into DIR/lava-<JOB>
+(--keep, default results/lava) and merge them, with the local runs of
+--also, into one report (./run.sh merge; --out).  A job that failed or timed
+out is named in one line and left out.  Exit: 0 merged; 1 a job left out or
+a run with failed variants; 2 usage error, server unreachable (the URL named,
+its token hidden) or nothing to merge.
+EOF
+		;;
+	test-fleet)
+		cat <<'EOF'
+usage: ./run.sh test-fleet
+As root: installs lava-server, lava-dispatcher, lavacli, postgresql and
+openssh-server when missing (--no-install-recommends), starts a private LAVA
+instance (its own PostgreSQL cluster, gunicorn, publisher, scheduler, one
+worker, one ssh device that is this machine through an sshd on a private
+port with a temporary key), submits the job of ./run.sh lava-job with
+lavacli, waits for it, checks the test cases LAVA stored (REST API), fetches
+and merges the results with a second, local run and checks the merged
+report.  Everything it started is stopped and removed when it ends, also on
+failure, SIGINT or SIGTERM.  FLEET_TIMEOUT=SEC bounds it (default 900).
+Exit: 0 all checks passed, 1 a check failed, 2 environment error, 4 time limit, 130
+interrupted; without root: SKIP and 0.
+EOF
+		;;
 	resolve) harness_help resolve "usage: ./run.sh resolve SELECTOR[,...]
 The short names a selector means: short or canonical name, preset, floor,
 all, presets, or an axis pattern (ptregs=full, ptregs=full+exit=c)." ;;
@@ -329,6 +394,10 @@ main() {
 	run) ensure_deps; build; cmd_run "$@" ;;
 	gate|baseline) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
 	trace|pathlen) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
+	merge) ensure_deps; build_host; exec "$EL" merge "$@" ;;
+	lava-job) ensure_deps; build_host; validate_selection "$@"; exec bash lava/job.sh "$@" ;;
+	fetch-lava) ensure_deps; build_host; exec bash lava/fetch.sh "$@" ;;
+	test-fleet) ensure_deps; build; exec bash tests/fleet/lava-local.sh ;;
 	resolve|hostinfo|analyze|linuxref|variants) ensure_deps; build_host; exec "$EL" "$cmd" "$@" ;;
 	*) die "unknown command '$cmd'; commands: $COMMANDS (./run.sh --help)" ;;
 	esac

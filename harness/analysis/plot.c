@@ -6,6 +6,7 @@
  * renamed once gnuplot succeeds.  Contract in plot.h.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -48,8 +49,7 @@ static int run_tool(char *const argv[], const char *log)
 	return !killed && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* Append name='value' to a gnuplot -e string; ' is doubled inside '...'. */
-static void gp_var(struct el_buf *e, const char *name, const char *value)
+void plot_gp_var(struct el_buf *e, const char *name, const char *value)
 {
 	el_buf_printf(e, "%s='", name);
 	for (const char *c = value; *c; c++) {
@@ -61,51 +61,40 @@ static void gp_var(struct el_buf *e, const char *name, const char *value)
 	el_buf_puts(e, "';");
 }
 
-struct plot_ctx {
-	struct an_run *run;
-	char dir[PATH_LEN];           /* DIR/plots */
-	char log[PATH_LEN];           /* DIR/plots/gnuplot.log */
-	int failed;
-	char why[AN_NAME];            /* the first failure, for the one stderr line */
-};
+#define gp_var plot_gp_var
 
-/* Why plot out failed, named where it is known: a full file system (gnuplot
- * then often cannot write its log either), a rename, or gnuplot's own words
- * in the log. */
-static void plot_failed(struct plot_ctx *p, const char *out, int status, int rename_errno)
+/* Why plot out failed in dir, named where it is known: a full file system
+ * (gnuplot then often cannot write its log either), a rename, or gnuplot's
+ * own words in the log. */
+static void why_failed(const char *dir, const char *log, int status, int rename_errno,
+		       char *why, size_t n)
 {
 	struct statvfs fs;
 	struct stat st;
-	char why[AN_NAME];
 
-	if (statvfs(p->dir, &fs) == 0 && ((uint64_t)fs.f_bavail * fs.f_frsize < (1u << 20) ||
-					  (fs.f_files && fs.f_favail == 0)))
-		el_fmt(why, sizeof(why), "no space left on device in %s", p->dir);
+	if (statvfs(dir, &fs) == 0 && ((uint64_t)fs.f_bavail * fs.f_frsize < (1u << 20) ||
+				       (fs.f_files && fs.f_favail == 0)))
+		el_fmt(why, n, "no space left on device in %s", dir);
 	else if (rename_errno)
-		el_fmt(why, sizeof(why), "cannot rename into %s: %s", p->dir, strerror(rename_errno));
-	else if (stat(p->log, &st) == 0 && st.st_size > 0)
-		el_fmt(why, sizeof(why), "gnuplot status %d: see plots/gnuplot.log", status);
+		el_fmt(why, n, "cannot rename into %s: %s", dir, strerror(rename_errno));
+	else if (stat(log, &st) == 0 && st.st_size > 0)
+		el_fmt(why, n, "gnuplot status %d: see plots/gnuplot.log", status);
 	else
-		el_fmt(why, sizeof(why), "gnuplot status %d, no output and nothing in "
+		el_fmt(why, n, "gnuplot status %d, no output and nothing in "
 		       "plots/gnuplot.log", status);
-	an_warn(p->run, "plot %s failed: %s", out, why);
-	if (!p->failed)
-		el_strlcpy(p->why, why, sizeof(p->why));
-	p->failed = 1;
 }
 
-/* Render template <tpl>.gp to plots/<out>.png and .svg with the variables in
- * vars (datafile, outpng and outsvg are added here). */
-static void render(struct plot_ctx *p, const char *tpl, const char *dat, const char *out,
-		   struct el_buf *vars)
+int plot_render(const char *root, const char *dir, const char *tpl, const char *dat,
+		const char *out, struct el_buf *vars, char *why, size_t n)
 {
-	char script[PATH_LEN], png[PATH_LEN], svg[PATH_LEN], tpng[PATH_LEN + 32],
-	     tsvg[PATH_LEN + 32], datpath[PATH_LEN];
+	char script[PATH_MAX], png[PATH_MAX], svg[PATH_MAX], tpng[PATH_MAX + 32],
+	     tsvg[PATH_MAX + 32], datpath[PATH_MAX], log[PATH_MAX];
 
-	el_fmt(script, sizeof(script), "%s/plots/%s.gp", p->run->root, tpl);
-	el_fmt(datpath, sizeof(datpath), "%s/%s", p->dir, dat);
-	el_fmt(png, sizeof(png), "%s/%s.png", p->dir, out);
-	el_fmt(svg, sizeof(svg), "%s/%s.svg", p->dir, out);
+	el_fmt(script, sizeof(script), "%s/plots/%s.gp", root, tpl);
+	el_fmt(datpath, sizeof(datpath), "%s/%s", dir, dat);
+	el_fmt(log, sizeof(log), "%s/gnuplot.log", dir);
+	el_fmt(png, sizeof(png), "%s/%s.png", dir, out);
+	el_fmt(svg, sizeof(svg), "%s/%s.svg", dir, out);
 	el_fmt(tpng, sizeof(tpng), "%s.tmp.%ld", png, (long)getpid());
 	el_fmt(tsvg, sizeof(tsvg), "%s.tmp.%ld", svg, (long)getpid());
 	gp_var(vars, "datafile", datpath);
@@ -114,15 +103,39 @@ static void render(struct plot_ctx *p, const char *tpl, const char *dat, const c
 
 	char *argv[] = { "gnuplot", "-e", vars->data, script, NULL };
 	struct stat st;
-	int status = run_tool(argv, p->log), rename_errno = 0;
+	int status = run_tool(argv, log), rename_errno = 0;
 	bool made = status == 0 && stat(tpng, &st) == 0 && st.st_size > 0 &&
 		    stat(tsvg, &st) == 0 && st.st_size > 0;
 	if (made && (rename(tpng, png) || rename(tsvg, svg)))
 		rename_errno = errno;
-	if (!made || rename_errno) {
-		unlink(tpng);
-		unlink(tsvg);
-		plot_failed(p, out, status, rename_errno);
+	if (made && !rename_errno)
+		return 0;
+	unlink(tpng);
+	unlink(tsvg);
+	why_failed(dir, log, status, rename_errno, why, n);
+	return -1;
+}
+
+struct plot_ctx {
+	struct an_run *run;
+	char dir[PATH_LEN];           /* DIR/plots */
+	char log[PATH_LEN];           /* DIR/plots/gnuplot.log */
+	int failed;
+	char why[AN_NAME];            /* the first failure, for the one stderr line */
+};
+
+/* Render template <tpl>.gp to plots/<out>.png and .svg with the variables in
+ * vars; a failure is a warning of the run. */
+static void render(struct plot_ctx *p, const char *tpl, const char *dat, const char *out,
+		   struct el_buf *vars)
+{
+	char why[AN_NAME];
+
+	if (plot_render(p->run->root, p->dir, tpl, dat, out, vars, why, sizeof(why)) < 0) {
+		an_warn(p->run, "plot %s failed: %s", out, why);
+		if (!p->failed)
+			el_strlcpy(p->why, why, sizeof(p->why));
+		p->failed = 1;
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -377,12 +390,18 @@ static void plot_presets(struct plot_ctx *p)
 
 /* ------------------------------------------------------------ entry */
 
-static int gnuplot_ready(struct plot_ctx *p)
+int plot_have_gnuplot(void)
 {
 	char *version[] = { "gnuplot", "--version", NULL };
+
+	return run_tool(version, NULL) == 0;
+}
+
+static int gnuplot_ready(struct plot_ctx *p)
+{
 	char tpl[PATH_LEN];
 
-	if (run_tool(version, NULL) != 0) {
+	if (!plot_have_gnuplot()) {
 		el_fmt(p->run->plot_note, sizeof(p->run->plot_note), "gnuplot not found");
 		el_err("warning: gnuplot not found: plots skipped: install gnuplot-nox");
 		return 0;

@@ -12,6 +12,7 @@
 #include "analysis/analyze.h"
 #include "core/exitcodes.h"
 #include "core/opts.h"
+#include "fleet/merge.h"
 #include "gate/gate.h"
 #include "linuxref/linuxref.h"
 #include "matrix/matrix.h"
@@ -43,6 +44,7 @@ static const struct command commands[] = {
 	{ "linuxref", el_cmd_linuxref, { &lr_optcmds[0], &lr_optcmds[1], &lr_optcmds[2] } },
 	{ "gate", el_cmd_gate, { &gate_optcmd } },
 	{ "baseline", el_cmd_baseline, { &baseline_optcmd } },
+	{ "merge", el_cmd_merge, { &merge_optcmd } },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -264,7 +264,7 @@ static const struct el_opt trace_options[] = {
 	{ "timeout", 't', "SEC", "time limit of the boot, whole seconds (default 60; a Linux\n"
 	  "row at least 120)" },
 	{ "linux-cpu", 'L', "MODEL", "the QEMU CPU model of a Linux row (default: the one standing\n"
-	  "for this host's CPU, variants/linux-cpus.conf; linux@MODEL names one too)" },
+	  "for this host's CPU, variants/linux-cpus.conf; linux.MODEL names one too)" },
 	{ "breakdown", 'B', "FILE", "write the path's instructions by role (variants/roles.conf)\n"
 	  "and by symbol as CSV to FILE (one trace, not --diff)", "@file" },
 	{ "append", 'a', "ARGS", "more guest arguments of a Linux row (el.kptr_restrict=2 hides\n"
@@ -277,7 +277,7 @@ const struct el_optcmd trace_optcmd = {
 	"The exact instruction path of one call of BENCH under tcg-icount (ring,\n"
 	"address, symbol+offset, disassembly), checked against (loop - empty) of the\n"
 	"same boot; --diff aligns two variants' paths.  VARIANT may be a Linux row\n"
-	"(linux, linux-nomit, linux@MODEL): its kernel's symbols come from\n"
+	"(linux, linux-nomit, linux.MODEL): its kernel's symbols come from\n"
 	"/proc/kallsyms of the traced boot, and a diff with a Linux row aligns the\n"
 	"paths role by role (variants/roles.conf), then by symbol.",
 	trace_options,

@@ -46,7 +46,7 @@ bool tr_verify(const struct trace_run *r, const char *bench, const char *label);
 int tr_print_diff(const struct trace_opts *o, const struct trace_run *ra,
 		  const struct trace_run *rb, const char *bench);
 
-/* A Linux row (linux, linux-nomit, linux@model, ...): the selector names one. */
+/* A Linux row (linux, linux-nomit, linux.model, ...): the selector names one. */
 bool tr_is_linux(const char *sel);
 /* Trace one call of bench in a Linux row; an el_exit status. */
 int tr_trace_linux(const struct trace_opts *o, const char *sel, const char *bench,

@@ -22,12 +22,14 @@ bool tr_is_linux(const char *sel)
 	return el_variant_reference_row(sel) && strcmp(sel, "host");
 }
 
-/* The QEMU model of the row: "@model" in its name (any case), else
+/* The QEMU model of the row: ".model" in its name (any case), else
  * --linux-cpu, else the one standing for this host.  0, or -1 after a
  * line. */
 static int row_model(const struct trace_opts *o, const char *sel, char *model, size_t n)
 {
-	const char *at = strchr(sel, '@'), *want = at ? at + 1 : o->linux_cpu;
+	const char *at = !strncmp(sel, "linux-nomit.", 12) ? sel + 12 :
+			 !strncmp(sel, "linux.", 6) ? sel + 6 : NULL;
+	const char *want = at ? at : o->linux_cpu;
 	struct el_buf offered = { 0 };
 	char err[LR_MODELS_ERR], conf[4096], why[512];
 	int have = lr_cpu_models(o->qemu, &offered, err, sizeof(err)) == 0;

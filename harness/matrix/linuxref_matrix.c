@@ -108,7 +108,7 @@ int lr_matrix_plan(struct lr_matrix *lm, enum lr_want want, int whole_matrix, co
 			r->kind = &lr_rows[i];
 			r->model = (int)m;
 			el_fmt(r->short_name, sizeof(r->short_name), "%s%s%s", lr_rows[i].short_name,
-			       lm->nmodels > 1 ? "@" : "", lm->nmodels > 1 ? model : "");
+			       lm->nmodels > 1 ? "." : "", lm->nmodels > 1 ? model : "");
 			add_row(&(*v)[(*nv)++], &lm->k, &lr_rows[i], r->short_name, lm->models[m]);
 		}
 	lm->rows = 1;

@@ -18,7 +18,7 @@ enum lr_want { LR_WANT_AUTO, LR_WANT_ON, LR_WANT_OFF };   /* --linux, --no-linux
 /* One Linux row of the run: a kind (lr_rows[]: linux, linux-nomit) on
  * one CPU model. */
 struct lr_matrix_row {
-	char short_name[64];        /* linux, linux-nomit; linux@<model>, ... for several models */
+	char short_name[64];        /* linux, linux-nomit; linux.<model>, ... for several models */
 	const struct lr_row *kind;
 	int model;                  /* index into lr_matrix.models */
 };

@@ -65,7 +65,7 @@ static const struct el_opt mx_options[] = {
 	  "the whole matrix (no --variants) when the kernel can be had" },
 	{ "no-linux", 'X', NULL, "leave them out" },
 	{ "linux-cpu", 'U', "MODEL[,MODEL...]", "the QEMU CPU model of the Linux rows; several\n"
-	  "give a pair of rows each (linux@model, linux-nomit@model); default:\n"
+	  "give a pair of rows each (linux.model, linux-nomit.model); default:\n"
 	  "the model standing for this host's CPU (variants/linux-cpus.conf)\n"
 	  "under tcg-icount, -cpu host under kvm; an unknown model is status 2\n"
 	  "with the models QEMU offers.  Implies --linux" },

@@ -53,5 +53,5 @@ expect "both sides' syscall instruction is aligned" grep -qE '^  ring3  el_loop_
 expect_status 2 "trace --linux-cpu with a model QEMU lacks" "$EL" trace linux getpid --linux-cpu NoSuchCPU
 expect "one line naming it and listing QEMU's models" \
 	sh -c "[ \$(wc -l <'$TMP/err') = 1 ] && grep -q \"unknown CPU model 'NoSuchCPU'\" '$TMP/err' && grep -q ' Icelake-Server ' '$TMP/err'"
-expect_status 2 "trace linux@nosuchcpu" "$EL" trace linux@nosuchcpu getpid
+expect_status 2 "trace linux.nosuchcpu" "$EL" trace linux.nosuchcpu getpid
 finish

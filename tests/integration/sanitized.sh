@@ -3,7 +3,7 @@
 # build (build/host/entrylab-san, the Makefile's SAN_FLAGS: the first
 # finding aborts): the matrix (with plots), analyze, baseline save, the gate
 # in both forms (against a baseline; between two built trees, which runs
-# the interleaved rounds), trace and pathlen.  The unit tests run under the
+# the interleaved rounds), trace, pathlen and merge.  The unit tests run under the
 # sanitizers too, but never reach these paths end to end (the gate called
 # memcpy(NULL, NULL, 0) on every run for an unavailable benchmark).
 set -u
@@ -48,4 +48,10 @@ expect_status 0 "trace --diff pcsa fsac getpid" "$SAN" trace --diff pcsa fsac ge
 clean "trace --diff"
 expect_status 0 "pathlen" "$SAN" pathlen
 clean pathlen
+"$SAN" matrix --variants pcsa,floor --bench getpid --no-linux --samples 2 --no-plots \
+	--results-dir "$R" --run-id second >/dev/null 2>&1
+expect_status 0 "merge of two runs (plots)" "$SAN" merge --out "$TMP/merged" "$run" "$R/second"
+clean merge
+expect_status 2 "merge of one run twice (refused)" "$SAN" merge --out "$TMP/m2" "$run" "$run"
+clean "merge refused"
 finish
