@@ -21,7 +21,7 @@ KBUILD   := $(BUILD)/kernels
 CC       ?= cc
 WARN     := -Wall -Wextra -Werror
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -D_GNU_SOURCE
-HOST_LIBS   := -lgsl -lgslcblas -ljansson -lhwloc -lpfm -lm
+HOST_LIBS   := -lgsl -lgslcblas -ljansson -lhwloc -lpfm -lelf -lm
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # ---------------------------------------------------------------- host side

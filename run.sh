@@ -27,6 +27,7 @@ linux-perf          /usr/bin/perf
 libcmocka-dev       /usr/include/cmocka.h
 libgsl-dev          /usr/include/gsl/gsl_statistics.h
 libjansson-dev      /usr/include/jansson.h
+libelf-dev          /usr/include/gelf.h
 linux-libc-dev      /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 xz-utils            /usr/bin/xz
 cpio                /usr/bin/cpio
@@ -53,14 +54,17 @@ ensure_deps() {
 	[ -z "$missing" ] && return 0
 	if [ "$(id -u)" != 0 ]; then
 		echo "run.sh: missing Debian packages: $missing" >&2
-		echo "run.sh: install them with: sudo apt-get update && sudo apt-get install -y $missing" >&2
+		echo "run.sh: install them with: sudo apt-get update && sudo apt-get install -y --no-install-recommends $missing" >&2
 		exit 2
 	fi
 	echo "run.sh: installing missing Debian packages: $missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q >&2 || die "apt-get update failed; fix the package sources and retry"
 	# shellcheck disable=SC2086
-	apt-get install -y -q $missing >&2 || die "apt-get install $missing failed"
+	# only what DEPS names and what it depends on: Recommends would add
+	# ImageMagick, GStreamer, Mesa and fonts (README: the set-up's size)
+	apt-get install -y -q --no-install-recommends $missing >&2 ||
+		die "apt-get install $missing failed"
 	missing=$(missing_packages | tr '\n' ' ' | sed 's/ *$//')
 	[ -z "$missing" ] || die "still missing after install: $missing"
 }
@@ -149,6 +153,7 @@ commands:
   analyze DIR               statistics, summary, report.md and plots of a run
   linuxref prepare|initramfs|host
                             the Linux reference rows' parts, one by one
+  variants --make           the makefile fragment of every variant
   deps                      install (as root) or list the missing Debian packages
   help [COMMAND]            this text, or one command's options (never
                             installs or builds)
@@ -172,7 +177,7 @@ EOF
 
 # run.sh's commands, for the completion (build/share/entrylab.bash) and the
 # errors below.
-COMMANDS="variant-matrix test test-kvm list run gate baseline trace pathlen resolve hostinfo analyze linuxref deps help"
+COMMANDS="variant-matrix test test-kvm list run gate baseline trace pathlen resolve hostinfo analyze linuxref variants deps help"
 
 # The version line of the Makefile; read, not built.
 version() {
@@ -266,6 +271,8 @@ all, presets, or an axis pattern (ptregs=full, ptregs=full+exit=c)." ;;
 Pinning plan, topology, noise, PMU events and /dev/kvm as key=value lines." ;;
 	analyze) harness_help analyze "usage: ./run.sh analyze DIR [--baseline SEL] [--no-plots]
 Statistics, summary.csv/.json, report.md and plots of the run in DIR." ;;
+	variants) harness_help variants "usage: ./run.sh variants --make
+The makefile fragment of every variant (the build's build/variants.mk)." ;;
 	linuxref) harness_help linuxref "usage: ./run.sh linuxref prepare|initramfs|host [OPTIONS]
 The Linux reference rows: unpack Debian's kernel, write the initramfs, or
 run the getpid loop natively next to perf bench (linuxref/README.md)." ;;
@@ -313,7 +320,7 @@ main() {
 	run) ensure_deps; build; cmd_run "$@" ;;
 	gate|baseline) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
 	trace|pathlen) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
-	resolve|hostinfo|analyze|linuxref) ensure_deps; build_host; exec "$EL" "$cmd" "$@" ;;
+	resolve|hostinfo|analyze|linuxref|variants) ensure_deps; build_host; exec "$EL" "$cmd" "$@" ;;
 	*) die "unknown command '$cmd'; commands: $COMMANDS (./run.sh --help)" ;;
 	esac
 }

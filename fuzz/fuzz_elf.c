@@ -1,12 +1,12 @@
-/* libFuzzer target: the host's two ELF readers, the symbol table reader of
- * harness/image/symbols.h (el_elf_symbols, used by trace and pathlen) and the
- * build-id reader of harness/image/buildid.h (el_elf_build_id, used by matrix for
- * meta.json).  Input: an ELF image (the seeds are real kernel images).
+/* libFuzzer target: the host's ELF reader (harness/image/elf.h, on libelf)
+ * through the symbol table reader of harness/image/symbols.h (el_elf_symbols,
+ * used by trace and pathlen) and the build-id reader (el_elf_build_id, used
+ * by matrix for meta.json).  Input: an ELF image (the seeds are real kernel images).
  * Checked: no crash, no sanitizer report, no leak, symbols sorted by
  * address and findable by name and address, a build id that is hex. */
 #include "fuzz.h"
 
-#include "image/buildid.h"
+#include "image/elf.h"
 #include "image/symbols.h"
 
 static void check(int cond)

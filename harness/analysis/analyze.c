@@ -25,81 +25,17 @@
 
 #define DEFAULT_BASELINE "linux-5.x"
 
-/* ------------------------------------------------------------ small helpers */
-
-void an_warn(struct an_run *run, const char *fmt, ...)
-{
-	struct el_buf b = { 0 };
-	va_list ap;
-	char line[AN_NAME * 2];
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	el_buf_puts(&b, line);
-	run->warn = el_xrealloc(run->warn, (run->nwarn + 1) * sizeof(*run->warn));
-	run->warn[run->nwarn++] = b.data;
-}
-
-const char *an_num(char *buf, size_t size, double x)
-{
-	if (isnan(x))
-		el_fmt(buf, size, "-");
-	else if (fabs(x) >= 10000.0 || (x == floor(x) && fabs(x) < 1e9))
-		el_fmt(buf, size, "%.0f", x);
-	else
-		el_fmt(buf, size, "%.2f", x);
-	return buf;
-}
-
-const char *an_unit_label(const char *unit)
-{
-	return !strcmp(unit, "tsc") ? "TSC ticks" : unit;
-}
-
-const char *an_baseline_label(const struct an_run *run)
-{
-	if (run->baseline < 0)
-		return "none";
-	const struct an_variant *b = &run->v[run->baseline];
-	return b->preset ? b->preset : b->short_name;
-}
-
-
-/* ------------------------------------------------------------ benchmarks */
-
-static const struct { const char *name, *description; } known_bench[] = {
-#define EL_BENCH(name, features, description) { #name, description },
-#include "entrylab/benches.def"
-#undef EL_BENCH
-};
-#define NKNOWN (sizeof(known_bench) / sizeof(known_bench[0]))
-
-const char *an_bench_description(const char *name)
-{
-	for (size_t i = 0; i < NKNOWN; i++)
-		if (!strcmp(known_bench[i].name, name))
-			return known_bench[i].description;
-	return NULL;
-}
-
-static size_t bench_rank(const char *name)
-{
-	for (size_t i = 0; i < NKNOWN; i++)
-		if (!strcmp(known_bench[i].name, name))
-			return i;
-	return NKNOWN;
-}
 
 /* Put the benchmarks in benches.def order (unknown ones after, as found),
  * moving every variant's cells along. */
 static void order_benches(struct an_run *run)
 {
 	size_t n = run->nbench, *from = el_xrealloc(NULL, (n + 1) * sizeof(*from)), k = 0;
+	size_t unknown = an_bench_rank("");   /* the rank past benches.def */
 
-	for (size_t rank = 0; rank <= NKNOWN; rank++)
+	for (size_t rank = 0; rank <= unknown; rank++)
 		for (size_t b = 0; b < n; b++)
-			if (bench_rank(run->bench[b]) == rank)
+			if (an_bench_rank(run->bench[b]) == rank)
 				from[k++] = b;
 	char (*bench)[AN_WORD] = el_xrealloc(NULL, (n + 1) * sizeof(*bench));
 	for (size_t b = 0; b < n; b++)
@@ -457,30 +393,23 @@ const struct el_optcmd analyze_optcmd = {
 	"@dir",
 };
 
-struct analyze_args {
-	struct an_run *run;
-	const char **root;
-};
-
 static int analyze_opt(void *ctx, int key, const char *arg)
 {
-	struct analyze_args *a = ctx;
+	struct an_opts *o = ctx;
 
 	if (key == 'B')
-		a->run->baseline_sel = arg;
+		o->baseline_sel = arg;
 	else if (key == 'p')
-		a->run->no_plots = 1;
+		o->no_plots = 1;
 	else
-		*a->root = arg;
+		o->root = arg;
 	return 0;
 }
 
 /* 0 to go on, 1 when help was printed, -1 on a usage error. */
-static int parse_args(struct an_run *run, int argc, char **argv, const char **root)
+static int parse_args(struct an_opts *o, int argc, char **argv)
 {
-	struct analyze_args a = { run, root };
-	const char *dir;
-	int first, rc = el_opts_parse(&analyze_optcmd, argc, argv, analyze_opt, &a, &first);
+	int first, rc = el_opts_parse(&analyze_optcmd, argc, argv, analyze_opt, o, &first);
 
 	if (rc != EL_OPTS_GO)
 		return rc == EL_OPTS_HELP ? 1 : -1;
@@ -489,38 +418,8 @@ static int parse_args(struct an_run *run, int argc, char **argv, const char **ro
 		       argv[first + 1]);
 		return -1;
 	}
-	dir = first < argc ? argv[first] : NULL;
-	if (!dir || !dir[0] || strlen(dir) >= sizeof(run->dir)) {
-		el_err("missing or too long run directory: analyze: "
-		       "usage: entrylab analyze DIR [--baseline SEL] [--no-plots]");
-		return -1;
-	}
-	el_strlcpy(run->dir, dir, sizeof(run->dir));
+	o->dir = first < argc ? argv[first] : NULL;
 	return 0;
-}
-
-void an_run_free(struct an_run *run)
-{
-	for (size_t i = 0; i < run->nv; i++) {
-		for (size_t b = 0; b < run->nbench; b++) {
-			free(run->v[i].cells[b].x);
-			free(run->v[i].cells[b].idx);
-		}
-		free(run->v[i].cells);
-		free(run->v[i].console_tail);
-	}
-	for (size_t i = 0; i < run->nwarn; i++)
-		free(run->warn[i]);
-	for (size_t i = 0; i < run->nplot_file; i++)
-		free(run->plot_file[i]);
-	free(run->v);
-	free(run->bench);
-	free(run->warn);
-	free(run->plot_file);
-	free(run->preset_variant);
-	free(run->effect);
-	free(run->effect_ok);
-	el_variants_free(&run->vs);
 }
 
 static int load(struct an_run *run, const char *root)
@@ -534,19 +433,23 @@ static int load(struct an_run *run, const char *root)
 	return resolve_baseline(run);
 }
 
-int cmd_analyze(int argc, char **argv)
+int an_analyze(const struct an_opts *o)
 {
 	struct an_run run;
-	const char *root = NULL;
 	int rc = EL_EX_USAGE;
 
 	memset(&run, 0, sizeof(run));
 	run.baseline = run.floor = -1;
-	int pr = parse_args(&run, argc, argv, &root);
-	if (pr)
-		return pr > 0 ? EL_EX_OK : EL_EX_USAGE;
+	run.baseline_sel = o->baseline_sel;
+	run.no_plots = o->no_plots;
+	if (!o->dir || !o->dir[0] || strlen(o->dir) >= sizeof(run.dir)) {
+		el_err("missing or too long run directory: analyze: "
+		       "usage: entrylab analyze DIR [--baseline SEL] [--no-plots]");
+		return EL_EX_USAGE;
+	}
+	el_strlcpy(run.dir, o->dir, sizeof(run.dir));
 	gsl_set_error_handler_off();
-	if (load(&run, root) == 0) {
+	if (load(&run, o->root) == 0) {
 		compute_summaries(&run);
 		compute_deltas(&run);
 		compute_effects(&run);
@@ -559,4 +462,14 @@ int cmd_analyze(int argc, char **argv)
 	}
 	an_run_free(&run);
 	return rc;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+	struct an_opts o = { 0 };
+	int pr = parse_args(&o, argc, argv);
+
+	if (pr)
+		return pr > 0 ? EL_EX_OK : EL_EX_USAGE;
+	return an_analyze(&o);
 }

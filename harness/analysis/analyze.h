@@ -27,144 +27,29 @@
  * still written); 2 usage error or unreadable / malformed input (nothing
  * written).
  *
- * The structures below are the analysed run, shared by analyze.c (reading,
- * computing), report.c (summary files, report, stdout) and plot.c.
+ * The analysed run is analysis/model.h's; analyze.c reads and computes it,
+ * then has report.c and plot.c write it out.
  */
 #ifndef ENTRYLAB_ANALYZE_H
 #define ENTRYLAB_ANALYZE_H
 
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <sys/types.h>
-
+#include "analysis/model.h"
 #include "core/opts.h"
-#include "stats/stats.h"
-#include "variants/variants.h"
 
-#define AN_WORD       64     /* names, statuses, units */
-#define AN_NAME       256    /* canonical variant names, error lines */
-#define AN_TAIL_LINES 10     /* console lines quoted for a failed variant */
-#define AN_MIN_SAMPLES 10    /* fewer: noise warning */
-#define AN_KVM_NOISE  0.05   /* raw MAD / median above this under kvm: noise warning */
-#define AN_UNKNOWN    (-2)   /* variant code of a name outside the axes */
-#define AN_MAX_PER_CALL 1e9  /* |per-call value| above this is not a system call */
-
-struct an_cell {                    /* one variant x benchmark */
-	double *x;                  /* per-call samples */
-	size_t n, cap;
-	int have_stats;             /* variant passed and n > 0 */
-	struct el_summary s;
-	int have_delta;
-	struct el_delta d;          /* against the baseline variant */
-	double above_floor;         /* median - floor median; NaN when unknown */
-	uint64_t *idx;              /* sample indexes, to refuse repeats */
-	size_t rejected;            /* unit=tsc: outliers dropped from x (stats.h rule) */
-	unsigned pmu_unavailable;   /* bit N: pmuN did not count (.result pmu_unavailable=) */
-	char pmu_reason[AN_WORD];   /* its reason, e.g. counter_reads_zero */
-	char unavailable[AN_WORD];  /* reason reported by the guest, "" if available */
-};
-
-struct an_variant {
-	char short_name[AN_WORD], name[AN_NAME];
-	char status[AN_WORD], error[AN_NAME], mode[AN_WORD], unit[AN_WORD];
-	long tap_pass, tap_fail, tap_skip;
-	int passed;                 /* status == pass */
-	int code;                   /* variants.h code; EL_VARIANT_FLOOR; AN_UNKNOWN */
-	const char *preset;         /* preset name, or NULL */
-	char *console_tail;         /* last console lines, sanitised; NULL if none */
-	struct an_cell *cells;      /* [an_run.nbench] */
-	char image[AN_NAME * 4];    /* .result image=: the kernel that ran */
-	char build[AN_WORD * 2];    /* .result build=: its GNU build-id */
-	int have_static;            /* static fast path measured (report_static.c) */
-	int static_insns, static_bytes;
-	char static_note[AN_NAME];  /* why it was not measured, "" if it was */
-	/* What the boot asked for, from .result cmdline= (the guest takes the
-	 * first el.run, el.bench, el.samples); want_known 0 without that key. */
-	int want_known, want_bench;
-	uint64_t want_samples;
-	char want_list[AN_NAME * 4];   /* el.bench list, "" for every benchmark */
-};
-
-struct an_run {
-	char dir[AN_NAME * 4];
-	char root[AN_NAME * 4];     /* repository root (variants/, plots/) */
+/* What to analyse: the command's options as data (the matrix passes them
+ * straight, without an argv). */
+struct an_opts {
+	const char *dir;            /* the run directory */
+	const char *root;           /* NULL: found (see above) */
 	const char *baseline_sel;   /* NULL: preset linux-5.x */
 	int no_plots;
-
-	struct el_variants vs;               /* axes and presets */
-	int *preset_variant;                 /* [vs.npresets]: index into v, or -1 */
-
-	struct an_variant *v;
-	size_t nv;
-	char (*bench)[AN_WORD];              /* benches.def order, then unknown ones */
-	size_t nbench;
-
-	char mode[AN_WORD], unit[AN_WORD];   /* "mixed" when variants disagree */
-	int baseline, floor;                 /* variant indexes, -1 if none */
-	size_t nfailed;
-
-	struct el_effect *effect;            /* [axis * nbench + bench], value 2 - value 1 */
-	int *effect_ok;
-
-	char **warn;                         /* noise and consistency warnings */
-	size_t nwarn;
-
-	char plot_note[AN_NAME];             /* "" when plots were made */
-	char **plot_file;                    /* files under DIR/plots, relative to DIR */
-	size_t nplot_file;
 };
+
+/* Analyse and write everything; prints the table on stdout.  Returns the
+ * exit status above. */
+int an_analyze(const struct an_opts *o);
 
 extern const struct el_optcmd analyze_optcmd;   /* core/opts.h */
 int cmd_analyze(int argc, char **argv);
-/* Free everything a run holds (a run loaded in part, or zeroed, too). */
-void an_run_free(struct an_run *run);
-
-/* Helpers shared with report.c and plot.c. */
-void an_warn(struct an_run *run, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* A per-call value for tables: "-" for NaN, no decimals when integral or
- * large, else two. */
-const char *an_num(char *buf, size_t size, double x);
-/* The description of a benchmark from include/entrylab/benches.def, or NULL. */
-const char *an_bench_description(const char *name);
-/* The unit for people: "TSC ticks" for "tsc", else the unit itself. */
-const char *an_unit_label(const char *unit);
-/* The preset the baseline variant stands for, else its short name. */
-const char *an_baseline_label(const struct an_run *run);
-/* A name safe in file names, gnuplot strings and Markdown: [A-Za-z0-9_.-]. */
-int an_safe_word(const char *s);
-/* analyze_read.c: read DIR/raw into run (0, or -1 after one located error);
- * the index of a benchmark, added (with empty cells) if new. */
-int an_load_raw(struct an_run *run);
-size_t an_bench_index(struct an_run *run, const char *name);
-/* Why a per-call value cannot be a measurement in unit (not finite, beyond
- * AN_MAX_PER_CALL, negative where unit is "instructions"), or NULL when it
- * can.  Under tsc a negative value is noise for the outlier rule. */
-const char *an_per_call_insane(double x, const char *unit);
-/* getline without the line end; -1 at EOF, -2 for a NUL byte in the line. */
-ssize_t an_getline(char **line, size_t *cap, FILE *f);
-
-/* report_kvm.c: kvm-only parts of the outputs.  Into a summary.json
- * variant object: "rejected" {bench: n} (unit=tsc) and "pmu_unavailable"
- * {bench: {pmuN: reason}} (when a counter did not count); into meta.json's
- * analysis object the same per variant.  The Markdown list items of the
- * counters that did not count; returns whether there were any. */
-struct json_t;
-struct el_buf;
-void an_json_kvm_variant(const struct an_run *run, const struct an_variant *v,
-			 struct json_t *obj);
-void an_json_kvm_analysis(const struct an_run *run, struct json_t *analysis);
-int an_md_pmu_unavailable(struct el_buf *b, const struct an_run *run);
-/* Under unit=tsc: the outlier rule, a sentence of report.md's introduction
- * and summary.json's statistics.outliers. */
-void an_md_outlier_rule(struct el_buf *b, const struct an_run *run);
-void an_json_outlier_rule(const struct an_run *run, struct json_t *statistics);
-
-/* report_static.c: the static fast-path length of each variant's image
- * (pathlen.h), measured only when the image still has the run's build-id. */
-void an_static_paths(struct an_run *run);
-struct el_buf;
-void an_md_static(struct el_buf *b, const struct an_run *run);
 
 #endif

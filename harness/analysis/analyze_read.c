@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/analyze.h"
+#include "analysis/model.h"
 #include "boot/records.h"
 #include "core/util.h"
 

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analysis/analyze.h"
+#include "analysis/model.h"
 #include "linuxref/linuxref.h"
 #include "analysis/plot.h"
 #include "core/proc.h"

@@ -11,10 +11,11 @@
 
 #include <jansson.h>
 
-#include "analysis/analyze.h"
+#include "analysis/model.h"
 #include "linuxref/linuxref.h"
 #include "analysis/report.h"
 #include "core/json.h"
+#include "core/csv.h"
 #include "core/util.h"
 
 #define NUM 48   /* buffer for one formatted number or interval */
@@ -100,15 +101,19 @@ static const char *cell_gap(const struct an_variant *v, const struct an_cell *c,
 
 /* ------------------------------------------------------------ summary.csv */
 
-static void csv_num(struct el_buf *b, double x, int have)
+#define SUMMARY_COLUMNS "variant,short,preset,bench,status,unit,n,median,mad_raw,mad_scaled," \
+	"min,max,mean,sd,ci95_lo,ci95_hi,exact,delta,delta_ci95_lo,delta_ci95_hi," \
+	"delta_percent,p_value,delta_exact,above_floor"
+
+static void csv_num(struct el_csv *b, double x, int have)
 {
 	if (have && !isnan(x))
-		el_buf_printf(b, ",%.10g", x);
+		el_csv_printf(b, "%.10g", x);
 	else
-		el_buf_puts(b, ",");
+		el_csv_empty(b);
 }
 
-static void csv_cell(struct el_buf *b, const struct an_run *run, const struct an_variant *v,
+static void csv_cell(struct el_csv *b, const struct an_run *run, const struct an_variant *v,
 		     size_t bench)
 {
 	const struct an_cell *c = &v->cells[bench];
@@ -118,12 +123,16 @@ static void csv_cell(struct el_buf *b, const struct an_run *run, const struct an
 			     c->have_stats ? "pass" : "missing";
 	int h = c->have_stats, hd = c->have_delta;
 
-	el_buf_printf(b, "\"%s\",%s,%s,%s,%s,%s", v->name, v->short_name,
-		      v->preset ? v->preset : "", run->bench[bench], status, v->unit);
+	el_csv_quoted(b, v->name);
+	el_csv_field(b, v->short_name);
+	el_csv_field(b, v->preset ? v->preset : "");
+	el_csv_field(b, run->bench[bench]);
+	el_csv_field(b, status);
+	el_csv_field(b, v->unit);
 	if (h)
-		el_buf_printf(b, ",%zu", s->n);
+		el_csv_printf(b, "%zu", s->n);
 	else
-		el_buf_puts(b, ",");
+		el_csv_empty(b);
 	csv_num(b, s->median, h);
 	csv_num(b, s->mad_raw, h);
 	csv_num(b, s->mad_scaled, h);
@@ -133,28 +142,27 @@ static void csv_cell(struct el_buf *b, const struct an_run *run, const struct an
 	csv_num(b, s->sd, h);
 	csv_num(b, s->ci_lo, h);
 	csv_num(b, s->ci_hi, h);
-	el_buf_puts(b, h ? (s->exact ? ",1" : ",0") : ",");
+	el_csv_field(b, h ? (s->exact ? "1" : "0") : "");
 	csv_num(b, d->delta, hd);
 	csv_num(b, d->ci_lo, hd);
 	csv_num(b, d->ci_hi, hd);
 	csv_num(b, d->percent, hd);
 	csv_num(b, d->p_value, hd);
-	el_buf_puts(b, hd ? (d->exact ? ",1" : ",0") : ",");
+	el_csv_field(b, hd ? (d->exact ? "1" : "0") : "");
 	csv_num(b, c->above_floor, h);
 	if (!strcmp(run->unit, "tsc"))
-		el_buf_printf(b, ",%zu", c->rejected);
-	el_buf_puts(b, "\n");
+		el_csv_printf(b, "%zu", c->rejected);
+	el_csv_end(b);
 }
 
-static void build_csv(struct el_buf *b, const struct an_run *run)
+static void build_csv(struct el_buf *out, const struct an_run *run)
 {
-	el_buf_printf(b, "variant,short,preset,bench,status,unit,n,median,mad_raw,mad_scaled,"
-		    "min,max,mean,sd,ci95_lo,ci95_hi,exact,delta,delta_ci95_lo,delta_ci95_hi,"
-		    "delta_percent,p_value,delta_exact,above_floor%s\n",
-		    !strcmp(run->unit, "tsc") ? ",rejected" : "");
+	struct el_csv b = { out, 0 };
+
+	el_csv_header(&b, !strcmp(run->unit, "tsc") ? SUMMARY_COLUMNS ",rejected" : SUMMARY_COLUMNS);
 	for (size_t i = 0; i < run->nv; i++)
 		for (size_t bench = 0; bench < run->nbench; bench++)
-			csv_cell(b, run, &run->v[i], bench);
+			csv_cell(&b, run, &run->v[i], bench);
 }
 
 /* ------------------------------------------------------------ report.md */

@@ -15,9 +15,32 @@
 
 #include <stdio.h>
 
-struct an_run;
+#include "analysis/model.h"
 
 /* Returns 0, or -1 after one error line (nothing half-written). */
 int report_write(struct an_run *run);
+
+/* report_kvm.c: kvm-only parts of the outputs.  Into a summary.json
+ * variant object: "rejected" {bench: n} (unit=tsc) and "pmu_unavailable"
+ * {bench: {pmuN: reason}} (when a counter did not count); into meta.json's
+ * analysis object the same per variant.  The Markdown list items of the
+ * counters that did not count; returns whether there were any. */
+struct json_t;
+struct el_buf;
+void an_json_kvm_variant(const struct an_run *run, const struct an_variant *v,
+			 struct json_t *obj);
+void an_json_kvm_analysis(const struct an_run *run, struct json_t *analysis);
+int an_md_pmu_unavailable(struct el_buf *b, const struct an_run *run);
+/* Under unit=tsc: the outlier rule, a sentence of report.md's introduction
+ * and summary.json's statistics.outliers. */
+void an_md_outlier_rule(struct el_buf *b, const struct an_run *run);
+void an_json_outlier_rule(const struct an_run *run, struct json_t *statistics);
+
+/* report_static.c: the static fast-path length of each variant's image
+ * (pathlen.h), measured only when the image still has the run's build-id. */
+void an_static_paths(struct an_run *run);
+struct el_buf;
+void an_md_static(struct el_buf *b, const struct an_run *run);
+
 
 #endif

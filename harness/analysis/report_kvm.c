@@ -8,7 +8,8 @@
 
 #include <jansson.h>
 
-#include "analysis/analyze.h"
+#include "analysis/model.h"
+#include "analysis/report.h"
 #include "stats/stats.h"
 #include "core/util.h"
 

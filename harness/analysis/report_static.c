@@ -10,8 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "analysis/analyze.h"
-#include "image/buildid.h"
+#include "analysis/model.h"
+#include "analysis/report.h"
+#include "image/elf.h"
 #include "image/pathlen.h"
 #include "core/util.h"
 

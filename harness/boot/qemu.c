@@ -249,23 +249,25 @@ static void pump(struct watch *w)
 /* Reap the child; if it outlives its pipes, the deadline still applies. */
 static int reap(struct watch *w)
 {
-	int status = 0;
+	int status = 0, fd = el_proc_pidfd(w->pid);
 
 	for (;;) {
 		pid_t r = waitpid(w->pid, &status, w->killed ? 0 : WNOHANG);
-		if (r == w->pid)
-			return status;
-		if (r < 0 && errno != EINTR)
-			return status;
+		if (r == w->pid || (r < 0 && errno != EINTR))
+			break;
 		if (r == 0) {
+			int64_t left = w->deadline - el_now_ms();
 			if (el_qemu_interrupted)
 				stop(w, EL_QEMU_INTERRUPTED);
-			else if (el_now_ms() >= w->deadline)
+			else if (left <= 0)
 				stop(w, EL_QEMU_TIMEOUT);
-			else
-				poll(NULL, 0, 10);
+			else   /* its exit wakes the poll; a signal interrupts it */
+				el_proc_poll_exit(fd, left < 100 ? (int)left : 100);
 		}
 	}
+	if (fd >= 0)
+		close(fd);
+	return status;
 }
 
 static void spawn_failed(struct el_qemu_result *res, enum el_qemu_end end, int e)

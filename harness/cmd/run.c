@@ -6,6 +6,7 @@
 #include "host/kvmrun.h"
 #include "stats/stats.h"
 #include "core/opts.h"
+#include "core/csv.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -258,20 +259,6 @@ static void build_cmdline(const struct run_opts *o, struct el_buf *b)
 
 /* ------------------------------------------------------------ result files */
 
-/* A CSV field, quoted when it holds a comma or a quote (RFC 4180). */
-static void csv_field(struct el_buf *b, const char *f, const char *sep)
-{
-	if (strpbrk(f, ",\"")) {
-		el_buf_puts(b, "\"");
-		for (; *f; f++)
-			el_buf_puts(b, *f == '"' ? "\"\"" : (char[2]){ *f, 0 });
-		el_buf_puts(b, "\"");
-	} else {
-		el_buf_puts(b, f);
-	}
-	el_buf_puts(b, sep);
-}
-
 static const char *unit_of(const struct el_stream *s, enum el_mode mode)
 {
 	return s->header_seen ? s->header.unit : el_mode_unit(mode);
@@ -288,34 +275,40 @@ static void samples_csv(struct el_buf *b, const struct el_stream *s, const char 
 	for (size_t i = 0; i < s->nbench; i++)
 		if (s->bench[i].events > npmu)
 			npmu = (unsigned)s->bench[i].events;
-	el_buf_puts(b, "variant,short,bench,sample,iters,ticks,empty,per_call,unit");
+	struct el_csv c = { b, 0 };
+	struct el_buf names = { 0 };
+
+	el_buf_puts(&names, "variant,short,bench,sample,iters,ticks,empty,per_call,unit");
 	for (unsigned e = 0; e < 2 * npmu; e++)
-		el_buf_printf(b, ",%spmu%u", e < npmu ? "" : "e", e % npmu);
-	el_buf_puts(b, "\n");
+		el_buf_printf(&names, ",%spmu%u", e < npmu ? "" : "e", e % npmu);
+	el_csv_header(&c, names.data);
+	el_buf_free(&names);
 	for (size_t i = 0; i < s->nbench; i++) {
 		const struct el_bench *bn = &s->bench[i];
 		for (size_t k = 0; k < bn->nsample; k++) {
 			const struct el_sample *d = &bn->sample[k];
-			csv_field(b, s->header.variant, ",");
-			csv_field(b, name, ",");
-			csv_field(b, bn->name, ",");
-			el_buf_printf(b, "%llu,%llu,%llu,%llu,", (unsigned long long)d->index,
-				      (unsigned long long)d->iters, (unsigned long long)d->ticks,
-				      (unsigned long long)d->empty);
+			el_csv_field(&c, s->header.variant);
+			el_csv_field(&c, name);
+			el_csv_field(&c, bn->name);
+			el_csv_printf(&c, "%llu", (unsigned long long)d->index);
+			el_csv_printf(&c, "%llu", (unsigned long long)d->iters);
+			el_csv_printf(&c, "%llu", (unsigned long long)d->ticks);
+			el_csv_printf(&c, "%llu", (unsigned long long)d->empty);
 			if (d->exact)
-				el_buf_printf(b, "%llu,", (unsigned long long)((d->ticks - d->empty) / d->iters));
+				el_csv_printf(&c, "%llu", (unsigned long long)((d->ticks - d->empty) /
+									 d->iters));
 			else
-				el_buf_printf(b, "%.4f,", d->per_call);
-			csv_field(b, unit_of(s, mode), "");
+				el_csv_printf(&c, "%.4f", d->per_call);
+			el_csv_field(&c, unit_of(s, mode));
 			for (unsigned e = 0; e < 2 * npmu; e++) {
-				unsigned c = e % npmu, mask = e < npmu ? d->pmu_mask : d->epmu_mask;
-				if (mask & (1u << c))
-					el_buf_printf(b, ",%llu", (unsigned long long)
-						      (e < npmu ? d->pmu[c] : d->epmu[c]));
+				unsigned k = e % npmu, mask = e < npmu ? d->pmu_mask : d->epmu_mask;
+				if (mask & (1u << k))
+					el_csv_printf(&c, "%llu", (unsigned long long)
+						      (e < npmu ? d->pmu[k] : d->epmu[k]));
 				else
-					el_buf_puts(b, ",");
+					el_csv_empty(&c);
 			}
-			el_buf_puts(b, "\n");
+			el_csv_end(&c);
 		}
 	}
 }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -107,11 +108,35 @@ void el_proc_kill(pid_t pid, bool group, int sig)
 	kill(pid, sig);
 }
 
+int el_proc_pidfd(pid_t pid)
+{
+	return pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+}
+
+int el_proc_poll_exit(int pidfd, int ms)
+{
+	struct pollfd p = { pidfd, POLLIN, 0 };
+
+	if (pidfd < 0) {   /* no pidfd (Linux < 5.3): a short tick */
+		poll(NULL, 0, ms < 0 || ms > 5 ? 5 : ms);
+		return 0;
+	}
+	return poll(&p, 1, ms) == 1;
+}
+
+/* Milliseconds until deadline, at most cap (-1: no deadline: cap). */
+static int until(int64_t deadline, int64_t now, int cap)
+{
+	if (deadline < 0)
+		return cap;
+	return deadline <= now ? 0 : deadline - now < cap ? (int)(deadline - now) : cap;
+}
+
 int el_proc_wait(pid_t pid, bool group, int64_t timeout_ms, int64_t grace_ms,
 		 volatile sig_atomic_t *stop, bool *stopped)
 {
 	int64_t start = el_now_ms(), term = 0;
-	int st = 0;
+	int st = 0, fd = el_proc_pidfd(pid);
 
 	if (stopped)
 		*stopped = false;
@@ -128,7 +153,12 @@ int el_proc_wait(pid_t pid, bool group, int64_t timeout_ms, int64_t grace_ms,
 		} else if (term && now - term > grace_ms) {
 			el_proc_kill(pid, group, SIGKILL);
 		}
-		nanosleep(&(struct timespec){ 0, 5 * 1000 * 1000 }, NULL);
+		/* the exit wakes the poll; a signal setting *stop interrupts it,
+		 * and the 100 ms cap covers one that came just before it */
+		el_proc_poll_exit(fd, until(term ? term + grace_ms + 1 : timeout_ms >= 0 ?
+					    start + timeout_ms + 1 : -1, now, stop ? 100 : 1000));
 	}
+	if (fd >= 0)
+		close(fd);
 	return st;
 }

@@ -40,7 +40,15 @@ pid_t el_spawn(struct el_spawn *sp);
 /* SIGNAL to pid, and to its process group when group is set. */
 void el_proc_kill(pid_t pid, bool group, int sig);
 
-/* Wait for pid.  Once timeout_ms has passed (< 0: never) or *stop becomes
+/* A pidfd for pid (pidfd_open: readable once pid has ended), or -1 where
+ * the kernel has none (before 5.3).  The caller closes it. */
+int el_proc_pidfd(pid_t pid);
+/* Wait up to ms (< 0: no limit) for the process of pidfd to end, or for a
+ * signal: 1 when it has ended (it is not reaped), else 0.  pidfd -1 waits
+ * a 5 ms tick instead, for kernels without pidfds. */
+int el_proc_poll_exit(int pidfd, int ms);
+
+/* Wait for pid, on its pidfd (no sleeping tick).  Once timeout_ms has passed (< 0: never) or *stop becomes
  * non-zero (stop may be NULL), SIGTERM goes to it (and its group when
  * group is set), SIGKILL grace_ms later (grace_ms 0: SIGKILL at once).
  * Returns the wait status; *stopped (may be NULL) says whether it was

@@ -1,6 +1,7 @@
 /*
  * kvmrun — one boot with pinning or perf: QEMU starts paused; its vCPU
- * thread is found in /proc and bound with QEMU's other threads, perf stat
+ * thread (QMP query-cpus-fast's thread-id, qmp.h) is bound with QEMU's
+ * other threads, perf stat
  * is started on it and acknowledges its counters, then QMP "cont"; after
  * QEMU, perf's counts are read and compared (kvmrun_meta.c).  Contract in
  * kvmrun.h.
@@ -15,22 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/exitcodes.h"
 #include "core/proc.h"
-
-static void nap_ms(int ms)
-{
-	struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&t, NULL);
-}
+#include "host/qmp.h"
 
 /* ------------------------------------------------------------ /proc */
 
@@ -67,101 +60,30 @@ static bool qemu_alive(pid_t pid)
 	return alive;
 }
 
-int kvm_find_vcpu(pid_t pid, int timeout_ms, pid_t *tid, char *comm, size_t comm_n,
-		  char *err, size_t n)
+/* ------------------------------------------------------------ QMP (qmp.h) */
+
+static bool qemu_lives(void *ctx)
 {
-	for (int waited = 0;; waited += 5) {
-		int r = qemu_alive(pid) ? pin_scan_vcpu(pid, tid, comm, comm_n) : -1;
-		if (r == 1)
-			return 0;
-		if (r < 0 || el_qemu_interrupted || waited >= timeout_ms) {
-			el_fmt(err, n, r < 0 ? "QEMU (pid %d) ended before its vCPU thread could be "
-			       "bound: /proc/%d: see QEMU's error output" : "no vCPU thread "
-			       "(\"CPU 0/...\" or \"ALL CPUs/...\") in QEMU (pid %d) within %d ms: "
-			       "/proc/%d/task: start QEMU with -name <x>,debug-threads=on",
-			       (int)pid, r < 0 ? (int)pid : timeout_ms, (int)pid);
-			return -1;
-		}
-		nap_ms(5);
-	}
+	return !el_qemu_interrupted && qemu_alive(((struct kvm_run *)ctx)->qemu_pid);
 }
 
-/* ------------------------------------------------------------ QMP */
-
-/* Read one line (without the newline) from fd before the deadline. */
-static int qmp_line(int fd, char *buf, size_t n, int64_t deadline)
+/* The vCPU thread QMP's query-cpus-fast names, and its name for meta.json
+ * ("CPU 0/KVM", "ALL CPUs/TCG"). */
+static int find_vcpu(struct kvm_run *k, struct el_qmp *q)
 {
-	size_t len = 0;
+	char path[96], *comm;
 
-	while (len + 1 < n) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		int64_t left = deadline - el_now_ms();
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0 || read(fd, buf + len, 1) != 1)
-			return -1;
-		if (buf[len] == '\n')
-			break;
-		len++;
+	if (el_qmp_vcpu_thread(q, &k->vcpu_tid, k->error, sizeof(k->error)))
+		return -1;
+	el_fmt(path, sizeof(path), "/proc/%d/task/%d/comm", (int)k->qemu_pid, (int)k->vcpu_tid);
+	if (!(comm = el_read_text(path, 64))) {
+		el_fmt(k->error, sizeof(k->error), "QMP names thread %d as the vCPU, but %s cannot "
+		       "be read: QEMU ended early?", (int)k->vcpu_tid, path);
+		return -1;
 	}
-	buf[len] = '\0';
+	el_fmt(k->vcpu_comm, sizeof(k->vcpu_comm), "%.*s", (int)strcspn(comm, "\n"), comm);
+	free(comm);
 	return 0;
-}
-
-/* Send one command and wait for its "return" (events in between are
- * skipped).  0, or -1 with err. */
-static int qmp_exec(int fd, const char *cmd, char *err, size_t n)
-{
-	char line[4096], msg[96];
-	int64_t deadline = el_now_ms() + KVM_FIND_MS;
-
-	el_fmt(msg, sizeof(msg), "{\"execute\":\"%s\"}\n", cmd);
-	if (write(fd, msg, strlen(msg)) != (ssize_t)strlen(msg)) {
-		el_fmt(err, n, "QMP %s: write: %s: QEMU ended early?", cmd, strerror(errno));
-		return -1;
-	}
-	while (qmp_line(fd, line, sizeof(line), deadline) == 0) {
-		if (strstr(line, "\"return\""))
-			return 0;
-		if (strstr(line, "\"error\"")) {
-			el_fmt(err, n, "QMP %s refused: %.200s: check the QEMU version", cmd, line);
-			return -1;
-		}
-	}
-	el_fmt(err, n, "QMP %s: no answer within %d ms: QEMU ended or hangs", cmd, KVM_FIND_MS);
-	return -1;
-}
-
-/* Connect to QEMU's QMP socket (created while QEMU starts) and leave
- * capabilities negotiation.  Returns the socket, or -1 with err. */
-static int qmp_open(const char *path, pid_t pid, char *err, size_t n)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	char line[4096];
-	int fd = -1;
-
-	el_strlcpy(a.sun_path, path, sizeof(a.sun_path));
-	for (int waited = 0; fd < 0; waited += 5) {
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
-			break;
-		close(fd);
-		fd = -1;
-		if (!qemu_alive(pid) || el_qemu_interrupted || waited >= KVM_FIND_MS) {
-			el_fmt(err, n, "cannot reach QEMU's QMP socket %s: %s: QEMU ended at start "
-			       "(see its error output)", path, strerror(errno));
-			return -1;
-		}
-		nap_ms(5);
-	}
-	if (qmp_line(fd, line, sizeof(line), el_now_ms() + KVM_FIND_MS) || !strstr(line, "QMP")) {
-		el_fmt(err, n, "no QMP greeting on %s: QEMU ended at start", path);
-		close(fd);
-		return -1;
-	}
-	if (qmp_exec(fd, "qmp_capabilities", err, n)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* ------------------------------------------------------------ pinning */
@@ -294,12 +216,16 @@ static void perf_wait(struct kvm_run *k)
 	int64_t t0 = el_now_ms();
 	bool killed = false;
 
+	int fd = el_proc_pidfd(k->perf_pid);
+
 	kill(k->perf_pid, SIGINT);
 	while (waitpid(k->perf_pid, NULL, WNOHANG) == 0) {
 		if (!killed && el_now_ms() - t0 > KVM_PERF_MS)
 			killed = kill(k->perf_pid, SIGKILL) == 0;
-		nap_ms(5);
+		el_proc_poll_exit(fd, killed ? -1 : 100);
 	}
+	if (fd >= 0)
+		close(fd);
 	k->perf_pid = 0;
 }
 
@@ -376,7 +302,7 @@ el_qemu_started kvm_run_hook(const struct kvm_run *k)
 void kvm_run_started(void *ctx, pid_t qemu_pid)
 {
 	struct kvm_run *k = ctx;
-	int fd;
+	struct el_qmp q;
 
 	k->qemu_pid = qemu_pid;
 	k->vcpu_tid = 0;
@@ -385,21 +311,18 @@ void kvm_run_started(void *ctx, pid_t qemu_pid)
 	k->vcpu_comm[0] = k->vcpu_cpus[0] = k->other_cpus[0] = '\0';
 	k->error[0] = k->perf_error[0] = '\0';
 	unlink(k->qmp);
-	if ((fd = qmp_open(k->qmp, qemu_pid, k->error, sizeof(k->error))) < 0)
+	if (el_qmp_open(&q, k->qmp, KVM_FIND_MS, qemu_lives, k, k->error, sizeof(k->error)))
 		goto fail;
-	if (kvm_find_vcpu(qemu_pid, KVM_FIND_MS, &k->vcpu_tid, k->vcpu_comm,
-			  sizeof(k->vcpu_comm), k->error, sizeof(k->error)) ||
-	    (k->pinning && pin_all(k, k->error, sizeof(k->error))))
+	if (find_vcpu(k, &q) || (k->pinning && pin_all(k, k->error, sizeof(k->error))))
 		goto fail;
 	if (k->cfg.perf)
 		perf_start(k);
-	if (qmp_exec(fd, "cont", k->error, sizeof(k->error)) == 0) {
-		close(fd);
+	if (el_qmp_exec(&q, "cont", NULL, k->error, sizeof(k->error)) == 0) {
+		el_qmp_close(&q);
 		return;
 	}
 fail:
-	if (fd >= 0)
-		close(fd);
+	el_qmp_close(&q);
 	el_proc_kill(qemu_pid, true, SIGKILL);
 	if (k->perf_pid > 0) {
 		kill(k->perf_pid, SIGKILL);

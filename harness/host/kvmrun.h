@@ -11,7 +11,7 @@
  *                     directory for the QMP socket and perf's control fifos
  *   el_qemu_argv      QEMU starts paused (-S) with a QMP socket (qemu.h)
  *   kvm_run_started   el_qemu_run's start hook, QEMU still paused: find the
- *                     vCPU thread in /proc, bind it to the chosen cpu and
+ *                     vCPU thread (QMP query-cpus-fast), bind it to the chosen cpu and
  *                     every other QEMU thread to the other cpus, read both
  *                     back from /proc, start `perf stat -t <vCPU>` with its
  *                     counters disabled, enable them and wait for perf's
@@ -140,10 +140,5 @@ void kvm_run_free(struct kvm_run *k);
 /* Read back the cpus a thread may run on: /proc/<pid>/task/<tid>/status
  * Cpus_allowed_list.  Returns 0, or -1 (no such thread). */
 int kvm_thread_cpus(pid_t pid, pid_t tid, char *dst, size_t n);
-/* QEMU's vCPU thread ("CPU 0/..." or "ALL CPUs/...", pin_scan_vcpu),
- * polled up to timeout_ms while QEMU lives (a zombie has ended) and no
- * signal stopped the run.  Returns 0, or -1 with err. */
-int kvm_find_vcpu(pid_t pid, int timeout_ms, pid_t *tid, char *comm, size_t comm_n,
-		  char *err, size_t n);
 
 #endif

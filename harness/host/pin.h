@@ -55,25 +55,6 @@ void pin_free(struct pin_plan *plan);
 int pin_thread(hwloc_topology_t topo, pid_t tid, hwloc_const_cpuset_t cpuset,
 	       char *err, size_t n);
 
-/* One look for QEMU's first vCPU thread: the task of pid whose comm starts
- * with "CPU 0/" or "ALL CPUs/".  Returns 1 with *tid and comm ("CPU 0/KVM",
- * "CPU 0/TCG", "ALL CPUs/TCG"), 0 when there is none (yet), -1 when
- * /proc/<pid>/task cannot be read (no such process). */
-int pin_scan_vcpu(pid_t pid, pid_t *tid, char *comm, size_t comm_n);
-
-/* pin_scan_vcpu, polled until timeout_ms have passed (QEMU names the thread
- * while it starts).  Returns 0 with *tid and comm, or EL_EX_USAGE with a
- * message in err (process gone, no such thread). */
-int pin_find_vcpu_thread(pid_t qemu_pid, int timeout_ms, pid_t *tid,
-			 char *comm, size_t comm_n, char *err, size_t n);
-
-/* Pin a running QEMU: its vCPU thread to plan->vcpu_set, every other thread
- * to plan->other_set (left alone when that set is empty).  Threads QEMU
- * creates later inherit the binding of the thread that creates them.
- * Returns 0 with *vcpu_tid set, or EL_EX_USAGE with a message in err. */
-int pin_qemu(pid_t qemu_pid, const struct pin_plan *plan, int timeout_ms,
-	     pid_t *vcpu_tid, char *err, size_t n);
-
 /* key=value lines for the run metadata: topo_* (summary) and pin_*
  * (choice); warnings are not included (see plan->warn). */
 void pin_render(const struct pin_plan *plan, FILE *out);

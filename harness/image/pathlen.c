@@ -2,6 +2,7 @@
 #include "image/pathlen.h"
 #include "core/exitcodes.h"
 #include "core/opts.h"
+#include "core/csv.h"
 #include "core/util.h"
 #include "variants/variants.h"
 
@@ -215,13 +216,29 @@ static int parse_opts(int argc, char **argv, struct pathlen_opts *o)
 
 static void print_table(const struct el_kimage *k, const struct el_pathlen *p, int n, bool csv)
 {
+	struct el_buf b = { 0 };
+	struct el_csv c = { &b, 0 };
+
 	if (csv)
-		printf("short,variant,instructions,bytes,jcc\n");
+		el_csv_header(&c, "short,variant,instructions,bytes,jcc");
 	else
 		printf("%-9s %-72s %12s %6s %4s\n", "short", "variant", "instructions", "bytes", "jcc");
-	for (int i = 0; i < n; i++)
-		printf(csv ? "%s,\"%s\",%d,%d,%d\n" : "%-9s %-72s %12d %6d %4d\n", k[i].short_name,
-		       k[i].canonical, p[i].insns, p[i].bytes, p[i].jcc);
+	for (int i = 0; i < n; i++) {
+		if (!csv) {
+			printf("%-9s %-72s %12d %6d %4d\n", k[i].short_name, k[i].canonical,
+			       p[i].insns, p[i].bytes, p[i].jcc);
+			continue;
+		}
+		el_csv_field(&c, k[i].short_name);
+		el_csv_quoted(&c, k[i].canonical);
+		el_csv_printf(&c, "%d", p[i].insns);
+		el_csv_printf(&c, "%d", p[i].bytes);
+		el_csv_printf(&c, "%d", p[i].jcc);
+		el_csv_end(&c);
+	}
+	if (b.len)
+		fwrite(b.data, 1, b.len, stdout);
+	el_buf_free(&b);
 	if (!csv)
 		printf("(static: instructions and bytes from the entry symbol to its sysretq inclusive,\n"
 		       " straight-line layout; jcc = conditional jumps to slow paths, not taken on the fast path;\n"

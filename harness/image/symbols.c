@@ -1,10 +1,9 @@
-/* Reading a guest kernel image: see symbols.h.
- *
- * The ELF reader trusts nothing in the file: every offset and size is
- * checked against the buffer before use, with overflow-safe arithmetic. */
+/* Reading a guest kernel image: see symbols.h.  The ELF file is read by
+ * image/elf.h (libelf). */
 #include "image/symbols.h"
 #include "boot/qemu.h"
 #include "core/util.h"
+#include "image/elf.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -17,52 +16,7 @@
 #define OBJDUMP_TIMEOUT_MS 60000
 #define FORMAT_REACH   0x10000        /* symbol+offset only within 64 KiB */
 
-/* ------------------------------------------------------------ ELF reader */
-
-/* Does [off, off + n) lie inside a buffer of len bytes? */
-static bool in_buf(uint64_t off, uint64_t n, size_t len)
-{
-	return off <= len && n <= len - off;
-}
-
-static int elf_fail(char *err, size_t errlen, const char *what)
-{
-	el_fmt(err, errlen, "%s", what);
-	return -1;
-}
-
-static const Elf64_Shdr *elf_sections(const unsigned char *buf, size_t len, uint16_t *n,
-				      char *err, size_t errlen)
-{
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
-
-	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG)) {
-		elf_fail(err, errlen, "not an ELF file");
-		return NULL;
-	}
-	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh->e_machine != EM_X86_64) {
-		elf_fail(err, errlen, "not an ELF64 little-endian x86-64 file");
-		return NULL;
-	}
-	if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shnum == 0 ||
-	    eh->e_shoff % 8 ||
-	    !in_buf(eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr), len)) {
-		elf_fail(err, errlen, "section header table missing or outside the file");
-		return NULL;
-	}
-	*n = eh->e_shnum;
-	return (const Elf64_Shdr *)(buf + eh->e_shoff);
-}
-
-static const char *sym_name(const unsigned char *buf, const Elf64_Shdr *strtab, uint32_t off)
-{
-	const char *s = (const char *)buf + strtab->sh_offset;
-
-	if (off >= strtab->sh_size || !memchr(s + off, '\0', strtab->sh_size - off))
-		return NULL;
-	return s + off;
-}
+/* ------------------------------------------------------------ symbols (image/elf.h) */
 
 /* Best name first among symbols at one address: functions, then globals,
  * then names without a leading underscore, then by name. */
@@ -81,52 +35,31 @@ static int sym_cmp(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
-static void add_sym(struct el_image *im, size_t *cap, const Elf64_Sym *s, const char *name,
-		    const Elf64_Shdr *sh, uint16_t nsh)
+struct sym_ctx {
+	struct el_image *im;
+	size_t cap;
+};
+
+static int add_sym(void *ctx, const struct el_elf_sym *s)
 {
+	struct sym_ctx *c = ctx;
+	struct el_image *im = c->im;
 	struct el_sym *d;
 
-	if (*cap == im->nsym) {
-		*cap = *cap ? *cap * 2 : 256;
-		im->sym = el_xrealloc(im->sym, *cap * sizeof(*im->sym));
+	if (s->shndx == SHN_UNDEF || !s->name[0] ||
+	    (s->type != STT_NOTYPE && s->type != STT_FUNC && s->type != STT_OBJECT))
+		return 0;
+	if (c->cap == im->nsym) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		im->sym = el_xrealloc(im->sym, c->cap * sizeof(*im->sym));
 	}
 	d = &im->sym[im->nsym++];
-	d->addr = s->st_value;
-	d->size = s->st_size;
-	d->name = el_xstrdup(name);
-	d->global = ELF64_ST_BIND(s->st_info) != STB_LOCAL;
-	d->func = ELF64_ST_TYPE(s->st_info) == STT_FUNC;
-	d->code = s->st_shndx < nsh && s->st_shndx != SHN_UNDEF &&
-		  (sh[s->st_shndx].sh_flags & SHF_EXECINSTR);
-}
-
-static int read_symtab(struct el_image *im, const unsigned char *buf, size_t len,
-		       const Elf64_Shdr *sh, uint16_t nsh, const Elf64_Shdr *st,
-		       char *err, size_t errlen)
-{
-	const Elf64_Shdr *str;
-	size_t cap = 0;
-
-	if (st->sh_entsize != sizeof(Elf64_Sym) || st->sh_offset % 8 ||
-	    !in_buf(st->sh_offset, st->sh_size, len) || st->sh_link >= nsh)
-		return elf_fail(err, errlen, "symbol table malformed or outside the file");
-	str = &sh[st->sh_link];
-	if (str->sh_type != SHT_STRTAB || !in_buf(str->sh_offset, str->sh_size, len))
-		return elf_fail(err, errlen, "symbol string table malformed or outside the file");
-	for (uint64_t i = 1; i < st->sh_size / sizeof(Elf64_Sym); i++) {
-		const Elf64_Sym *s = (const Elf64_Sym *)(buf + st->sh_offset) + i;
-		unsigned type = ELF64_ST_TYPE(s->st_info);
-		const char *name;
-
-		if (s->st_shndx == SHN_UNDEF || (type != STT_NOTYPE && type != STT_FUNC &&
-						 type != STT_OBJECT))
-			continue;
-		name = sym_name(buf, str, s->st_name);
-		if (!name)
-			return elf_fail(err, errlen, "symbol name outside the string table");
-		if (name[0])
-			add_sym(im, &cap, s, name, sh, nsh);
-	}
+	d->addr = s->value;
+	d->size = s->size;
+	d->name = el_xstrdup(s->name);
+	d->global = s->bind != STB_LOCAL;
+	d->func = s->type == STT_FUNC;
+	d->code = s->code;
 	return 0;
 }
 
@@ -142,26 +75,18 @@ static void free_syms(struct el_image *im)
 int el_elf_symbols(struct el_image *im, const unsigned char *buf, size_t len,
 		   char *err, size_t errlen)
 {
-	const Elf64_Shdr *sh;
-	uint16_t nsh = 0;
-	int found = 0;
+	struct sym_ctx c = { im, 0 };
+	struct el_elf x;
+	int rc;
 
 	free_syms(im);
-	sh = elf_sections(buf, len, &nsh, err, errlen);
-	if (!sh)
+	rc = el_elf_open_mem(&x, buf, len, err, errlen) || el_elf_check_x86_64(&x, err, errlen) ||
+	     el_elf_symbols_each(&x, add_sym, &c, err, errlen) ? -1 : 0;
+	el_elf_end(&x);
+	if (rc) {
+		free_syms(im);
 		return -1;
-	for (uint16_t i = 0; i < nsh; i++) {
-		if (sh[i].sh_type != SHT_SYMTAB)
-			continue;
-		if (found++ || read_symtab(im, buf, len, sh, nsh, &sh[i], err, errlen)) {
-			if (found > 1)
-				elf_fail(err, errlen, "more than one symbol table");
-			free_syms(im);
-			return -1;
-		}
 	}
-	if (!found)
-		return elf_fail(err, errlen, "no symbol table (stripped image)");
 	if (im->nsym)
 		qsort(im->sym, im->nsym, sizeof(*im->sym), sym_cmp);
 	return 0;

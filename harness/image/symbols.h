@@ -1,5 +1,5 @@
-/* Reading a guest kernel image on the host: its ELF64 symbol table (a small
- * reader of our own: section headers, .symtab and its string table) and its
+/* Reading a guest kernel image on the host: its ELF64 symbol table (read
+ * by image/elf.h, on libelf) and its
  * disassembly (objdump -d --no-show-raw-insn, run once per image and parsed
  * into an address-sorted instruction list).  Used by `entrylab trace` to
  * symbolize an execution trace and by `entrylab pathlen` to measure the

@@ -4,6 +4,7 @@
 #include "core/proc.h"
 #include "core/opts.h"
 #include "core/util.h"
+#include "image/elf.h"
 #include "variants/variants.h"
 
 #include <dirent.h>
@@ -18,9 +19,7 @@
 #include <unistd.h>
 
 #define BZ_MAX_BYTES   (256u << 20)   /* a compressed kernel larger than this is not one */
-#define NOTES_MAX      (1u << 20)
 #define PT_NOTE        4
-#define NOTE_GNU_BUILD_ID 3
 #define NOTE_XEN_PVH   18             /* XEN_ELFNOTE_PHYS32_ENTRY */
 
 const struct lr_row lr_rows[] = {
@@ -77,67 +76,41 @@ static uint32_t le32(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static uint64_t le64(const unsigned char *p)
-{
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 /* ------------------------------------------------------------ ELF notes */
 
-static void scan_notes(const unsigned char *p, size_t len, char *id, size_t n, int *pvh)
-{
-	static const char hex[] = "0123456789abcdef";
+struct notes_seen {
+	char *id;
+	size_t n;
+	int *pvh;
+};
 
-	for (size_t off = 0; off + 12 <= len;) {
-		uint32_t namesz = le32(p + off), descsz = le32(p + off + 4), type = le32(p + off + 8);
-		size_t name = off + 12, desc = name + ((namesz + 3u) & ~3u);
-		off = desc + ((descsz + 3u) & ~3u);
-		if (namesz > len || descsz > len || off > len)
-			return;
-		if (namesz == 4 && !memcmp(p + name, "Xen", 4) && type == NOTE_XEN_PVH)
-			*pvh = 1;
-		if (namesz == 4 && !memcmp(p + name, "GNU", 4) && type == NOTE_GNU_BUILD_ID &&
-		    2 * (size_t)descsz < n) {
-			for (uint32_t i = 0; i < descsz; i++) {
-				id[2 * i] = hex[p[desc + i] >> 4];
-				id[2 * i + 1] = hex[p[desc + i] & 15];
-			}
-			id[2 * descsz] = '\0';
-		}
-	}
+static int note(void *ctx, const char *name, uint32_t type, const void *desc, size_t descsz)
+{
+	struct notes_seen *w = ctx;
+
+	(void)desc;
+	(void)descsz;
+	if (!strcmp(name, "Xen") && type == NOTE_XEN_PVH)
+		*w->pvh = 1;
+	return 0;
 }
 
 int lr_elf_notes(const char *path, char *build_id, size_t n, int *has_pvh)
 {
-	unsigned char eh[64], ph[56], *notes;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	struct notes_seen w = { build_id, n, has_pvh };
+	struct el_elf x;
+	char err[128];
+	int rc = -1;
 
 	if (n)
 		build_id[0] = '\0';
 	*has_pvh = 0;
-	if (fd < 0)
-		return -1;
-	if (pread(fd, eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh, "\177ELF", 4) ||
-	    eh[4] != 2 || eh[5] != 1)
-		goto out;
-	uint64_t phoff = le64(eh + 0x20);
-	unsigned phentsize = eh[0x36] | eh[0x37] << 8, phnum = eh[0x38] | eh[0x39] << 8;
-	if (phentsize < sizeof(ph))
-		goto out;
-	rc = 0;
-	for (unsigned i = 0; i < phnum; i++) {
-		if (pread(fd, ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) != (ssize_t)sizeof(ph))
-			break;
-		uint64_t off = le64(ph + 8), size = le64(ph + 32);
-		if (le32(ph) != PT_NOTE || size > NOTES_MAX)
-			continue;
-		notes = el_xrealloc(NULL, size + 1);
-		if (pread(fd, notes, size, (off_t)off) == (ssize_t)size)
-			scan_notes(notes, size, build_id, n, has_pvh);
-		free(notes);
+	if (el_elf_open(&x, path, err, sizeof(err)) == 0) {
+		el_elf_notes_each(&x, note, &w);
+		el_elf_build_id_of(&x, build_id, n);
+		rc = 0;
 	}
-out:
-	close(fd);
+	el_elf_end(&x);
 	return rc;
 }
 

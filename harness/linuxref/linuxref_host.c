@@ -12,6 +12,7 @@
 #include "boot/records.h"
 #include "stats/stats.h"
 #include "core/json.h"
+#include "core/csv.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -131,17 +132,25 @@ static void result_file(struct el_buf *b, const struct el_stream *s, const struc
 static void samples_file(struct el_buf *b, const struct el_bench *bn, const char *variant,
 			 const char *unit)
 {
-	el_buf_puts(b, "variant,short,bench,sample,iters,ticks,empty,per_call,unit\n");
+	struct el_csv c = { b, 0 };
+
+	el_csv_header(&c, "variant,short,bench,sample,iters,ticks,empty,per_call,unit");
 	for (size_t k = 0; k < bn->nsample; k++) {
 		const struct el_sample *d = &bn->sample[k];
-		el_buf_printf(b, "%s,host,%s,%llu,%llu,%llu,%llu,", variant, bn->name,
-			      (unsigned long long)d->index, (unsigned long long)d->iters,
-			      (unsigned long long)d->ticks, (unsigned long long)d->empty);
+		el_csv_field(&c, variant);
+		el_csv_field(&c, "host");
+		el_csv_field(&c, bn->name);
+		el_csv_printf(&c, "%llu", (unsigned long long)d->index);
+		el_csv_printf(&c, "%llu", (unsigned long long)d->iters);
+		el_csv_printf(&c, "%llu", (unsigned long long)d->ticks);
+		el_csv_printf(&c, "%llu", (unsigned long long)d->empty);
 		if (d->exact)
-			el_buf_printf(b, "%llu,%s\n", (unsigned long long)((d->ticks - d->empty) / d->iters),
-				      unit);
+			el_csv_printf(&c, "%llu", (unsigned long long)((d->ticks - d->empty) /
+								 d->iters));
 		else
-			el_buf_printf(b, "%.4f,%s\n", d->per_call, unit);
+			el_csv_printf(&c, "%.4f", d->per_call);
+		el_csv_field(&c, unit);
+		el_csv_end(&c);
 	}
 }
 

@@ -6,7 +6,7 @@
 #include "matrix/matrix.h"
 #include "core/exitcodes.h"
 #include "entrylab/proto.h"
-#include "image/buildid.h"
+#include "image/elf.h"
 #include "matrix/matrix_run.h"
 #include "boot/qemu.h"
 #include "core/opts.h"

@@ -231,20 +231,15 @@ static int write_meta(struct matrix *m)
 	return rc;
 }
 
-/* analyze (analyze.h) on the staged final name; its table goes to stdout. */
+/* The analysis (analyze.h) on the staged final name; its table goes to
+ * stdout. */
 static int analyze(struct matrix *m)
 {
-	const char *args[10] = { "analyze", m->d.final, "--root", m->p->root };
-	int n = 4, rc;
+	struct an_opts a = { m->d.final, m->p->root, m->o->baseline, m->o->no_plots };
+	int rc;
 
-	if (m->o->baseline) {
-		args[n++] = "--baseline";
-		args[n++] = m->o->baseline;
-	}
-	if (m->o->no_plots)
-		args[n++] = "--no-plots";
 	fflush(stdout);
-	rc = cmd_analyze(n, (char **)args);
+	rc = an_analyze(&a);
 	fflush(stdout);
 	return rc;
 }

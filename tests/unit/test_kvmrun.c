@@ -273,23 +273,30 @@ static void test_real_qemu_pinned(void **state)
 
 /* ------------------------------------------------------------ kvm runner, faked */
 
-/* QEMU's part: the QMP socket, a "CPU 0/KVM" thread, the stream after cont. */
+/* QEMU's part: the QMP socket, a "CPU 0/KVM" thread that query-cpus-fast
+ * names, the stream after cont. */
 static const char fake_qemu_py[] =
 	"#!/usr/bin/env python3\n"
 	"import os, socket, sys, threading, time\n"
 	"a = sys.argv[1:]\n"
 	"open(os.path.join(os.path.dirname(sys.argv[0]), 'qemu.args'), 'w').write('\\n'.join(a))\n"
 	"path = a[a.index('-qmp') + 1].split(',')[0][len('unix:'):]\n"
+	"tid = []\n"
 	"def vcpu():\n"
 	"    open('/proc/self/task/%d/comm' % threading.get_native_id(), 'w').write('CPU 0/KVM')\n"
+	"    tid.append(threading.get_native_id())\n"
 	"    time.sleep(60)\n"
 	"threading.Thread(target=vcpu, daemon=True).start()\n"
+	"while not tid: time.sleep(0.001)\n"
 	"s = socket.socket(socket.AF_UNIX)\n"
 	"s.bind(path)\n"
 	"s.listen(1)\n"
 	"c = s.accept()[0].makefile('rw')\n"
 	"c.write('{\"QMP\": {\"version\": {}}}\\n'); c.flush()\n"
 	"for line in c:\n"
+	"    if 'query-cpus-fast' in line:\n"
+	"        c.write('{\"return\": [{\"cpu-index\": 0, \"thread-id\": %d, \"target\": "
+	"\"x86_64\"}]}\\n' % tid[0]); c.flush(); continue\n"
 	"    if 'cont' in line:\n"
 	"        c.write('{\"event\": \"RESUME\"}\\n{\"return\": {}}\\n'); c.flush(); break\n"
 	"    c.write('{\"return\": {}}\\n'); c.flush()\n"

@@ -19,7 +19,7 @@
 
 #include "core/exitcodes.h"
 #include "matrix/matrix.h"
-#include "image/buildid.h"
+#include "image/elf.h"
 #include "matrix/meta.h"
 
 static char tmp[64];
@@ -342,6 +342,10 @@ static size_t fake_elf(unsigned char *buf)
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
 	eh.e_ident[EI_CLASS] = ELFCLASS64;
 	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;   /* libelf reads no other version */
+	eh.e_version = EV_CURRENT;
+	eh.e_machine = EM_X86_64;
+	eh.e_ehsize = sizeof(eh);
 	eh.e_phoff = sizeof(eh);
 	eh.e_phentsize = sizeof(ph);
 	eh.e_phnum = 1;

@@ -158,77 +158,6 @@ static void test_pin_real_child(void **state)
 	pin_free(&plan);
 }
 
-static void test_no_vcpu_thread(void **state)
-{
-	char *argv[] = { "sleep", "30", NULL };
-	char comm[64];
-	pid_t pid, tid = 0;
-
-	(void)state;
-	pid = spawn(argv);
-	assert_int_equal(pin_find_vcpu_thread(pid, 30, &tid, comm, sizeof(comm), err,
-					      sizeof(err)), EL_EX_USAGE);
-	assert_non_null(strstr(err, "debug-threads=on"));
-	reap(pid);
-	assert_int_equal(pin_find_vcpu_thread(pid, 30, &tid, comm, sizeof(comm), err,
-					      sizeof(err)), EL_EX_USAGE);
-	assert_non_null(strstr(err, "is gone"));
-	assert_int_equal(pin_find_vcpu_thread(-1, 0, &tid, comm, sizeof(comm), err,
-					      sizeof(err)), EL_EX_USAGE);
-}
-
-/* Every task of pid other than vcpu must be bound to other. */
-static void check_others(pid_t pid, pid_t vcpu, const char *other)
-{
-	char path[64], got[128];
-	struct dirent *de;
-	DIR *d;
-	int seen = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL) {
-		pid_t tid = (pid_t)atoi(de->d_name);
-
-		if (tid <= 0 || tid == vcpu)
-			continue;
-		allowed_list(pid, tid, got, sizeof(got));
-		assert_string_equal(got, other);
-		seen++;
-	}
-	closedir(d);
-	assert_true(seen >= 1);     /* QEMU's main thread at least */
-}
-
-static void test_pin_paused_qemu(void **state)
-{
-	char *argv[] = { "qemu-system-x86_64", "-M", "microvm", "-accel", "tcg",
-			 "-name", "entrylab-test,debug-threads=on", "-display", "none",
-			 "-nodefaults", "-S", NULL };
-	struct pin_plan plan;
-	char comm[64], got[128], want[128];
-	pid_t pid, vcpu = 0;
-
-	(void)state;
-	if (system("command -v qemu-system-x86_64 >/dev/null 2>&1") != 0)
-		skip();
-	assert_int_equal(pin_choose(&plan, -1, err, sizeof(err)), 0);
-	pid = spawn(argv);
-	assert_int_equal(pin_find_vcpu_thread(pid, 5000, &vcpu, comm, sizeof(comm),
-					      err, sizeof(err)), 0);
-	assert_string_equal(comm, "CPU 0/TCG");
-	assert_true(vcpu != pid);
-	assert_int_equal(pin_qemu(pid, &plan, 5000, &vcpu, err, sizeof(err)), 0);
-	allowed_list(pid, vcpu, got, sizeof(got));
-	assert_string_equal(got, list(plan.vcpu_set, want, sizeof(want)));
-	if (!hwloc_bitmap_iszero(plan.other_set))
-		check_others(pid, vcpu, list(plan.other_set, want, sizeof(want)));
-	reap(pid);
-	assert_int_equal(pin_qemu(pid, &plan, 20, &vcpu, err, sizeof(err)), EL_EX_USAGE);
-	pin_free(&plan);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,8 +165,6 @@ int main(void)
 		cmocka_unit_test(test_choose_each_allowed_cpu),
 		cmocka_unit_test(test_invalid_cpu_rejected),
 		cmocka_unit_test(test_pin_real_child),
-		cmocka_unit_test(test_no_vcpu_thread),
-		cmocka_unit_test(test_pin_paused_qemu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
