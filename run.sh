@@ -240,10 +240,19 @@ and prints the instructions one call of BENCH executes, from the loop's
 syscall to its return (ring3/ring0, address, symbol+offset, disassembly),
 then checks the count against (loop - empty) from the same boot (exit 1 if
 they differ).  --diff aligns two variants' paths and marks the differences.
+VARIANT may also be a Linux row (linux, linux-nomit, linux@MODEL): Debian's
+kernel booted as the matrix boots it, its symbols read from /proc/kallsyms
+by the traced boot; a diff with a Linux row aligns the paths role by role
+(variants/roles.conf: entry assembler, dispatch, entry work, body, exit work,
+exit assembler), then by symbol, and lists the symbols whose counts differ.
+--linux-cpu MODEL: the Linux row's QEMU CPU model (default: the one standing
+for this host, variants/linux-cpus.conf).  --breakdown FILE: the path by
+role and symbol as CSV.
 pathlen reads each image and counts the fast path from the entry symbol to
 its sysretq.  VARIANT: short name, canonical name, preset or floor; BENCH:
 one of include/entrylab/benches.def.  Exit: 0 ok, 1 count mismatch,
-2 unknown variant/benchmark, missing image, trace never reached the call.
+2 unknown variant/benchmark/CPU model, missing image, trace never reached
+the call.
 EOF
 		;;
 	test) echo "usage: ./run.sh test   (installs dependencies, builds, runs make test)" ;;

@@ -318,6 +318,142 @@ static const char *const benches[] = {
 #undef EL_BENCH
 };
 
+/* ------------------------------------------------------------ trace */
+
+/* Stop the machine until the host has done what the record names
+ * (linuxref/README.md, "Trace"): the record goes out first, then a write
+ * to the pvpanic port, which QEMU (-action panic=pause) answers by pausing
+ * right after the out instruction; the host acts on its QMP socket and
+ * lets the guest go on.  Without a pvpanic device the write is ignored. */
+static void pause_host(const char *what)
+{
+	rec("@K pause %s\n", what);
+	flush();
+	if (sys3(SYS_ioperm, EL_PAUSE_PORT, 1, 1) == 0) {
+		__asm__ volatile("outb %b0, %w1" :: "a"((uint8_t)1), "Nd"((uint16_t)EL_PAUSE_PORT));
+		sys3(SYS_ioperm, EL_PAUSE_PORT, 1, 0);   /* no I/O bitmap on the traced path */
+	}
+}
+
+/* One marker window around one iteration of loop.  Both windows run this
+ * same code (the loop is chosen outside it), so that loop window - empty
+ * window is exactly the call, as in the matrix. */
+static __attribute__((noinline)) void trace_window(u64 (*loop)(const struct loop_args *, u64),
+						   const struct loop_args *a)
+{
+	el_trace_begin();
+	loop(a, 1);
+	el_trace_end();
+}
+
+/* bench/bench.c run_trace's windows: the loop once, its empty twin once,
+ * each between el_trace_begin and el_trace_end, with QEMU's exec log on. */
+static void trace_bench(const char *name)
+{
+	struct loop_args a;
+	const char *why = bench_setup(name, &a);
+
+	if (why) {
+		bench_teardown();
+		rec("@N bench=%s reason=%s\n", name, why);
+		return;
+	}
+	el_loop_syscall(&a, 4);			/* warm-up: first-touch work stays out */
+	pause_host("trace-on");
+	trace_window(el_loop_syscall, &a);
+	trace_window(el_loop_empty, &a);
+	pause_host("trace-off");
+	bench_teardown();
+	rec("@K traced bench %s\n", name);
+}
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* One line of /proc/kallsyms, "ffffffff81000000 T _stext": a text symbol
+ * goes out as "@K s DELTA NAME" (hex distance from the previous one; the
+ * file is in address order).  Lines of modules ("[mod]") are skipped. */
+static void kallsyms_line(const char *l, size_t n, u64 *prev, u64 *count, u64 *zero)
+{
+	u64 addr = 0;
+	size_t i = 0;
+	char type, name[128];
+
+	while (i < n && is_hex(l[i]))
+		addr = addr << 4 | (u64)(l[i] <= '9' ? l[i] - '0' : l[i] - 'a' + 10), i++;
+	if (i != 16 || i + 3 >= n || l[i] != ' ' || l[i + 2] != ' ')
+		return;
+	type = l[i + 1];
+	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+		return;
+	size_t len = n - (i + 3);
+	if (len == 0 || len >= sizeof(name))
+		return;
+	for (size_t k = i + 3; k < n; k++)
+		if (l[k] == ' ' || l[k] == '\t')
+			return;		/* "name\t[module]" */
+	memcpy(name, l + i + 3, len);
+	name[len] = 0;
+	if (!addr) {
+		(*zero)++;
+		return;
+	}
+	if (!*count)
+		rec("@K ksyms base=%lx\n", addr);
+	else if (addr < *prev)
+		return;			/* not in order: the host could not place it */
+	rec("@K s %lx %s\n", addr - (*count ? *prev : addr), name);
+	*prev = addr;
+	(*count)++;
+}
+
+/* The kernel's text symbols for the host's trace, or why there are none
+ * (@K ksyms unavailable: ...).  el.kptr_restrict=N first writes N to
+ * /proc/sys/kernel/kptr_restrict (2 hides every address even from root). */
+static void send_kallsyms(void)
+{
+	static char buf[1 << 16];
+	const char *kr = arg("el.kptr_restrict", NULL);
+	u64 prev = 0, count = 0, zero = 0;
+	size_t have = 0;
+	long fd, r;
+
+	if (kr) {
+		fd = sys2(SYS_open, "/proc/sys/kernel/kptr_restrict", 1 /* O_WRONLY */);
+		if (fd < 0 || sys3(SYS_write, fd, kr, strlen(kr)) != (long)strlen(kr))
+			rec("@K kptr_restrict not set: %ld\n", fd < 0 ? fd : -1L);
+		if (fd >= 0)
+			sys1(SYS_close, fd);
+	}
+	fd = sys2(SYS_open, "/proc/kallsyms", 0);
+	if (fd < 0) {
+		rec("@K ksyms unavailable: cannot open /proc/kallsyms (errno %ld)\n", -fd);
+		return;
+	}
+	while ((r = sys3(SYS_read, fd, buf + have, sizeof(buf) - have)) > 0) {
+		size_t end = have + (size_t)r, start = 0;
+		for (size_t i = 0; i < end; i++)
+			if (buf[i] == '\n') {
+				kallsyms_line(buf + start, i - start, &prev, &count, &zero);
+				start = i + 1;
+			}
+		have = end - start;
+		for (size_t k = 0; k < have; k++)
+			buf[k] = buf[start + k];
+		if (have == sizeof(buf))
+			have = 0;		/* a line longer than the buffer: drop it */
+	}
+	sys1(SYS_close, fd);
+	if (count)
+		rec("@K ksyms count=%lu\n", count);
+	else if (zero)
+		rec("@K ksyms unavailable: every address reads 0 (kptr_restrict=%s)\n", kr ? kr : "as booted");
+	else
+		rec("@K ksyms unavailable: no text symbol in /proc/kallsyms\n");
+}
+
 /* ------------------------------------------------------------ set-up */
 
 /* Guest: /proc and /sys, and the command line.  The ports come later, for
@@ -369,9 +505,22 @@ int lr_main(int argc, char **argv)
 	flush();
 	el_snprintf(which, sizeof(which), "%s", arg("el.bench", ""));
 	u64 samples = arg_u64("el.samples", EL_DEFAULT_SAMPLES), budget = arg_u64("el.budget", 50000);
+	bool trace = guest && streq(arg("el.run", ""), "trace");
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
-		if (!which[0] || el_csv_has(which, benches[i]))
-			run_one(benches[i], samples, budget);
+		if (!which[0] || el_csv_has(which, benches[i])) {
+			if (trace)
+				trace_bench(benches[i]);
+			else
+				run_one(benches[i], samples, budget);
+		}
+	if (!trace && guest && arg("el.trace", NULL)) {	/* after the benchmarks: one traced call */
+		char traced[64];
+		el_snprintf(traced, sizeof(traced), "%s", arg("el.trace", ""));
+		trace_bench(traced);
+		trace = true;
+	}
+	if (trace)
+		send_kallsyms();
 	rec("@E records=%lu status=pass\n", nrecords);
 	leave(EL_EXIT_PASS);
 }

@@ -428,6 +428,8 @@ static void build_md(struct el_buf *b, const struct an_run *run)
 	md_intro(b, run);
 	md_benches(b, run);
 	an_md_static(b, run);
+	an_md_linux(b, run);
+	an_md_linux_breakdown(b, run);
 	md_presets(b, run);
 	md_effects(b, run);
 	md_failed(b, run);

@@ -41,6 +41,12 @@ void an_json_outlier_rule(const struct an_run *run, struct json_t *statistics);
 void an_static_paths(struct an_run *run);
 struct el_buf;
 void an_md_static(struct el_buf *b, const struct an_run *run);
+/* report_linux.c: the Linux rows' CPU models and the kernel's verdicts
+ * (meta.json linuxref.rows[]); nothing without them. */
+void an_md_linux(struct el_buf *b, const struct an_run *run);
+/* The Linux rows' traced getpid by role and symbol (raw/<row>.breakdown.csv)
+ * next to the nearest preset's (meta.json linuxref.nearest_preset). */
+void an_md_linux_breakdown(struct el_buf *b, const struct an_run *run);
 
 
 #endif

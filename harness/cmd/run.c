@@ -26,6 +26,8 @@ struct run_opts {
 	const char *image, *name, *out, *qemu;
 	const char *bench, *run, *events, *append;
 	const char *initrd;     /* --initrd: boot a Linux kernel with it (linuxref.h) */
+	const char *linux_cpu;  /* --linux-cpu: its QEMU CPU model (NULL: the runner's) */
+	const char *linux_trace;  /* --linux-trace BENCH: one traced call after the benchmarks */
 	uint64_t samples;
 	bool samples_set;
 	enum el_mode mode;
@@ -99,11 +101,18 @@ static int check_opt(int c, const char *arg, struct run_opts *o)
 	switch (c) {
 	case 'i': o->image = arg; return 0;
 	case 'I': o->initrd = arg; return 0;
+	case 'T':
+		o->linux_trace = arg;
+		return only_chars(arg, LOWER "_") ? 0 : bad("--linux-trace", arg, "give one benchmark");
+	case 'K':
+		o->linux_cpu = arg;
+		return only_chars(arg, LOWER "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-.") ? 0 :
+			bad("--linux-cpu", arg, "give a model from 'qemu-system-x86_64 -cpu help'");
 	case 'o': o->out = arg; return 0;
 	case 'q': o->qemu = arg; return 0;
 	case 'n':
 		o->name = arg;
-		return only_chars(arg, LOWER "_-") && strlen(arg) < 64 ? 0 :
+		return only_chars(arg, LOWER "_-@.") && strlen(arg) < 64 ? 0 :
 			bad("--name", arg, "use a short variant name such as pcsa (see 'entrylab list')");
 	case 'm':
 		if (!strcmp(arg, "tcg"))
@@ -166,6 +175,10 @@ static const struct el_opt run_options[] = {
 	{ "append", 'a', "ARGS", "more guest arguments (printable ASCII)" },
 	{ "qemu", 'q', "PATH", "the QEMU binary (default qemu-system-x86_64 on PATH)", "@file" },
 	{ "initrd", 'I', "PATH", "an initramfs (the Linux rows)", "@file" },
+	{ "linux-cpu", 'K', "MODEL", "with --initrd: the Linux guest's QEMU CPU model (default: the\n"
+	  "runner's, max under tcg, host under kvm)" },
+	{ "linux-trace", 'T', "BENCH", "with --initrd, under tcg-icount: one traced call of BENCH\n"
+	  "after the benchmarks, by role and symbol into OUT/SHORT.breakdown.csv", "@benches" },
 	{ "max-output", 'M', "BYTES", "cap on the guest's console output (default 16 MiB)" },
 	{ 0 }
 };
@@ -253,6 +266,8 @@ static void build_cmdline(const struct run_opts *o, struct el_buf *b)
 		el_buf_printf(b, " el.samples=%llu", (unsigned long long)o->samples);
 	if (o->events)
 		el_buf_printf(b, " el.events=%s", o->events_hex);
+	if (o->linux_trace)
+		el_buf_printf(b, " el.trace=%s", o->linux_trace);
 	if (o->append && o->append[0])
 		el_buf_printf(b, " %s", o->append);
 }
@@ -543,6 +558,7 @@ static void print_failure(const struct el_run_verdict *v, const struct el_stream
 struct sink {
 	struct el_stream *stream;
 	struct el_buf *console;
+	struct lr_session *trace;     /* --linux-trace: its pauses, or NULL */
 };
 
 static void to_sink(void *ctx, const char *data, size_t len)
@@ -551,6 +567,8 @@ static void to_sink(void *ctx, const char *data, size_t len)
 
 	el_buf_append(k->console, data, len);
 	el_stream_feed(k->stream, data, len);
+	if (k->trace)
+		lr_session_feed(k->trace, data, len);
 }
 
 /* What this run asks the guest for (a Linux guest has no conformance
@@ -574,7 +592,9 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 	struct el_run_verdict v;
 	struct el_run_want want;
 	struct el_argv av;
-	struct sink k = { &s, &console };
+	struct sink k = { &s, &console, NULL };
+	struct lr_session ls;
+	char lerr[1024] = "";
 	struct el_qemu_limits lim = { o->timeout_ms, o->max_output };
 	struct el_qemu_config qc = { .qemu = o->qemu, .image = o->image, .name = o->name,
 				     .mode = o->mode, .pmu = o->events != NULL, .sandbox = true };
@@ -582,20 +602,30 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 	build_cmdline(o, &cmdline);
 	qc.cmdline = cmdline.data;
 	struct lr_qemu_extra lx;      /* a Linux guest: its initramfs, RTC and memory */
-	qc.extra = o->initrd ? lr_qemu_extra(&lx, o->initrd) : NULL;
+	if (o->linux_trace && lr_session_open(&ls, lerr, sizeof(lerr)) == 0) {
+		k.trace = &ls;
+		qc.qmp = ls.sock;
+		lim.max_output += LR_TRACE_MAX_CONSOLE;   /* the kernel's symbols */
+	} else if (o->linux_trace) {
+		el_err("warning: no trace of %s: %s", o->name, lerr);
+	}
+	qc.extra = o->initrd ? lr_qemu_extra(&lx, o->initrd, o->linux_cpu,
+					     k.trace ? ls.log : NULL) : NULL;
 	kvm_run_qemu(kr, &qc);
 	el_qemu_argv(&qc, &av);
 	el_stream_init(&s);
 	el_qemu_interrupted = 0;
 	el_qemu_catch_signals();
-	el_qemu_run_hooked(av.v, &lim, to_sink, &k, kvm_run_hook(kr), kr, &q);
+	el_qemu_run_hooked(av.v, &lim, to_sink, &k, k.trace ? lr_session_started : kvm_run_hook(kr),
+			   k.trace ? (void *)&ls : (void *)kr, &q);
 	if (el_qemu_sandbox_refused(&q)) {   /* QEMU without seccomp: run unconfined */
 		el_err("warning: QEMU refused -sandbox (no seccomp support): running without it");
 		qc.sandbox = false;
 		el_qemu_result_free(&q);
 		el_argv_free(&av);
 		el_qemu_argv(&qc, &av);
-		el_qemu_run_hooked(av.v, &lim, to_sink, &k, kvm_run_hook(kr), kr, &q);
+		el_qemu_run_hooked(av.v, &lim, to_sink, &k, k.trace ? lr_session_started :
+				   kvm_run_hook(kr), k.trace ? (void *)&ls : (void *)kr, &q);
 	}
 	el_stream_finish(&s);
 	el_stream_zero_counters(&s);   /* before anything reads the counters */
@@ -607,6 +637,10 @@ static int boot(const struct run_opts *o, struct kvm_run *kr)
 		v.exit = EL_EX_USAGE;
 		v.status = "usage";
 	}
+	if (k.trace && v.exit == EL_EX_OK)
+		lr_breakdown_file(o->out, o->name, o->linux_trace, &ls, console.data ? console.data : "");
+	if (k.trace)
+		lr_session_close(&ls);
 	if (v.exit != EL_EX_USAGE && v.exit != EL_EX_INTERRUPTED) {
 		if (write_results(o, &console, &s, &q, &v, cmdline.data, qc.sandbox, kr))
 			v.exit = EL_EX_USAGE;
@@ -652,6 +686,12 @@ int el_cmd_run(int argc, char **argv)
 		return EL_EX_OK;
 	if (rc || check_image(o.image) || check_cmdline(&o))
 		return EL_EX_USAGE;
+	if (o.linux_trace && (!o.initrd || o.mode != EL_MODE_TCG_ICOUNT || o.pin || o.perf ||
+			      o.events)) {
+		el_err("--linux-trace needs --initrd and --mode tcg-icount, without --pin, --perf "
+		       "or --events: entrylab run: leave it out");
+		return EL_EX_USAGE;
+	}
 	if (el_mkdir_p(o.out)) {
 		el_err("cannot create output directory %s: %s: check --out", o.out, strerror(errno));
 		return EL_EX_USAGE;

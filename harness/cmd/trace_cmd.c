@@ -3,9 +3,11 @@
  * (trace.c), print it against the matrix figure, or align two paths by
  * symbol and instruction.  See trace.h. */
 #include "cmd/commands.h"
+#include "cmd/trace_cmd.h"
 #include "image/trace.h"
 #include "core/exitcodes.h"
 #include "image/pathlen.h"
+#include "image/roles.h"
 #include "core/opts.h"
 #include "core/util.h"
 
@@ -16,7 +18,6 @@
 
 #define TRACE_TIMEOUT_MS 60000
 #define TRACE_MAX_OUTPUT (1u << 20)
-#define DIFF_MAX_CELLS   (32u << 20)   /* alignment table, bytes */
 
 static const char *const bench_names[] = {
 #define EL_BENCH(name, features, description) #name,
@@ -27,29 +28,13 @@ static const char *const bench_names[] = {
 
 /* ------------------------------------------------------------ one trace */
 
-struct trace_opts {
-	const char *variants_dir, *kernels_dir, *qemu;
-	int64_t timeout_ms;
-	bool diff;
-	char *pos[3];
-	int npos;
-};
-
-struct trace_run {
-	struct el_kimage k;
-	struct el_image im;
-	struct el_trace_log log;
-	struct el_path path;
-	long long matrix;       /* loop window - empty window */
-};
-
 static void console_sink(void *ctx, const char *data, size_t len)
 {
 	el_buf_append(ctx, data, len);
 }
 
 /* Why the guest did not end with a pass; an el_exit status. */
-static int boot_verdict(const struct trace_opts *o, const struct trace_run *r, const char *bench,
+int tr_boot_verdict(const struct trace_opts *o, const struct trace_run *r, const char *bench,
 			const struct el_qemu_result *q, const char *console)
 {
 	const char *bin = o->qemu ? o->qemu : EL_QEMU_DEFAULT, *na = strstr(console, "@N bench=");
@@ -115,13 +100,13 @@ static int boot_traced(const struct trace_opts *o, const struct trace_run *r, co
 			break;
 		el_qemu_result_free(&q);
 	}
-	rc = boot_verdict(o, r, bench, &q, con.data ? con.data : "");
+	rc = tr_boot_verdict(o, r, bench, &q, con.data ? con.data : "");
 	el_qemu_result_free(&q);
 	el_buf_free(&con);
 	return rc;
 }
 
-static int read_log(struct trace_run *r, const char *bench, const char *logpath)
+int tr_read_log(struct trace_run *r, const char *bench, const char *logpath)
 {
 	FILE *f = fopen(logpath, "r");
 
@@ -157,6 +142,8 @@ static int trace_one(const struct trace_opts *o, const char *sel, const char *be
 	char err[1024], logpath[4096];
 	int fd, rc;
 
+	if (tr_is_linux(sel))
+		return tr_trace_linux(o, sel, bench, r);
 	if (el_select_one(o->variants_dir, o->kernels_dir, sel, &r->k, "trace"))
 		return EL_EX_USAGE;
 	if (el_image_load(&r->im, r->k.path, true, err, sizeof(err))) {
@@ -180,7 +167,7 @@ static int trace_one(const struct trace_opts *o, const char *sel, const char *be
 	close(fd);
 	rc = boot_traced(o, r, bench, logpath);
 	if (rc == EL_EX_OK)
-		rc = read_log(r, bench, logpath);
+		rc = tr_read_log(r, bench, logpath);
 	unlink(logpath);
 	if (rc != EL_EX_OK)
 		return rc;
@@ -198,14 +185,14 @@ static void trace_free(struct trace_run *r)
 	el_trace_log_free(&r->log);
 }
 
-static const char *ring_name(const struct el_image *im, uint64_t pc)
+const char *tr_ring_name(const struct el_image *im, uint64_t pc)
 {
 	enum el_ring ring = el_image_ring(im, pc);
 
 	return ring == EL_RING0 ? "ring0" : ring == EL_RING3 ? "ring3" : "ring?";
 }
 
-static const char *insn_text(const struct el_image *im, uint64_t pc)
+const char *tr_insn_text(const struct el_image *im, uint64_t pc)
 {
 	const struct el_insn *in = el_insn_at(im, pc);
 
@@ -213,7 +200,7 @@ static const char *insn_text(const struct el_image *im, uint64_t pc)
 }
 
 /* The verification line; returns false if the two counts disagree. */
-static bool verify(const struct trace_run *r, const char *bench, const char *label)
+bool tr_verify(const struct trace_run *r, const char *bench, const char *label)
 {
 	printf("%scount = %zu instructions; matrix figure (loop - empty) = %lld\n", label,
 	       r->path.len, r->matrix);
@@ -234,143 +221,19 @@ static int print_path(const struct trace_run *r, const char *bench)
 
 	printf("trace %s %s: %s\n", r->k.short_name, bench, r->k.canonical);
 	printf("one call, from the loop's syscall to its return, as executed under tcg-icount\n");
+	if (r->linux_row)
+		printf("kernel symbols: %s%s\n", r->nosyms[0] ? "none: " : "from /proc/kallsyms of "
+		       "the traced boot (nokaslr)", r->nosyms);
 	printf("%-5s  %-10s  %-36s  %s\n", "ring", "address", "symbol+offset", "instruction");
 	for (size_t i = r->path.start; i < r->path.start + r->path.len; i++) {
 		uint64_t pc = r->log.pc[0][i];
 		ring0 += el_image_ring(&r->im, pc) == EL_RING0;
-		printf("%-5s  0x%-8llx  %-36s  %s\n", ring_name(&r->im, pc), (unsigned long long)pc,
-		       el_sym_format(&r->im, pc, loc, sizeof(loc)), insn_text(&r->im, pc));
+		printf("%-5s  0x%-8llx  %-36s  %s\n", tr_ring_name(&r->im, pc), (unsigned long long)pc,
+		       el_sym_format(&r->im, pc, loc, sizeof(loc)), tr_insn_text(&r->im, pc));
 	}
 	printf("total: %zu instructions (ring0 %zu, ring3 %zu)\n", r->path.len, ring0,
 	       r->path.len - ring0);
-	return verify(r, bench, "") ? EL_EX_OK : EL_EX_FAIL;
-}
-
-/* ------------------------------------------------------------ --diff */
-
-enum { OP_BOTH, OP_A, OP_B };
-struct op {
-	unsigned char kind;
-	size_t ia, ib;   /* path positions (the one not in use is ignored) */
-};
-
-static char **path_keys(const struct trace_run *r)
-{
-	char **k = el_xrealloc(NULL, (r->path.len + 1) * sizeof(*k)), buf[512];
-
-	for (size_t i = 0; i < r->path.len; i++)
-		k[i] = el_xstrdup(el_image_insn_key(&r->im, r->log.pc[0][r->path.start + i],
-						     buf, sizeof(buf)));
-	return k;
-}
-
-/* Longest common subsequence of the middle a[0..na) x b[0..nb), appended
- * to ops from offsets oa, ob; one direction byte per cell. */
-static void lcs(char **a, size_t na, char **b, size_t nb, size_t oa, size_t ob,
-		struct op *ops, size_t *nops)
-{
-	uint32_t *next = el_xrealloc(NULL, (nb + 1) * sizeof(uint32_t));
-	uint32_t *cur = el_xrealloc(NULL, (nb + 1) * sizeof(uint32_t)), *t;
-	unsigned char *dir = el_xrealloc(NULL, na * nb + 1);
-	size_t i = na, j;
-
-	memset(next, 0, (nb + 1) * sizeof(uint32_t));
-	while (i-- > 0) {
-		cur[nb] = 0;
-		for (j = nb; j-- > 0;) {
-			unsigned char *d = &dir[i * nb + j];
-			if (!strcmp(a[i], b[j]))
-				cur[j] = next[j + 1] + 1, *d = OP_BOTH;
-			else if (next[j] >= cur[j + 1])
-				cur[j] = next[j], *d = OP_A;
-			else
-				cur[j] = cur[j + 1], *d = OP_B;
-		}
-		t = next, next = cur, cur = t;
-	}
-	for (i = 0, j = 0; i < na || j < nb;) {
-		int k = i == na ? OP_B : j == nb ? OP_A : dir[i * nb + j];
-		ops[(*nops)++] = (struct op){ (unsigned char)k, oa + i, ob + j };
-		i += k != OP_B;
-		j += k != OP_A;
-	}
-	free(dir);
-	free(cur);
-	free(next);
-}
-
-/* Align the two paths: common prefix and suffix, LCS in between (or, past
- * DIFF_MAX_CELLS, all of A's middle then all of B's). */
-static size_t align_paths(char **a, size_t na, char **b, size_t nb, struct op *ops)
-{
-	size_t pre = 0, suf = 0, n = 0, ma, mb;
-
-	while (pre < na && pre < nb && !strcmp(a[pre], b[pre]))
-		ops[n++] = (struct op){ OP_BOTH, pre, pre }, pre++;
-	while (suf < na - pre && suf < nb - pre && !strcmp(a[na - 1 - suf], b[nb - 1 - suf]))
-		suf++;
-	ma = na - pre - suf;
-	mb = nb - pre - suf;
-	if (ma && mb && ma <= DIFF_MAX_CELLS / mb) {
-		lcs(a + pre, ma, b + pre, mb, pre, pre, ops, &n);
-	} else {
-		for (size_t i = 0; i < ma; i++)
-			ops[n++] = (struct op){ OP_A, pre + i, 0 };
-		for (size_t j = 0; j < mb; j++)
-			ops[n++] = (struct op){ OP_B, 0, pre + j };
-	}
-	for (size_t k = 0; k < suf; k++)
-		ops[n++] = (struct op){ OP_BOTH, na - suf + k, nb - suf + k };
-	return n;
-}
-
-static void diff_row(const struct trace_run *ra, const struct trace_run *rb, const struct op *op)
-{
-	static const char marks[] = { ' ', '-', '+' };
-	const struct trace_run *r = op->kind == OP_B ? rb : ra;
-	uint64_t pa = ra->log.pc[0][ra->path.start + (op->kind == OP_B ? 0 : op->ia)];
-	uint64_t pb = rb->log.pc[0][rb->path.start + (op->kind == OP_A ? 0 : op->ib)];
-	uint64_t pc = op->kind == OP_B ? pb : pa;
-	char la[256] = "", lb[256] = "";
-
-	if (op->kind != OP_B)
-		el_sym_format(&ra->im, pa, la, sizeof(la));
-	if (op->kind != OP_A)
-		el_sym_format(&rb->im, pb, lb, sizeof(lb));
-	printf("%c %-5s  %-34s  %-34s  %s\n", marks[op->kind], ring_name(&r->im, pc),
-	       la[0] ? la : ".", lb[0] ? lb : ".", insn_text(&r->im, pc));
-}
-
-static int print_diff(const struct trace_run *ra, const struct trace_run *rb, const char *bench)
-{
-	char **ka = path_keys(ra), **kb = path_keys(rb);
-	struct op *ops = el_xrealloc(NULL, (ra->path.len + rb->path.len + 1) * sizeof(*ops));
-	size_t n = align_paths(ka, ra->path.len, kb, rb->path.len, ops), count[3] = { 0 };
-	bool ok;
-
-	printf("trace --diff %s %s %s\n  A = %s: %s\n  B = %s: %s\n", ra->k.short_name,
-	       rb->k.short_name, bench, ra->k.short_name, ra->k.canonical, rb->k.short_name,
-	       rb->k.canonical);
-	printf("(' ' in both, '-' only in A, '+' only in B; aligned by symbol and instruction)\n");
-	printf("  %-5s  %-34s  %-34s  %s\n", "ring", "A: symbol+offset", "B: symbol+offset",
-	       "instruction");
-	for (size_t i = 0; i < n; i++) {
-		diff_row(ra, rb, &ops[i]);
-		count[ops[i].kind]++;
-	}
-	ok = verify(ra, bench, "A: ");
-	ok = verify(rb, bench, "B: ") && ok;
-	printf("difference B - A = %+lld instructions (in both %zu, only in A %zu, only in B %zu)\n",
-	       (long long)rb->path.len - (long long)ra->path.len, count[OP_BOTH], count[OP_A],
-	       count[OP_B]);
-	for (size_t i = 0; i < ra->path.len; i++)
-		free(ka[i]);
-	for (size_t i = 0; i < rb->path.len; i++)
-		free(kb[i]);
-	free(ka);
-	free(kb);
-	free(ops);
-	return ok ? EL_EX_OK : EL_EX_FAIL;
+	return tr_verify(r, bench, "") ? EL_EX_OK : EL_EX_FAIL;
 }
 
 /* ------------------------------------------------------------ command */
@@ -398,7 +261,14 @@ static const struct el_opt trace_options[] = {
 	{ "kernels", 'k', "DIR", "the images (default build/kernels)", "@dir" },
 	{ "variants-dir", 'V', "DIR", "the axes and presets (default variants)", "@dir" },
 	{ "qemu", 'q', "PATH", "the QEMU binary (default qemu-system-x86_64 on PATH)", "@file" },
-	{ "timeout", 't', "SEC", "time limit of the boot, whole seconds (default 60)" },
+	{ "timeout", 't', "SEC", "time limit of the boot, whole seconds (default 60; a Linux\n"
+	  "row at least 120)" },
+	{ "linux-cpu", 'L', "MODEL", "the QEMU CPU model of a Linux row (default: the one standing\n"
+	  "for this host's CPU, variants/linux-cpus.conf; linux@MODEL names one too)" },
+	{ "breakdown", 'B', "FILE", "write the path's instructions by role (variants/roles.conf)\n"
+	  "and by symbol as CSV to FILE (one trace, not --diff)", "@file" },
+	{ "append", 'a', "ARGS", "more guest arguments of a Linux row (el.kptr_restrict=2 hides\n"
+	  "the kernel's symbols)", NULL, EL_OPT_HIDDEN },
 	{ 0 }
 };
 
@@ -406,7 +276,10 @@ const struct el_optcmd trace_optcmd = {
 	"trace", "VARIANT BENCH | --diff VARIANT_A VARIANT_B BENCH [OPTIONS]",
 	"The exact instruction path of one call of BENCH under tcg-icount (ring,\n"
 	"address, symbol+offset, disassembly), checked against (loop - empty) of the\n"
-	"same boot; --diff aligns two variants' paths.",
+	"same boot; --diff aligns two variants' paths.  VARIANT may be a Linux row\n"
+	"(linux, linux-nomit, linux@MODEL): its kernel's symbols come from\n"
+	"/proc/kallsyms of the traced boot, and a diff with a Linux row aligns the\n"
+	"paths role by role (variants/roles.conf), then by symbol.",
 	trace_options,
 	"exit status: 0 ok, 1 count mismatch, 2 unknown variant or benchmark, missing\n"
 	"image, trace never reached the call",
@@ -422,6 +295,9 @@ static int trace_opt(void *ctx, int key, const char *arg)
 	case 'k': o->kernels_dir = arg; return 0;
 	case 'V': o->variants_dir = arg; return 0;
 	case 'q': o->qemu = arg; return 0;
+	case 'L': o->linux_cpu = arg; return 0;
+	case 'B': o->breakdown = arg; return 0;
+	case 'a': o->append = arg; return 0;
 	}
 	if (parse_timeout(arg, &o->timeout_ms)) {
 		el_err("bad value '%s' for --timeout: entrylab trace: give whole seconds from 1 to 86400",
@@ -463,6 +339,33 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 	return -1;
 }
 
+/* --breakdown FILE: the path by role and symbol (the CSV of a Linux row's
+ * raw/<row>.breakdown.csv, for report.md's comparison). */
+static int write_breakdown(const struct trace_opts *o, const struct trace_run *r, const char *bench)
+{
+	struct el_buf csv = { 0 };
+	struct el_roles rt;
+	char path[4096], err[1024];
+	int rc = EL_EX_OK;
+
+	el_fmt(path, sizeof(path), "%s/%s", o->variants_dir, EL_ROLES_FILE);
+	if (el_roles_load(&rt, path, err, sizeof(err))) {
+		el_err("%s", err);
+		return EL_EX_USAGE;
+	}
+	el_buf_printf(&csv, "bench,kind,name,role,instructions\n%s,total,path,,%zu\n"
+		      "%s,check,loop-empty,,%lld\n%s,symbols,\"%s\",,\n", bench, r->path.len, bench,
+		      r->matrix, bench, r->nosyms[0] ? r->nosyms : r->linux_row ? "kallsyms" : "image");
+	el_roles_csv(&rt, &r->im, r->log.pc[0] + r->path.start, r->path.len, bench, &csv);
+	if (el_write_atomic(o->breakdown, csv.data, csv.len) < 0) {
+		el_err("cannot write %s: %s: check --breakdown", o->breakdown, strerror(errno));
+		rc = EL_EX_USAGE;
+	}
+	el_roles_free(&rt);
+	el_buf_free(&csv);
+	return rc;
+}
+
 int el_cmd_trace(int argc, char **argv)
 {
 	struct trace_opts o;
@@ -477,7 +380,9 @@ int el_cmd_trace(int argc, char **argv)
 	if (rc == EL_EX_OK && o.diff)
 		rc = trace_one(&o, o.pos[1], o.pos[2], &r[1]);
 	if (rc == EL_EX_OK)
-		rc = o.diff ? print_diff(&r[0], &r[1], o.pos[2]) : print_path(&r[0], o.pos[1]);
+		rc = o.diff ? tr_print_diff(&o, &r[0], &r[1], o.pos[2]) : print_path(&r[0], o.pos[1]);
+	if (rc == EL_EX_OK && o.breakdown && !o.diff)
+		rc = write_breakdown(&o, &r[0], o.pos[1]);
 	trace_free(&r[0]);
 	trace_free(&r[1]);
 	return rc;

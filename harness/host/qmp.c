@@ -127,7 +127,18 @@ static int await(struct el_qmp *q, int want, const char *what, json_t **ret, cha
 
 int el_qmp_exec(struct el_qmp *q, const char *command, json_t **ret, char *err, size_t n)
 {
+	return el_qmp_exec_args(q, command, NULL, ret, err, n);
+}
+
+int el_qmp_exec_args(struct el_qmp *q, const char *command, json_t *args, json_t **ret,
+		     char *err, size_t n)
+{
 	json_t *cmd = json_pack("{s:s}", "execute", command), *got = NULL;
+
+	if (cmd && args)
+		json_object_set(cmd, "arguments", args);
+	json_decref(args);
+
 	char *text = cmd ? json_dumps(cmd, JSON_COMPACT) : NULL;
 	struct el_buf msg = { 0 };
 	int rc = -1;

@@ -30,6 +30,11 @@ void el_qmp_close(struct el_qmp *q);
 /* Run command (no arguments) and wait for its reply.  0 with *ret its
  * "return" (owned by the caller; ret may be NULL), or -1 with err. */
 int el_qmp_exec(struct el_qmp *q, const char *command, json_t **ret, char *err, size_t n);
+/* The same with arguments (an object, stolen; NULL for none): e.g.
+ * human-monitor-command {"command-line": "log exec"} (the Linux trace
+ * boot, linuxref/lr_trace.c). */
+int el_qmp_exec_args(struct el_qmp *q, const char *command, json_t *args, json_t **ret,
+		     char *err, size_t n);
 
 /* The vCPU thread of cpu 0: query-cpus-fast's thread-id.  0, or -1 with
  * err. */

@@ -171,6 +171,9 @@ const struct el_insn *el_insn_at(const struct el_image *im, uint64_t addr)
 
 enum el_ring el_image_ring(const struct el_image *im, uint64_t addr)
 {
+	if (im->linux_layout)
+		return addr >= 0xffff800000000000ull ? EL_RING0 :
+		       addr < 0x0000800000000000ull ? EL_RING3 : EL_RING_UNKNOWN;
 	if (addr >= im->user_start && addr < im->user_end)
 		return EL_RING3;
 	if (addr >= EL_KERNEL_BASE && addr < im->user_start)
@@ -435,4 +438,34 @@ void el_image_free(struct el_image *im)
 	free_insns(im);
 	free(im->path);
 	im->path = NULL;
+}
+
+int el_image_linux(struct el_image *im, const char *path, char *err, size_t errlen)
+{
+	unsigned char *buf = NULL;
+	char why[256];
+	size_t len;
+	int rc;
+
+	memset(im, 0, sizeof(*im));
+	im->path = el_xstrdup(path);
+	im->linux_layout = true;
+	if (read_file(path, &buf, &len, err, errlen))
+		return -1;
+	rc = el_elf_symbols(im, buf, len, why, sizeof(why));
+	free(buf);
+	if (rc) {
+		el_fmt(err, errlen, "cannot read the program's symbols (%s): %s: rebuild it with 'make'",
+		       why, path);
+		return -1;
+	}
+	return run_objdump(im, err, errlen);
+}
+
+void el_image_sort(struct el_image *im)
+{
+	if (im->nsym)
+		qsort(im->sym, im->nsym, sizeof(*im->sym), sym_cmp);
+	if (im->ninsn)
+		qsort(im->insn, im->ninsn, sizeof(*im->insn), insn_cmp);
 }

@@ -43,6 +43,8 @@ struct el_image {
 	struct el_insn *insn;     /* sorted by address */
 	size_t ninsn;
 	uint64_t user_start, user_end;
+	bool linux_layout;        /* a Linux guest: ring 0 is the upper canonical half,
+				   * ring 3 the lower (el_image_linux) */
 };
 
 enum el_ring { EL_RING_UNKNOWN = -1, EL_RING0 = 0, EL_RING3 = 3 };
@@ -60,6 +62,14 @@ int el_elf_symbols(struct el_image *im, const unsigned char *buf, size_t len,
 int el_image_load(struct el_image *im, const char *path, bool disasm,
 		  char *err, size_t errlen);
 void el_image_free(struct el_image *im);
+
+/* A Linux guest's user program at path (static, no layout symbols): its
+ * symbols and disassembly, with im->linux_layout set; the kernel's
+ * symbols and instructions are added by the caller (el_image_sort after).
+ * 0, or -1 with err. */
+int el_image_linux(struct el_image *im, const char *path, char *err, size_t errlen);
+/* Sort im->sym and im->insn after the caller appended to them. */
+void el_image_sort(struct el_image *im);
 
 /* Parse objdump -d --no-show-raw-insn output into im->insn (replacing any
  * list there).  Lines that are not instructions are skipped; returns the

@@ -33,17 +33,29 @@ const char *lr_reference(const char *short_name)
 	return el_variant_reference_row(short_name) ? "reference" : NULL;
 }
 
-void lr_row_append(const struct lr_row *r, char *dst, size_t n)
+void lr_row_append(const struct lr_row *r, const char *short_name, char *dst, size_t n)
 {
-	el_fmt(dst, n, "%s el.short=%s%s%s", LR_CMDLINE, r->short_name, r->cmdline[0] ? " " : "",
+	el_fmt(dst, n, "%s el.short=%s%s%s", LR_CMDLINE, short_name, r->cmdline[0] ? " " : "",
 	       r->cmdline);
 }
 
-const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd)
+const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd, const char *cpu,
+				 const char *trace_log)
 {
-	const char *v[] = { "-initrd", initrd, "-M", "rtc=on", "-m", LR_MEMORY, NULL };
+	const char *v[] = { "-initrd", initrd, "-M", "rtc=on", "-m", LR_MEMORY };
+	size_t n = sizeof(v) / sizeof(v[0]);
 
 	memcpy(x->argv, v, sizeof(v));
+	if (cpu) {
+		x->argv[n++] = "-cpu";
+		x->argv[n++] = cpu;
+	}
+	if (trace_log) {
+		const char *t[] = { "-device", "pvpanic", "-action", "panic=pause", "-D", trace_log };
+		memcpy(x->argv + n, t, sizeof(t));
+		n += sizeof(t) / sizeof(t[0]);
+	}
+	x->argv[n] = NULL;
 	return x->argv;
 }
 
@@ -435,7 +447,7 @@ static int cmd_prepare(int argc, char **argv)
 	       k.bzimage, k.release, k.image, k.initrd, k.build_id, k.unpacked);
 	for (size_t i = 0; i < lr_nrows; i++) {
 		char append[512];
-		lr_row_append(&lr_rows[i], append, sizeof(append));
+		lr_row_append(&lr_rows[i], lr_rows[i].short_name, append, sizeof(append));
 		printf("row=%s cmdline=%s\n", lr_rows[i].short_name, append);
 	}
 	return EL_EX_OK;

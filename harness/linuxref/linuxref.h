@@ -24,6 +24,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+#include "core/util.h"
+#include "host/qmp.h"
 
 #include "core/opts.h"
 
@@ -41,8 +45,11 @@
  *   quiet              no console output (there is no console device)
  *   panic=-1           a panic (e.g. /init died) reboots, and -no-reboot
  *                      ends QEMU at once instead of waiting for the limit
- *   cryptomgr.notests  skips the crypto self-tests: 0.74 s of guest time */
-#define LR_CMDLINE "quiet panic=-1 cryptomgr.notests"
+ *   cryptomgr.notests  skips the crypto self-tests: 0.74 s of guest time
+ *   nokaslr            the kernel at its link address, so that the addresses
+ *                      of /proc/kallsyms name the code of every boot (the
+ *                      trace of a Linux row; linuxref/README.md) */
+#define LR_CMDLINE "quiet panic=-1 cryptomgr.notests nokaslr"
 
 struct lr_row {
 	const char *short_name;
@@ -93,13 +100,129 @@ int lr_initramfs(const char *init, const char *out, char *err, size_t n);
  * twice for a clock that never answers) and LR_MEMORY.  Later -M and -m
  * options merge with and override the earlier ones (QEMU 7.2). */
 struct lr_qemu_extra {
-	const char *argv[8];
+	const char *argv[16];
 };
-const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd);
+/* cpu: a QEMU CPU model for -cpu (it follows, and so overrides, the
+ * runner's own -cpu), or NULL to keep the runner's (max under tcg, host
+ * under kvm).  trace_log: a trace boot (lr_trace.c) — a pvpanic device
+ * whose write pauses QEMU, and the exec log's file — or NULL. */
+const char *const *lr_qemu_extra(struct lr_qemu_extra *x, const char *initrd, const char *cpu,
+				 const char *trace_log);
+
+/* ------------------------------------------------------------ CPU model (lr_cpu.c) */
+
+#define LR_CPU_CONF      "variants/linux-cpus.conf"
+#define LR_MAX_MODELS    8        /* --linux-cpu models of one run */
+#define LR_MODELS_ERR    8192     /* an error listing every model QEMU offers */
+
+struct lr_host_cpu {
+	char vendor[13];            /* CPUID leaf 0, e.g. "GenuineIntel" */
+	unsigned family, model, stepping;   /* displayed values (extended fields added) */
+};
+
+/* This host's CPUID vendor, family and model. */
+void lr_host_cpu(struct lr_host_cpu *c);
+
+/* The x86 CPU models `qemu -cpu help` lists, one name a line into names.
+ * 0, or -1 with err. */
+int lr_cpu_models(const char *qemu, struct el_buf *names, char *err, size_t n);
+/* 1 if model is one of names. */
+int lr_cpu_offered(const struct el_buf *names, const char *model);
+
+/* The QEMU model standing for c: the first line of the table conf
+ * (variants/linux-cpus.conf) matching c whose model is offered (offered
+ * NULL: any).  Writes the model ("max" when nothing matches) and why, in
+ * one sentence.  0 matched, 1 no match (max), -1 unreadable or malformed
+ * table (max, why says so). */
+int lr_cpu_match(const char *conf, const struct lr_host_cpu *c, const struct el_buf *offered,
+		 char *model, size_t mn, char *why, size_t wn);
+
+/* Every model of the comma-separated list is offered: 0, or -1 with err
+ * naming the first unknown model and listing the offered ones (size
+ * LR_MODELS_ERR). */
+int lr_cpu_check(const struct el_buf *offered, const char *list, char *err, size_t n);
+
+/* The kernel's own verdicts, {"meltdown": "Not affected", ...}, from the
+ * "@K vulnerability NAME: TEXT" lines of a Linux row's console. */
+struct json_t *lr_vulnerabilities(const char *console);
+/* The same verdicts of the kernel running this harness (empty when it has
+ * no such directory). */
+#define LR_VULN_DIR "/sys/devices/system/cpu/vulnerabilities"
+struct json_t *lr_host_vulnerabilities(void);
 
 /* LR_CMDLINE, "el.short=<row>" (the guest names itself in @H with it)
  * and the row's own words. */
-void lr_row_append(const struct lr_row *r, char *dst, size_t n);
+void lr_row_append(const struct lr_row *r, const char *short_name, char *dst, size_t n);
+
+/* ------------------------------------------------------------ trace boot (lr_trace.c) */
+
+#define LR_TRACE_MAX_CONSOLE (16u << 20)   /* the records and ~50,000 symbols (1.5 MB) */
+
+struct lr_trace_req {
+	const char *qemu;           /* NULL: EL_QEMU_DEFAULT */
+	const char *image, *initrd; /* lr_prepare's */
+	const char *cpu;            /* QEMU CPU model, NULL: the runner's (max) */
+	const char *short_name;     /* the row, for -name */
+	const char *row_words;      /* the row's kernel command line (lr_row_append) */
+	const char *append;         /* more guest words (el.kptr_restrict=2 in a test), or NULL */
+	const char *bench;
+	const char *logpath;        /* QEMU's exec log (-D) */
+	int64_t timeout_ms;
+	int sandbox;
+};
+
+/* The pauses of a trace boot, for any runner: open (a private directory
+ * for the QMP socket and the exec log, s->sock and s->log), pass s->sock
+ * as the QEMU config's qmp and s->log to lr_qemu_extra, lr_session_started
+ * as the start hook, every byte of the guest's output to lr_session_feed
+ * (it answers "@K pause trace-on|off" over QMP); afterwards check (0, or
+ * -1 with err: QMP failed, QEMU was killed, or fewer than two pauses) and
+ * close (the directory and the log removed). */
+struct lr_session {
+	char dir[256], sock[300], log[300];
+	struct el_qmp qmp;          /* fd -1 before the start hook */
+	pid_t pid;
+	int pauses;                 /* pauses answered */
+	char line[128];             /* the guest's current output line */
+	size_t len;
+	char err[512];
+};
+int lr_session_open(struct lr_session *s, char *err, size_t n);
+void lr_session_started(void *ctx, pid_t pid);
+void lr_session_feed(struct lr_session *s, const char *data, size_t len);
+int lr_session_check(const struct lr_session *s, char *err, size_t n);
+void lr_session_close(struct lr_session *s);
+
+/* Boot the row with el.run=trace el.bench=<bench>, the exec log switched
+ * on and off at the guest's two pauses (pvpanic, QMP).  The guest's output
+ * goes to console; q is QEMU's ending.  0, or -1 with err (QMP failed or
+ * the guest did not pause twice; QEMU is killed then). */
+struct el_qemu_result;
+int lr_trace_boot(const struct lr_trace_req *r, struct el_buf *console,
+		  struct el_qemu_result *q, char *err, size_t n);
+
+/* Complete the image of a Linux trace (the user program, el_image_linux)
+ * with the kernel's text symbols the guest sent (its @K ksyms lines in
+ * console) and the kernel instructions of QEMU's in_asm log at logpath.
+ * nosyms gets why the kernel has no symbols ("" when it has). */
+struct el_image;
+void lr_trace_kernel(struct el_image *im, const char *console, const char *logpath,
+		     char *nosyms, size_t nn);
+
+/* One traced call of bench (the exec log at logpath, the console with the
+ * kernel's symbols), counted by role (the table at roles_path) and by
+ * symbol into csv: "bench,kind,name,role,instructions" with kinds total,
+ * check (loop - empty), symbols (their source, or why there are none),
+ * role and symbol.  0, or -1 with err (csv then incomplete). */
+int lr_breakdown(const char *init, const char *roles_path, const char *console,
+		 const char *logpath, const char *bench, struct el_buf *csv, char *err, size_t n);
+
+/* `entrylab run --linux-trace`: after a traced boot (the session ls, the
+ * console), the breakdown into out_dir/<name>.breakdown.csv, or the reason
+ * it could not be had there (and one warning line: the row's own figures
+ * stand). */
+void lr_breakdown_file(const char *out_dir, const char *name, const char *bench,
+		       const struct lr_session *ls, const char *console);
 
 /* `entrylab linuxref`: prepare, initramfs, host (see its --help). */
 extern const struct el_optcmd lr_optcmds[3];   /* prepare, initramfs, host (core/opts.h) */
@@ -145,10 +268,11 @@ struct lr_host {
 int lr_host_row(const char *program, int cpu, uint64_t samples, const char *mode,
 		const char *out_dir, struct lr_host *h, char *err, size_t n);
 
-/* Add "linuxref" (the kernel, the rows, their command lines; or why they
- * were skipped) and "host_row" (host, or why it was skipped; nothing when
+/* Add "linuxref" (the kernel and the members of the object extra, stolen:
+ * rows, host_cpu; or why they were skipped) and "host_row" (host, or why it was skipped; nothing when
  * both are NULL) to dir/meta.json.  0, or -1 with err. */
-int lr_meta_add(const char *dir, const struct lr_kernel *k, const char *skipped,
+struct json_t;
+int lr_meta_add(const char *dir, const struct lr_kernel *k, struct json_t *extra, const char *skipped,
 		const struct lr_host *host, const char *host_skipped, char *err, size_t n);
 
 #endif

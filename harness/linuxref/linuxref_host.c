@@ -314,24 +314,22 @@ static json_t *host_json(const struct lr_host *h)
 					     "and keeps the median sample"));
 }
 
-static json_t *kernel_json(const struct lr_kernel *k)
+/* extra: the caller's object (stolen) whose members join the kernel's
+ * (rows, host_cpu), NULL for none. */
+static json_t *kernel_json(const struct lr_kernel *k, json_t *extra)
 {
-	json_t *rows = json_array();
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "kernel", k->bzimage,
+			      "release", k->release, "image", k->image, "initrd", k->initrd,
+			      "build_id", k->build_id, "unpacked_now", k->unpacked, "qemu_extra",
+			      "-initrd <initrd> -M rtc=on -m " LR_MEMORY " [-cpu MODEL]");
 
-	for (size_t i = 0; i < lr_nrows; i++) {
-		char append[512];
-		lr_row_append(&lr_rows[i], append, sizeof(append));
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "short",
-						      lr_rows[i].short_name, "what", lr_rows[i].what,
-						      "cmdline", append));
-	}
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o}", "kernel", k->bzimage,
-			 "release", k->release, "image", k->image, "initrd", k->initrd,
-			 "build_id", k->build_id, "unpacked_now", k->unpacked,
-			 "qemu_extra", "-initrd <initrd> -M rtc=on -m " LR_MEMORY, "rows", rows);
+	if (extra)
+		json_object_update(o, extra);
+	json_decref(extra);
+	return o;
 }
 
-int lr_meta_add(const char *dir, const struct lr_kernel *k, const char *skipped,
+int lr_meta_add(const char *dir, const struct lr_kernel *k, json_t *extra, const char *skipped,
 		const struct lr_host *host, const char *host_skipped, char *err, size_t n)
 {
 	char path[LR_PATH + 16];
@@ -342,13 +340,16 @@ int lr_meta_add(const char *dir, const struct lr_kernel *k, const char *skipped,
 	el_fmt(path, sizeof(path), "%s/meta.json", dir);
 	if (!(meta = json_load_file(path, 0, &je))) {
 		el_fmt(err, n, "cannot read %s: %s: the Linux rows are missing from it", path, je.text);
+		json_decref(extra);
 		return -1;
 	}
 	if (k || skipped) {
-		lr = k ? kernel_json(k) : json_object();
+		lr = k ? kernel_json(k, extra) : json_object();
+		extra = NULL;
 		json_object_set_new(lr, "skipped", skipped ? json_string(skipped) : json_null());
 		json_object_set_new(meta, "linuxref", lr);
 	}
+	json_decref(extra);
 	if (host)
 		json_object_set_new(meta, "host_row", host_json(host));
 	else if (host_skipped)

@@ -15,11 +15,29 @@
 
 enum lr_want { LR_WANT_AUTO, LR_WANT_ON, LR_WANT_OFF };   /* --linux, --no-linux */
 
+/* One Linux row of the run: a kind (lr_rows[]: linux, linux-nomit) on
+ * one CPU model. */
+struct lr_matrix_row {
+	char short_name[64];        /* linux, linux-nomit; linux@<model>, ... for several models */
+	const struct lr_row *kind;
+	int model;                  /* index into lr_matrix.models */
+};
+
 struct lr_matrix {
 	int wanted;                 /* asked for, or the default (whole matrix) */
 	int rows;                   /* the Linux rows are in the plan */
+	int cpu_given;              /* --linux-cpu */
+	int kvm;                    /* the run is under kvm (set by lr_matrix_args) */
+	size_t nmodels;
+	char models[LR_MAX_MODELS][64];      /* QEMU CPU models, one row pair each */
+	char model_why[LR_MAX_MODELS][512];  /* how the model was chosen */
+	size_t nrow;
+	struct lr_matrix_row row[2 * LR_MAX_MODELS];
 	char skipped[LR_PATH];      /* why they are not ("" when they are, or not wanted) */
 	struct lr_kernel k;
+	char nearest[64];           /* the preset nearest to the kernel (report.md's breakdown) */
+	char nearest_short[64];     /* its variant, traced into raw/<short>.breakdown.csv */
+	char nearest_note[512];     /* why that one, or why it has no breakdown */
 	int host_ran;               /* kvm: the host row ran */
 	char host_skipped[LR_PATH]; /* kvm: why it did not */
 	struct lr_host host;
@@ -30,21 +48,36 @@ struct lr_matrix {
  * matrix was selected (no --variants).  A kernel that cannot be had is an
  * error under LR_WANT_ON (-1 after one line on stderr), else one line on
  * stderr and no rows.  Returns 0 or -1. */
+/* linux_cpu: --linux-cpu MODEL[,MODEL...] (NULL: the model matching the
+ * host, variants/linux-cpus.conf; under kvm `-cpu host`).  An unknown
+ * model is an error (-1 after one line listing QEMU's models). */
 int lr_matrix_plan(struct lr_matrix *lm, enum lr_want want, int whole_matrix, const char *root,
-		   struct mx_variant **v, size_t *nv);
+		   const char *linux_cpu, struct mx_variant **v, size_t *nv);
 
 /* The `entrylab run` arguments of a Linux row: args (NULL-terminated,
- * room for max entries, holding "--append", append) gain "--initrd" and the
- * row's kernel command line in front of what append holds. */
-void lr_matrix_args(const struct lr_matrix *lm, const char *short_name, const char **args,
-		    size_t max, char *append, size_t n);
+ * room for max entries, holding "--append", append) gain "--initrd", the
+ * row's CPU model (none under kvm unless --linux-cpu named one),
+ * "--linux-trace <trace>" when trace is not NULL, and the row's kernel
+ * command line in front of what append holds. */
+void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const char *trace,
+		    const char **args, size_t max, char *append, size_t n);
+
+/* The lab preset nearest to the kernel (the newest linux-X.Y preset not
+ * newer than its release) traced for bench into raw_dir/<short>.breakdown.csv
+ * by a child `entrylab trace`, next to the rows' own breakdowns.  A trace
+ * that fails is a note in meta.json, never a failed matrix. */
+struct el_variants;
+void lr_matrix_nearest(struct lr_matrix *lm, const struct el_variants *vs, const char *root,
+		       const char *bench, const char *raw_dir);
 
 /* kvm mode only, when the rows were wanted: the host row into raw_dir (one
  * line on stderr if it cannot run; never fails the matrix). */
 void lr_matrix_host(struct lr_matrix *lm, const char *root, int cpu, uint64_t samples,
 		    const char *raw_dir);
 
-/* The "linuxref" and "host_row" objects of dir/meta.json.  0, or -1 after
+/* The "linuxref" and "host_row" objects of dir/meta.json; each row with
+ * its CPU model, how it was chosen, and the kernel's own verdicts from
+ * /sys/devices/system/cpu/vulnerabilities (its @K lines in raw/).  0, or -1 after
  * a one-line error (they could not be written: nothing may be published). */
 int lr_matrix_meta(const struct lr_matrix *lm, const char *dir);
 

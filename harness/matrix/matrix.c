@@ -64,6 +64,11 @@ static const struct el_opt mx_options[] = {
 	  "linux-nomit; under kvm also the native host row); default: with\n"
 	  "the whole matrix (no --variants) when the kernel can be had" },
 	{ "no-linux", 'X', NULL, "leave them out" },
+	{ "linux-cpu", 'U', "MODEL[,MODEL...]", "the QEMU CPU model of the Linux rows; several\n"
+	  "give a pair of rows each (linux@model, linux-nomit@model); default:\n"
+	  "the model standing for this host's CPU (variants/linux-cpus.conf)\n"
+	  "under tcg-icount, -cpu host under kvm; an unknown model is status 2\n"
+	  "with the models QEMU offers.  Implies --linux" },
 	{ "append-for", 'A', "SHORT=ARGS", "extra guest arguments for one variant (e.g.\n"
 	  "el.selftest=N to make it fail on purpose); repeatable", NULL, EL_OPT_HIDDEN },
 	{ 0 }
@@ -146,6 +151,7 @@ static int one_opt(int c, const char *arg, struct mx_opts *o)
 	case 'e': o->events = arg; return 0;
 	case 'L': o->linux_req = LR_WANT_ON; return 0;
 	case 'X': o->linux_req = LR_WANT_OFF; return 0;
+	case 'U': o->linux_cpu = arg; return 0;
 	case 'm':
 		if (!strcmp(arg, "auto"))
 			o->mode = MX_MODE_AUTO;
@@ -377,12 +383,13 @@ int mx_plan_build(const struct mx_opts *o, const char *root, struct mx_plan *p)
 	else
 		el_fmt(p->results, sizeof(p->results), "%s%sresults",
 		       strcmp(p->root, ".") ? p->root : "", strcmp(p->root, ".") ? "/" : "");
-	if ((o->baseline && check_baseline(p, o->baseline)) || check_append_for(p, o) ||
-	    check_images(p)) {
+	if ((o->baseline && check_baseline(p, o->baseline)) || check_images(p)) {
 		mx_plan_free(p);
 		return EL_EX_USAGE;
 	}
-	if (lr_matrix_plan(&p->lr, o->linux_req, !o->variants, p->root, &p->v, &p->nv) < 0) {
+	/* --append-for may name a Linux row: checked once they are planned */
+	if (lr_matrix_plan(&p->lr, o->linux_req, !o->variants, p->root, o->linux_cpu,
+			   &p->v, &p->nv) < 0 || check_append_for(p, o)) {
 		mx_plan_free(p);
 		return EL_EX_USAGE;
 	}

@@ -55,6 +55,7 @@ struct mx_opts {
 	int tap;                    /* --tap: every variant's TAP on stdout (progress.c) */
 	const char *events;         /* --events names (kvmrun.h), NULL: none */
 	int linux_req;              /* enum lr_want: --linux, --no-linux (linuxref_matrix.h) */
+	const char *linux_cpu;      /* --linux-cpu MODEL[,MODEL...] */
 	/* tests only (--append-for SHORT=ARGS): extra guest arguments for one
 	 * variant, e.g. el.selftest=N to make it fail on purpose */
 	const char *append_for[MX_APPEND_FOR_MAX];

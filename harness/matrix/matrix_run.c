@@ -139,6 +139,22 @@ static void kvm_args(const struct matrix *m, const char **args, size_t max)
 	args[n] = NULL;
 }
 
+static bool has_getpid(const char *list)
+{
+	for (const char *p = list; p && (p = strstr(p, "getpid")); p += 6)
+		if ((p == list || p[-1] == ',') && (p[6] == ',' || !p[6]))
+			return true;
+	return false;
+}
+
+/* The benchmark traced in each Linux row for report.md's breakdown:
+ * getpid, when the run measures it under tcg-icount without pinning. */
+static const char *lr_trace_bench(const struct matrix *m)
+{
+	return m->mode == EL_MODE_TCG_ICOUNT && !m->o->pin && has_getpid(m->p->bench)
+		? "getpid" : NULL;
+}
+
 static int run_variants(struct matrix *m)
 {
 	char raw[MX_PATH_MAX + 8], timeout[32], samples[32], cap[32], extra[MX_LINE * 2];
@@ -167,7 +183,8 @@ static int run_variants(struct matrix *m)
 				       "--append", extra, NULL };
 		append_for(m->o, v->short_name, extra, sizeof(extra));
 		if (v->code == LR_CODE)   /* a Linux reference row: its initrd and command line */
-			lr_matrix_args(&m->p->lr, v->short_name, args, sizeof(args) / sizeof(args[0]),
+			lr_matrix_args(&m->p->lr, v->short_name, m->mode == EL_MODE_KVM,
+				       lr_trace_bench(m), args, sizeof(args) / sizeof(args[0]),
 				       extra, sizeof(extra));
 		kvm_args(m, args, sizeof(args) / sizeof(args[0]));
 		mx_job_argv(&m->jobs[i], args);
@@ -182,6 +199,8 @@ static int run_variants(struct matrix *m)
 		stop_error(m, m->env_error);
 	if (!rc && m->o->perf)
 		kvm_perf_summary(raw, m->p->v, m->p->nv);
+	if (!rc && m->p->lr.rows && lr_trace_bench(m))   /* report.md's preset next to Linux */
+		lr_matrix_nearest(&m->p->lr, &m->p->vs, m->p->root, lr_trace_bench(m), raw);
 	if (!rc && m->mode == EL_MODE_KVM && m->p->lr.wanted)   /* the host row (linuxref.h) */
 		lr_matrix_host(&m->p->lr, m->p->root, m->have_pin ? m->pin.cpu : -1,
 			       m->o->samples, raw);

@@ -333,9 +333,12 @@ bool el_variant_reference_row(const char *name)
 {
 	static const char *const rows[] = { "linux", "linux-nomit", "host" };
 
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		if (!strcmp(name, rows[i]))
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		size_t n = strlen(rows[i]);
+		/* "linux@<model>": a row on one of several --linux-cpu models */
+		if (!strncmp(name, rows[i], n) && (!name[n] || (name[n] == '@' && i < 2)))
 			return true;
+	}
 	return false;
 }
 

@@ -44,6 +44,8 @@
 #define EL_MAX_LINE 512          /* bytes, newline included */
 #define EL_DEBUGCON_PORT 0xe9
 #define EL_EXIT_PORT 0xf4        /* isa-debug-exit, iosize 4 */
+#define EL_PAUSE_PORT 0x505      /* pvpanic: the Linux /init asks the host to act while
+				  * QEMU is paused (a trace boot, linuxref/README.md) */
 
 /*
  * isa-debug-exit: the guest writes a value v, QEMU exits with (v << 1) | 1.

@@ -48,9 +48,11 @@ if ! compgen -G "/boot/vmlinuz-*" >/dev/null; then
 	exit
 fi
 R=$TMP/results
+# linux-nomit's /init hides the kernel's addresses (kptr_restrict=2, a real
+# kernel path): its row runs, and its breakdown says why it has no symbols
 expect_status 0 "matrix --linux: floor, linux-5.x and the two Linux rows pass" \
 	"$EL" matrix --variants floor,linux-5.x --linux --bench getpid,signal,clone --samples 3 \
-	--results-dir "$R" --no-plots
+	--results-dir "$R" --no-plots --append-for linux-nomit=el.kptr_restrict=2
 run=$R/latest
 for s in linux linux-nomit; do
 	expect "$s: status pass, unit instructions" \
@@ -70,6 +72,48 @@ expect "the running kernel's build id (/sys/kernel/notes) is the unpacked image'
 expect "summary.csv marks the Linux rows as references" \
 	grep -q '^"linux-debian-[^"]*",linux,reference,getpid,pass,' "$run/summary.csv"
 expect "report.md lists the reference rows" grep -q 'Reference rows, not variants' "$run/report.md"
+
+# ------------------------------------------------------------ CPU model, verdicts, breakdown
+py() { local code=$1; shift; python3 -c "import json,sys; m=json.load(open(sys.argv[1])); $code" "$run/meta.json" "$@"; }
+model=$(py 'print(m["linuxref"]["rows"][0]["cpu_model"])')
+expect "meta.json: each Linux row has its QEMU CPU model ($model) and how it was chosen" \
+	py 'rows = m["linuxref"]["rows"]; assert len(rows) == 2 and all(r["cpu_model"] and r["cpu_model_reason"] for r in rows)'
+expect "meta.json: each Linux row has the kernel's vulnerability verdicts (meltdown among them)" \
+	py 'rows = m["linuxref"]["rows"]; assert all("meltdown" in r["vulnerabilities"] and len(r["vulnerabilities"]) >= 5 for r in rows)'
+v=$(grep '^@K vulnerability meltdown: ' "$run/raw/linux.console" | sed 's/^@K vulnerability meltdown: //')
+expect "meta.json's meltdown verdict of linux is its console's ($v)" \
+	py "assert m['linuxref']['rows'][0]['vulnerabilities']['meltdown'] == sys.argv[2]" "$v"
+expect "linux-nomit's verdicts say mitigations=off (spectre_v2 Vulnerable)" \
+	py 'assert m["linuxref"]["rows"][1]["vulnerabilities"]["spectre_v2"].startswith("Vulnerable")'
+expect "report.md: the CPU model and verdict table" grep -qF "| meltdown | $v |" "$run/report.md"
+bd=$run/raw/linux.breakdown.csv
+expect "linux: a breakdown of one traced getpid whose path is loop - empty" \
+	awk -F, '$2 == "total" { t = $5 } $2 == "check" { c = $5 } END { exit !(t > 0 && t == c) }' "$bd"
+total=$(awk -F, '$2 == "total" { print $5 }' "$bd")
+g=$(per_call "$run/raw/linux.samples.csv" getpid)
+expect "linux: the traced path ($total) is the matrix figure ($g)" test "$total" = "$g"
+expect "linux: the roles add up to the path" \
+	awk -F, -v t="$total" '$2 == "role" { s += $5 } END { exit !(s == t) }' "$bd"
+expect "linux: entry_SYSCALL_64 is entry assembler" grep -q '^getpid,symbol,"entry_SYSCALL_64",entry-asm,' "$bd"
+expect "linux: the getpid body is body" grep -qE '^getpid,symbol,"(__x64_sys_getpid|__do_sys_getpid)",body,' "$bd"
+expect "report.md: the Linux rows by role" grep -q '^## Linux rows by function' "$run/report.md"
+expect "report.md: next to the nearest preset" \
+	grep -qE '^\| role \| `linux` \| `linux-nomit` \| `[a-z]+` \(linux-' "$run/report.md"
+expect "report.md: linux's total is its path" grep -qF "| **total** | **$total** |" "$run/report.md"
+expect "report.md: what the preset does not model" grep -q '^What the preset .* does not model' "$run/report.md"
+expect "linux-nomit (kptr_restrict=2): the row ran" grep -qx status=pass "$run/raw/linux-nomit.result"
+expect "linux-nomit: its breakdown says why it has no symbols" \
+	grep -q 'every address reads 0 (kptr_restrict=2)' "$run/raw/linux-nomit.breakdown.csv"
+expect "linux-nomit: report.md says it" grep -q 'linux-nomit`: no kernel symbols: every address reads 0' "$run/report.md"
+
+# ------------------------------------------------------------ unknown CPU model
+expect_status 2 "matrix --linux-cpu with a model QEMU does not have is a usage error" \
+	"$EL" matrix --variants floor --linux-cpu NoSuchCPU --results-dir "$TMP/none" --no-plots
+expect "the error is one line" test "$(wc -l <"$TMP/err")" = 1
+expect "it names the model" grep -q "unknown CPU model 'NoSuchCPU'" "$TMP/err"
+expect "it lists QEMU's models (EPYC-Milan and max among them)" \
+	sh -c "grep -q ' EPYC-Milan ' '$TMP/err' && grep -q ' max' '$TMP/err'"
+expect "nothing was written for it" test ! -e "$TMP/none"
 expect "no 'not a combination of the axes' warning for them" \
 	sh -c "! grep -q 'linux is not a combination' '$run/report.md'"
 finish

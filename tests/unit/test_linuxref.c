@@ -329,19 +329,29 @@ static void rows_and_qemu_arguments(void **state)
 {
 	struct lr_qemu_extra x;
 	char line[512];
-	const char *const *a = lr_qemu_extra(&x, "build/linuxref/initramfs.cpio");
+	const char *const *a = lr_qemu_extra(&x, "build/linuxref/initramfs.cpio", NULL, NULL);
 	const char *want[] = { "-initrd", "build/linuxref/initramfs.cpio", "-M", "rtc=on",
 			       "-m", LR_MEMORY, NULL };
+	const char *traced[] = { "-initrd", "i", "-M", "rtc=on", "-m", LR_MEMORY, "-cpu",
+				 "EPYC-Milan", "-device", "pvpanic", "-action", "panic=pause",
+				 "-D", "log", NULL };
 
 	(void)state;
 	for (int i = 0; want[i]; i++)
 		assert_string_equal(a[i], want[i]);
 	assert_null(a[6]);
+	a = lr_qemu_extra(&x, "i", "EPYC-Milan", "log");
+	for (int i = 0; traced[i]; i++)
+		assert_string_equal(a[i], traced[i]);
+	assert_null(a[14]);
 	assert_int_equal(lr_nrows, 2);
-	lr_row_append(&lr_rows[0], line, sizeof(line));
+	lr_row_append(&lr_rows[0], "linux", line, sizeof(line));
 	assert_string_equal(line, LR_CMDLINE " el.short=linux");
-	lr_row_append(&lr_rows[1], line, sizeof(line));
-	assert_string_equal(line, LR_CMDLINE " el.short=linux-nomit mitigations=off");
+	lr_row_append(&lr_rows[1], "linux-nomit@epyc-milan", line, sizeof(line));
+	assert_string_equal(line, LR_CMDLINE " el.short=linux-nomit@epyc-milan mitigations=off");
+	assert_string_equal(lr_reference("linux-nomit@epyc-milan"), "reference");
+	assert_null(lr_reference("host@x"));
+	assert_null(lr_reference("linux-5.10"));
 	assert_string_equal(lr_reference("linux"), "reference");
 	assert_string_equal(lr_reference("linux-nomit"), "reference");
 	assert_string_equal(lr_reference("host"), "reference");
@@ -358,11 +368,25 @@ static void matrix_arguments_of_a_row(void **state)
 	(void)state;
 	memset(&lm, 0, sizeof(lm));
 	strcpy(lm.k.initrd, "build/linuxref/initramfs.cpio");
-	lr_matrix_args(&lm, "linux-nomit", args, 16, append, sizeof(append));
+	lm.nmodels = 1;
+	strcpy(lm.models[0], "Icelake-Server");
+	lm.nrow = 1;
+	strcpy(lm.row[0].short_name, "linux-nomit");
+	lm.row[0].kind = &lr_rows[1];
+	lr_matrix_args(&lm, "linux-nomit", 0, "getpid", args, 16, append, sizeof(append));
 	assert_string_equal(append, LR_CMDLINE " el.short=linux-nomit mitigations=off el.selftest=1");
 	assert_string_equal(args[4], "--initrd");
 	assert_string_equal(args[5], "build/linuxref/initramfs.cpio");
-	assert_null(args[6]);
+	assert_string_equal(args[6], "--linux-cpu");
+	assert_string_equal(args[7], "Icelake-Server");
+	assert_string_equal(args[8], "--linux-trace");
+	assert_string_equal(args[9], "getpid");
+	assert_null(args[10]);
+	/* under kvm without --linux-cpu: -cpu host (no model), and no trace */
+	const char *kvm[16] = { "entrylab", "run", NULL };
+	lr_matrix_args(&lm, "linux-nomit", 1, NULL, kvm, 16, append, sizeof(append));
+	assert_string_equal(kvm[2], "--initrd");
+	assert_null(kvm[4]);
 }
 
 static void plan_not_wanted_adds_nothing(void **state)
@@ -372,17 +396,17 @@ static void plan_not_wanted_adds_nothing(void **state)
 	size_t nv = 0;
 
 	(void)state;
-	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_OFF, 1, ".", &v, &nv), 0);
+	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_OFF, 1, ".", NULL, &v, &nv), 0);
 	assert_int_equal(nv, 0);
 	assert_int_equal(lm.wanted, 0);
-	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_AUTO, 0, ".", &v, &nv), 0);
+	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_AUTO, 0, ".", NULL, &v, &nv), 0);
 	assert_int_equal(nv, 0);
 	assert_int_equal(lm.rows, 0);
 	/* wanted but no initramfs under this root: an error only when required */
-	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_AUTO, 1, dir, &v, &nv), 0);
+	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_AUTO, 1, dir, NULL, &v, &nv), 0);
 	assert_int_equal(nv, 0);
 	assert_true(lm.wanted && lm.skipped[0]);
-	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_ON, 1, dir, &v, &nv), -1);
+	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_ON, 1, dir, NULL, &v, &nv), -1);
 	free(v);
 }
 
@@ -393,7 +417,9 @@ static json_t *meta_after(const struct lr_kernel *k, const char *skipped,
 	json_error_t je;
 
 	write_file("meta.json", "{\"run_id\": \"x\"}", 15);
-	assert_int_equal(lr_meta_add(dir, k, skipped, h, host_skipped, err, sizeof(err)), 0);
+	json_t *extra = k ? json_pack("{s:[{s:s},{s:s}]}", "rows", "short", "linux", "short",
+				      "linux-nomit") : NULL;
+	assert_int_equal(lr_meta_add(dir, k, extra, skipped, h, host_skipped, err, sizeof(err)), 0);
 	path_of(p, sizeof(p), "meta.json");
 	json_t *j = json_load_file(p, 0, &je);
 	assert_non_null(j);
