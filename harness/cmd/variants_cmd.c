@@ -123,10 +123,10 @@ static void list_presets(const struct el_variants *v)
 {
 	char name[512], shortn[EL_SHORT_MAX];
 
-	printf("%-12s %-9s %-50s %s\n", "preset", "short", "canonical", "note");
+	printf("%-12s %-9s %-72s %s\n", "preset", "short", "canonical", "note");
 	for (unsigned i = 0; i < v->npresets; i++) {
 		int code = el_variant_preset_code(v, &v->preset[i]);
-		printf("%-12s %-9s %-50s %s\n", v->preset[i].name,
+		printf("%-12s %-9s %-72s %s\n", v->preset[i].name,
 		       el_variant_short(v, code, shortn, sizeof(shortn)),
 		       el_variant_canonical(v, code, name, sizeof(name)), v->preset[i].note);
 	}
