@@ -133,14 +133,32 @@ int tr_read_log(struct trace_run *r, const char *bench, const char *logpath)
 	return EL_EX_OK;
 }
 
+/* The trace's log window [begin, end) and an empty raw log file under
+ * $TMPDIR (or /tmp), its name in logpath; 0, or -1 after one line. */
+int tr_log_open(struct trace_run *r, uint64_t begin, uint64_t end, char *logpath, size_t size)
+{
+	const char *tmp = getenv("TMPDIR");
+	int fd;
+
+	el_trace_log_init(&r->log, begin, end);
+	el_fmt(logpath, size, "%s/entrylab-trace-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	if ((fd = mkstemp(logpath)) < 0) {
+		el_err("cannot create the raw trace file: %s: %s: free space there or set TMPDIR",
+		       logpath, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+
 /* Trace one call of bench in the variant sel; an el_exit status. */
 static int trace_one(const struct trace_opts *o, const char *sel, const char *bench,
 		     struct trace_run *r)
 {
 	const struct el_sym *b, *e;
-	const char *tmp = getenv("TMPDIR");
 	char err[1024], logpath[4096];
-	int fd, rc;
+	int rc;
 
 	if (tr_is_linux(sel))
 		return tr_trace_linux(o, sel, bench, r);
@@ -157,14 +175,8 @@ static int trace_one(const struct trace_opts *o, const char *sel, const char *be
 		       r->k.path);
 		return EL_EX_USAGE;
 	}
-	el_trace_log_init(&r->log, b->addr, e->addr);
-	el_fmt(logpath, sizeof(logpath), "%s/entrylab-trace-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	if ((fd = mkstemp(logpath)) < 0) {
-		el_err("cannot create the raw trace file: %s: %s: free space there or set TMPDIR",
-		       logpath, strerror(errno));
+	if (tr_log_open(r, b->addr, e->addr, logpath, sizeof(logpath)))
 		return EL_EX_USAGE;
-	}
-	close(fd);
 	rc = boot_traced(o, r, bench, logpath);
 	if (rc == EL_EX_OK)
 		rc = tr_read_log(r, bench, logpath);

@@ -34,6 +34,8 @@ int tr_boot_verdict(const struct trace_opts *o, const struct trace_run *r, const
 		    const struct el_qemu_result *q, const char *console);
 /* Read QEMU's exec log into r->log and check both windows are there; an
  * el_exit status. */
+/* The log window and an empty raw log file under $TMPDIR: 0, or -1 after one line. */
+int tr_log_open(struct trace_run *r, uint64_t begin, uint64_t end, char *logpath, size_t size);
 int tr_read_log(struct trace_run *r, const char *bench, const char *logpath);
 
 /* "ring0", "ring3" or "ring?" for an address of im. */

@@ -70,8 +70,7 @@ int tr_trace_linux(const struct trace_opts *o, const char *sel, const char *benc
 	struct el_qemu_result q;
 	struct el_buf con = { 0 };
 	char err[LR_PATH * 2], model[64], words[1024], logpath[4096];
-	const char *tmp = getenv("TMPDIR");
-	int fd, rc;
+	int rc;
 
 	r->linux_row = true;
 	if (row_model(o, sel, model, sizeof(model)))
@@ -94,14 +93,8 @@ int tr_trace_linux(const struct trace_opts *o, const char *sel, const char *benc
 		el_err("no el_trace_begin/el_trace_end markers in %s: rebuild it with 'make'", LR_INIT);
 		return EL_EX_USAGE;
 	}
-	el_trace_log_init(&r->log, b->addr, e->addr);
-	el_fmt(logpath, sizeof(logpath), "%s/entrylab-trace-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	if ((fd = mkstemp(logpath)) < 0) {
-		el_err("cannot create the raw trace file: %s: %s: free space there or set TMPDIR",
-		       logpath, strerror(errno));
+	if (tr_log_open(r, b->addr, e->addr, logpath, sizeof(logpath)))
 		return EL_EX_USAGE;
-	}
-	close(fd);
 	lr_row_append(kind, sel, words, sizeof(words));
 	struct lr_trace_req req = {
 		.qemu = o->qemu, .image = k.image, .initrd = k.initrd, .cpu = model,

@@ -409,7 +409,10 @@ static int check_layout(struct el_image *im, char *err, size_t errlen)
 	return 0;
 }
 
-int el_image_load(struct el_image *im, const char *path, bool disasm, char *err, size_t errlen)
+/* Read the symbols of the ELF file at path into a fresh im; what names the
+ * file in the error ("image", "program"). */
+static int load_symbols(struct el_image *im, const char *path, bool linux_layout, const char *what,
+			char *err, size_t errlen)
 {
 	unsigned char *buf = NULL;
 	char why[256];
@@ -418,15 +421,23 @@ int el_image_load(struct el_image *im, const char *path, bool disasm, char *err,
 
 	memset(im, 0, sizeof(*im));
 	im->path = el_xstrdup(path);
+	im->linux_layout = linux_layout;
 	if (read_file(path, &buf, &len, err, errlen))
 		return -1;
 	rc = el_elf_symbols(im, buf, len, why, sizeof(why));
 	free(buf);
 	if (rc) {
-		el_fmt(err, errlen, "cannot read the image's symbols (%s): %s: rebuild it with 'make'",
-		       why, path);
+		el_fmt(err, errlen, "cannot read the %s's symbols (%s): %s: rebuild it with 'make'",
+		       what, why, path);
 		return -1;
 	}
+	return 0;
+}
+
+int el_image_load(struct el_image *im, const char *path, bool disasm, char *err, size_t errlen)
+{
+	if (load_symbols(im, path, false, "image", err, errlen))
+		return -1;
 	if (check_layout(im, err, errlen))
 		return -1;
 	return disasm ? run_objdump(im, err, errlen) : 0;
@@ -442,23 +453,8 @@ void el_image_free(struct el_image *im)
 
 int el_image_linux(struct el_image *im, const char *path, char *err, size_t errlen)
 {
-	unsigned char *buf = NULL;
-	char why[256];
-	size_t len;
-	int rc;
-
-	memset(im, 0, sizeof(*im));
-	im->path = el_xstrdup(path);
-	im->linux_layout = true;
-	if (read_file(path, &buf, &len, err, errlen))
+	if (load_symbols(im, path, true, "program", err, errlen))
 		return -1;
-	rc = el_elf_symbols(im, buf, len, why, sizeof(why));
-	free(buf);
-	if (rc) {
-		el_fmt(err, errlen, "cannot read the program's symbols (%s): %s: rebuild it with 'make'",
-		       why, path);
-		return -1;
-	}
 	return run_objdump(im, err, errlen);
 }
 
