@@ -3,6 +3,7 @@
  * record; the first problem is kept as "line N: what" (rec_fail).  The
  * key=value fields of each record are parsed in records_fields.c. */
 #include "boot/records.h"
+#include "core/csv.h"
 #include "boot/records_fields.h"
 #include "core/util.h"
 
@@ -656,4 +657,21 @@ void el_stream_free(struct el_stream *s)
 	free(s->exc);
 	free(s->klog);
 	memset(s, 0, sizeof(*s));
+}
+
+void el_sample_csv_fields(struct el_csv *c, const char *variant, const char *short_name,
+			  const char *bench, const struct el_sample *d, const char *unit)
+{
+	el_csv_field(c, variant);
+	el_csv_field(c, short_name);
+	el_csv_field(c, bench);
+	el_csv_printf(c, "%llu", (unsigned long long)d->index);
+	el_csv_printf(c, "%llu", (unsigned long long)d->iters);
+	el_csv_printf(c, "%llu", (unsigned long long)d->ticks);
+	el_csv_printf(c, "%llu", (unsigned long long)d->empty);
+	if (d->exact)
+		el_csv_printf(c, "%llu", (unsigned long long)((d->ticks - d->empty) / d->iters));
+	else
+		el_csv_printf(c, "%.4f", d->per_call);
+	el_csv_field(c, unit);
 }

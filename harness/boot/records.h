@@ -157,4 +157,11 @@ const struct el_bench *el_stream_bench(const struct el_stream *s, const char *na
 unsigned el_stream_tail_count(const struct el_stream *s);
 const char *el_stream_tail_line(const struct el_stream *s, unsigned i);
 
+struct el_csv;
+/* One sample as the leading fields of a samples.csv row: variant, short,
+ * bench, sample, iters, ticks, empty, per_call (exact: an integer), unit.
+ * The caller adds any further fields and ends the row. */
+void el_sample_csv_fields(struct el_csv *c, const char *variant, const char *short_name,
+			  const char *bench, const struct el_sample *d, const char *unit);
+
 #endif

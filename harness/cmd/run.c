@@ -306,19 +306,8 @@ static void samples_csv(struct el_buf *b, const struct el_stream *s, const char 
 		const struct el_bench *bn = &s->bench[i];
 		for (size_t k = 0; k < bn->nsample; k++) {
 			const struct el_sample *d = &bn->sample[k];
-			el_csv_field(&c, s->header.variant);
-			el_csv_field(&c, name);
-			el_csv_field(&c, bn->name);
-			el_csv_printf(&c, "%llu", (unsigned long long)d->index);
-			el_csv_printf(&c, "%llu", (unsigned long long)d->iters);
-			el_csv_printf(&c, "%llu", (unsigned long long)d->ticks);
-			el_csv_printf(&c, "%llu", (unsigned long long)d->empty);
-			if (d->exact)
-				el_csv_printf(&c, "%llu", (unsigned long long)((d->ticks - d->empty) /
-									 d->iters));
-			else
-				el_csv_printf(&c, "%.4f", d->per_call);
-			el_csv_field(&c, unit_of(s, mode));
+			el_sample_csv_fields(&c, s->header.variant, name, bn->name, d,
+					     unit_of(s, mode));
 			for (unsigned e = 0; e < 2 * npmu; e++) {
 				unsigned k = e % npmu, mask = e < npmu ? d->pmu_mask : d->epmu_mask;
 				if (mask & (1u << k))

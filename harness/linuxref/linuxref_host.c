@@ -137,19 +137,7 @@ static void samples_file(struct el_buf *b, const struct el_bench *bn, const char
 	el_csv_header(&c, "variant,short,bench,sample,iters,ticks,empty,per_call,unit");
 	for (size_t k = 0; k < bn->nsample; k++) {
 		const struct el_sample *d = &bn->sample[k];
-		el_csv_field(&c, variant);
-		el_csv_field(&c, "host");
-		el_csv_field(&c, bn->name);
-		el_csv_printf(&c, "%llu", (unsigned long long)d->index);
-		el_csv_printf(&c, "%llu", (unsigned long long)d->iters);
-		el_csv_printf(&c, "%llu", (unsigned long long)d->ticks);
-		el_csv_printf(&c, "%llu", (unsigned long long)d->empty);
-		if (d->exact)
-			el_csv_printf(&c, "%llu", (unsigned long long)((d->ticks - d->empty) /
-								 d->iters));
-		else
-			el_csv_printf(&c, "%.4f", d->per_call);
-		el_csv_field(&c, unit);
+		el_sample_csv_fields(&c, variant, "host", bn->name, d, unit);
 		el_csv_end(&c);
 	}
 }
