@@ -70,8 +70,11 @@ static inline long syscall_call(u64 nr, const struct pt_regs *regs)
 }
 #endif
 
-/* Entry work: interrupts on, then syscall-entry tracing (the frame is
- * whole, so the tracer may change number and arguments). */
+#ifdef ENTRY_ARCH
+/* entry=arch (4.16-5.8, arch/x86/entry/common.c): the entry and exit work
+ * inline in do_syscall_64.  Entry: interrupts on, then syscall-entry
+ * tracing (the frame is whole, so the tracer may change number and
+ * arguments). */
 static inline u64 syscall_enter_work(struct task *t, struct pt_regs *regs)
 {
 	local_irq_enable();
@@ -94,15 +97,96 @@ static inline void syscall_exit_work(struct task *t, struct pt_regs *regs)
 /* The frame is whole from the entry on; a regs syscall marks it so
  * (TIF_FULL_FRAME) through syscall_full_regs(), and the exit work clears
  * the mark. */
-void do_syscall_64(struct pt_regs *regs)
+void do_syscall_64(struct pt_regs *regs, long nr_unused)
 {
 	struct task *t = current_task();
 	u64 nr = syscall_enter_work(t, regs);
 
+	(void)nr_unused;
 	if (nr < NR_SYSCALLS) {
 		nr = array_index_nospec(nr, NR_SYSCALLS);
 		regs->rax = (u64)syscall_call(nr, regs);
 	}
 	syscall_exit_work(t, regs);
 }
+#else
+/* entry=generic and entry=kstack (5.9+, kernel/entry/common.c): the work
+ * is three functions of their own, as Linux keeps them out of line (the
+ * noinstr boundary), and the exit work is split in two as there: the
+ * syscall's own exit work (tracing, a changed frame) with interrupts on,
+ * then, after cli, the work flags looked at again and handled in a loop
+ * until none is left — so a flag an interrupt set after the first look
+ * is not carried back to user mode. */
+#define noinline __attribute__((noinline))
+
+#ifdef ENTRY_KSTACK
+/* 5.13+: a random offset of the kernel stack per syscall (add_random_kstack
+ * _offset: an alloca of the offset's low 10 bits before any C frame of the
+ * syscall is built) and the next offset chosen on the way out from the time
+ * stamp counter (choose_random_kstack_offset(rdtsc() & 0xff)).  Kept in the
+ * task, as the traced Debian 6.1 reads it through current. */
+#define add_random_kstack_offset(t) do {					\
+	u8 *ptr__ = __builtin_alloca((t)->kstack_offset & 0x3ff);		\
+	__asm__ volatile("" :: "r"(ptr__) : "memory");			\
+} while (0)
+
+static inline void choose_random_kstack_offset(struct task *t)
+{
+	u32 lo, hi, off = t->kstack_offset;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	off = (off >> 5 | off << 27) ^ (lo & 0xff);
+	t->kstack_offset = off;
+}
+#endif
+
+static noinline long syscall_enter_from_user_mode(struct pt_regs *regs, long nr)
+{
+	local_irq_enable();
+	if (current_task()->flags & _TIF_WORK_SYSCALL_ENTRY)
+		return syscall_trace_enter(regs);
+	return nr;
+}
+
+/* With interrupts off: exit_to_user_mode_loop's work, interrupts on while
+ * it runs and off to look again. */
+static noinline void exit_to_user_mode_prepare(struct pt_regs *regs)
+{
+	struct task *t = current_task();
+
+	while (t->flags & _TIF_WORK_MASK) {
+		local_irq_enable();
+		exception_exit_to_user(regs);
+		local_irq_disable();
+	}
+#ifdef ENTRY_KSTACK
+	choose_random_kstack_offset(t);
+#endif
+}
+
+/* The syscall's exit work (SYSCALL_WORK_EXIT): exit tracing and a frame a
+ * regs syscall or the tracer marked; the exit=c function does it (and the
+ * loop if flags are already set).  The SYSRET verdict stays the
+ * assembler's. */
+static noinline void syscall_exit_to_user_mode(struct pt_regs *regs)
+{
+	if (current_task()->flags & (_TIF_ALLWORK_MASK & ~_TIF_WORK_MASK))
+		syscall_exit_to_user(regs);
+	local_irq_disable();
+	exit_to_user_mode_prepare(regs);
+}
+
+/* 6.1's do_syscall_64(regs, nr): the number comes in a register. */
+void do_syscall_64(struct pt_regs *regs, long nr)
+{
+#ifdef ENTRY_KSTACK
+	add_random_kstack_offset(current_task());
+#endif
+	nr = syscall_enter_from_user_mode(regs, nr);
+	if ((u64)nr < NR_SYSCALLS) {
+		u64 i = array_index_nospec((u64)nr, NR_SYSCALLS);
+		regs->rax = (u64)syscall_call(i, regs);
+	}
+	syscall_exit_to_user_mode(regs);
+}
+#endif
 #endif

@@ -50,6 +50,9 @@ entry_SYSCALL_64:
 	 * it is C, then the opportunistic SYSRET checks below. */
 	CLEAR_REGS
 	movq %rsp, %rdi
+#ifndef ENTRY_ARCH
+	movslq %eax, %rsi		/* entry=generic, kstack: the number as an argument (6.1) */
+#endif
 	call do_syscall_64		/* returns with interrupts disabled */
 	.globl syscall_sysret_checks
 syscall_sysret_checks:
