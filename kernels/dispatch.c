@@ -175,7 +175,8 @@ static noinline void syscall_exit_to_user_mode(struct pt_regs *regs)
 	exit_to_user_mode_prepare(regs);
 }
 
-/* 6.1's do_syscall_64(regs, nr): the number comes in a register. */
+/* do_syscall_64(regs, nr): the number comes in a register (5.10 passes
+ * it first, 6.1 second; the full 64 bits, entry.S). */
 void do_syscall_64(struct pt_regs *regs, long nr)
 {
 #ifdef ENTRY_KSTACK

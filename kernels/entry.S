@@ -51,7 +51,10 @@ entry_SYSCALL_64:
 	CLEAR_REGS
 	movq %rsp, %rdi
 #ifndef ENTRY_ARCH
-	movslq %eax, %rsi		/* entry=generic, kstack: the number as an argument (6.1) */
+	movq %rax, %rsi			/* entry=generic, kstack: the number as an argument
+					 * (5.10; 6.1 passes it as an int, movslq, which
+					 * would run getpid for 2^32+39: the suite wants
+					 * -ENOSYS there on every variant) */
 #endif
 	call do_syscall_64		/* returns with interrupts disabled */
 	.globl syscall_sysret_checks

@@ -28,7 +28,7 @@ archives="http://security.debian.org/debian-security $suite-security
 http://deb.debian.org/debian $suite"
 
 fail() { echo "fetch-kernel: $1" >&2; rm -rf "$tmp"; exit 2; }
-get() { curl -fsSL --retry 2 --connect-timeout 20 --max-time "${3:-120}" -o "$2" "$1"; }
+get() { curl -fsL --retry 2 --connect-timeout 20 --max-time "${3:-120}" -o "$2" "$1"; }
 
 # The newest cached kernel, for use without the network.
 cached() {
