@@ -163,6 +163,23 @@ static noinline void exit_to_user_mode_prepare(struct pt_regs *regs)
 #endif
 }
 
+/* arch_exit_to_user_mode(): amd_clear_divider(), a division 0/1 so that a
+ * Zen1 divider holds no quotient of the kernel's when user mode runs
+ * (f58d6fbcb7c8 moved it here from the #DE handler; 6.5, in 5.10.190 and
+ * 6.1.45).  On every other CPU the division stays a 2-byte NOP, as in
+ * Linux, where the operands are set up all the same; out of line, as
+ * Debian's 5.10 and 6.1 have it. */
+static noinline void amd_clear_divider(void)
+{
+	__asm__ volatile("771: .nops 2\n772:\n"
+			 ".pushsection .altinstructions, \"a\"\n"
+			 ".quad 771b, 773f\n.long %c[feat]\n.byte 2, 2, 0, 0\n"
+			 ".popsection\n"
+			 ".pushsection .altinstr_replacement, \"ax\"\n"
+			 "773: divl %%ecx\n.popsection"
+			 :: "a"(0), "d"(0), "c"(1), [feat] "i"(ALT_F_DIV0) : "memory");
+}
+
 /* The syscall's exit work (SYSCALL_WORK_EXIT): exit tracing and a frame a
  * regs syscall or the tracer marked; the exit=c function does it (and the
  * loop if flags are already set).  The SYSRET verdict stays the
@@ -173,6 +190,7 @@ static noinline void syscall_exit_to_user_mode(struct pt_regs *regs)
 		syscall_exit_to_user(regs);
 	local_irq_disable();
 	exit_to_user_mode_prepare(regs);
+	amd_clear_divider();
 }
 
 /* do_syscall_64(regs, nr): the number comes in a register (5.10 passes
