@@ -416,7 +416,8 @@ main() {
 	deps) ensure_deps; echo "run.sh: all dependencies installed" ;;
 	test) ensure_deps; build; exec make -s test ;;
 	test-kvm) ensure_deps; build; NESTED_SET=full exec bash tests/integration/kvm-nested.sh ;;
-	variant-matrix) ensure_deps; build_host; validate_selection "$@"; build; exec "$EL" matrix "$@" ;;
+	variant-matrix) ensure_deps; build_host; validate_selection "$@"; build; linux_kernel_args "$@"
+		exec "$EL" matrix "${ARGS[@]}" ;;
 	list) ensure_deps; build_host; exec "$EL" list "$@" ;;
 	run) ensure_deps; build; cmd_run "$@" ;;
 	gate|baseline) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
