@@ -121,6 +121,11 @@ for v in $(echo "$want" | tr ',' ' '); do
 		test "${5:-}" = "CPU_0/KVM" -a "${4:-}" = yes -a "${6:-x}" = "${7:-y}"
 done
 expect "the matrix ran the $n variants of the set" test "$(ls "$M"/raw/*.result 2>/dev/null | wc -l)" = "$n"
+# reported, not asserted: timer deliveries the nested KVM made twice, which
+# the stub dropped (kernels/idt.S; the conformance check is asserted above)
+dups=$(grep -ho 'ticks, [0-9]* duplicates dropped' "$M"/raw/*.console 2>/dev/null |
+	awk '{ s += $2; n += ($2 > 0) } END { printf "%d, in %d of %d boots", s, n, NR }')
+echo "# timer: duplicate deliveries dropped: ${dups:-none}"
 
 # ------------------------------------------------------------ the gate
 gs=$(step_status gate-same)
