@@ -94,7 +94,8 @@ int el_stats_delta(const double *x, size_t nx, const double *base, size_t nb,
  *     everything drawn;
  *   - a delta with two or more boots on each side (the gate's rounds):
  *     each boot is one observation, its median; the interval is
- *     delta +- t(0.975, df) * SE with SE = sqrt(s_x^2/n_x + s_b^2/n_b) from
+ *     delta +- t(0.975, df) * SE (el_stats_delta_boots_at: t at
+ *     (1 + level) / 2) with SE = sqrt(s_x^2/n_x + s_b^2/n_b) from
  *     the variances of the boot medians and Welch's degrees of freedom;
  *     when every boot median is the same, the interval is delta;
  *   - a delta with one boot on one side only (a baseline file against a
