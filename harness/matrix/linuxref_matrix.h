@@ -24,7 +24,7 @@ struct lr_matrix_row {
 };
 
 struct lr_matrix {
-	int wanted;                 /* asked for, or the default (whole matrix) */
+	int wanted;                 /* asked for, or the default (default selection or all) */
 	int rows;                   /* the Linux rows are in the plan */
 	int cpu_given;              /* --linux-cpu */
 	int kvm;                    /* the run is under kvm (set by lr_matrix_args) */
@@ -45,7 +45,7 @@ struct lr_matrix {
 
 /* Add the Linux rows to the variants v[0..*nv) (code LR_CODE, image the
  * unpacked kernel), when wanted: LR_WANT_ON, or LR_WANT_AUTO and the whole
- * matrix was selected (no --variants).  A kernel that cannot be had is an
+ * matrix was selected (whole_matrix: no --variants, default or all).  A kernel that cannot be had is an
  * error under LR_WANT_ON (-1 after one line on stderr), else one line on
  * stderr and no rows.  Returns 0 or -1. */
 /* linux_cpu: --linux-cpu MODEL[,MODEL...] (NULL: the model matching the
