@@ -18,8 +18,9 @@
  * variants/roles.conf and of the harness binary (which counts and
  * classifies); QEMU's version line; the row's QEMU CPU model and this
  * host's CPUID; the row's whole kernel command line, the benchmarks and
- * samples it runs, and the benchmark traced.  Files live in
- * build/cache/linuxref/ (`make clean` removes them).
+ * samples it runs, and the benchmark traced: the whole key heads the file,
+ * whose name is <release>-<row>-<model>-<FNV-1a of the key>.  Files live
+ * in build/cache/linuxref/ (`make clean` removes them).
  */
 #include "matrix/linuxref_matrix.h"
 #include "matrix/matrix_jobs.h"
@@ -227,13 +228,17 @@ const char *lr_cache_lookup(struct lr_matrix *lm, const char *short_name, const 
 
 	if (!r || !lm->cache_on)
 		return lm->cache_bench[0] && r ? lm->cache_bench : NULL;
-	el_fmt(name, sizeof(name), "%s-%s-%s", lm->k.release, short_name, model ? model : "host");
-	for (char *c = name; *c; c++)   /* a file name: no '/' from a model */
-		*c = *c == '/' ? '_' : *c;
-	el_fmt(r->cache_path, sizeof(r->cache_path), "%s/%s.csv", lm->cache_dir, name);
 	el_fmt(r->cache_key, sizeof(r->cache_key), "%s\n%s# key kernel=%s\n# key cpu_model=%s\n"
 	       "# key cmdline=%s\n", MAGIC, lm->cache_common, lm->k.release, model ? model : "host",
 	       append);
+	uint64_t h = 0xcbf29ce484222325ull;   /* FNV-1a of the key: one file per key */
+	for (const char *c = r->cache_key; *c; c++)
+		h = (h ^ (unsigned char)*c) * 0x100000001b3ull;
+	el_fmt(name, sizeof(name), "%s-%s-%s-%016llx", lm->k.release, short_name,
+	       model ? model : "host", (unsigned long long)h);
+	for (char *c = name; *c; c++)   /* a file name: no '/' from a model */
+		*c = *c == '/' ? '_' : *c;
+	el_fmt(r->cache_path, sizeof(r->cache_path), "%s/%s.csv", lm->cache_dir, name);
 	r->cache = LR_CACHE_MISS;
 	if (!(text = el_read_text(r->cache_path, CSV_MAX))) {
 		if (errno != ENOENT)

@@ -57,7 +57,8 @@ struct el_variants {
 };
 
 /* Read dir/axes.conf, dir/presets.conf and dir/default.conf (the
- * selection "default": what `entrylab matrix` runs without --variants).
+ * selection "default": what `entrylab matrix` runs without --variants;
+ * a tree without the file has no "default").
  * On error returns -1 with a one-line message in err ("<what>:
  * <file>:<line>: <what to do>"). */
 int el_variants_load(struct el_variants *v, const char *dir, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_CONF_LINE 1024
 #define MAX_PRESETS 256
@@ -506,6 +507,8 @@ int el_variants_load(struct el_variants *v, const char *dir, char *err, size_t e
 	el_fmt(def, sizeof(def), "%s/default.conf", dir);
 	if (el_variants_load_files(v, axes, presets, err, errlen))
 		return -1;
+	if (access(def, F_OK) < 0 && errno == ENOENT)
+		return 0;   /* an older tree (the gate's base): no "default" there */
 	if (load_one(v, def, load_default, err, errlen)) {
 		el_variants_free(v);
 		return -1;

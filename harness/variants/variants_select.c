@@ -234,8 +234,8 @@ static int select_word(const struct el_variants *v, const char *w, struct picks 
 		return pick_flips(v, w + 6, p, err, errlen);
 	if (!strcmp(w, "default")) {
 		if (!v->default_sel[0]) {
-			el_fmt(err, errlen, "no default selection: variants/default.conf was not "
-			       "read: name the variants");
+			el_fmt(err, errlen, "no default selection: no variants/default.conf "
+			       "here: name the variants (--variants)");
 			return -1;
 		}
 		return resolve_into(v, v->default_sel, p, err, errlen);
