@@ -285,10 +285,12 @@ void an_md_linux_breakdown(struct el_buf *b, const struct an_run *run)
 	}
 	if (nlinux) {
 		el_buf_puts(b, "## Linux rows by function (getpid, one traced call)\n\n"
-			    "Each Linux row's boot traced one getpid after its benchmarks (QEMU's exec "
+			    "One getpid of each Linux row traced after its benchmarks (QEMU's exec "
 			    "log, the kernel's symbols from /proc/kallsyms; `./run.sh trace linux "
-			    "getpid` prints the path), counted by role (variants/roles.conf) and by "
-			    "function, next to the lab preset nearest to that kernel");
+			    "getpid` prints the path) in this run's boot of the row, or stored by an "
+			    "earlier run with the same inputs and checked against this run's count "
+			    "(each row's line below says which), counted by role (variants/roles.conf) "
+			    "and by function, next to the lab preset nearest to that kernel");
 		if (n > nlinux)
 			el_buf_printf(b, " (%s: %s)", pn ? pn : "", json_string_value(json_object_get(near, "note")));
 		el_buf_puts(b, ".\n\n");

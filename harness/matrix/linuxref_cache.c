@@ -88,8 +88,8 @@ void lr_cache_begin(struct lr_matrix *lm, const char *root, const char *qemu_ver
 	if (!lm->rows || !traced)
 		return;
 	el_strlcpy(lm->cache_bench, traced, sizeof(lm->cache_bench));
-	el_fmt(lm->cache_dir, sizeof(lm->cache_dir), "%s/build/cache/linuxref",
-	       root && root[0] ? root : ".");
+	el_fmt(lm->cache_dir, sizeof(lm->cache_dir), "%s%sbuild/cache/linuxref",
+	       root && strcmp(root, ".") ? root : "", root && strcmp(root, ".") ? "/" : "");
 	if (hash_inputs(lm, root) < 0) {
 		el_err("warning: linux breakdown cache off: %s: the rows are traced", lm->cache_off);
 		return;
