@@ -35,11 +35,35 @@ bc                  /usr/bin/bc
 libc6-dev           /usr/lib/x86_64-linux-gnu/libc.a
 procps              /usr/bin/pgrep
 linux-image-amd64   /boot/vmlinuz-*
+curl                /usr/bin/curl
+gpgv                /usr/bin/gpgv
+debian-archive-keyring /usr/share/keyrings/debian-archive-keyring.gpg
 clang-14            /usr/bin/clang-14
 libclang-rt-14-dev  /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 "
 
 die() { echo "run.sh: $1" >&2; exit "${2:-2}"; }
+
+# ARGS := the arguments with `--linux-kernel debian-5.10` (a Debian kernel
+# this machine does not have) replaced by the path of its vmlinuz, fetched,
+# checked against the signed archive and cached by linuxref/fetch-kernel.sh
+# (which exits 2 with one line when it cannot).  A path stays a path.
+linux_kernel_args() {
+	ARGS=()
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--linux-kernel|--linux-kernel=*)
+			local v
+			if [ "$1" = --linux-kernel ]; then v=${2:-}; shift; else v=${1#*=}; fi
+			case "$v" in
+			debian-*) v=$(bash linuxref/fetch-kernel.sh "$v") || exit 2 ;;
+			esac
+			ARGS+=(--linux-kernel "$v") ;;
+		*) ARGS+=("$1") ;;
+		esac
+		shift
+	done
+}
 
 missing_packages() {
 	echo "$DEPS" | while read -r pkg probe; do
@@ -292,8 +316,11 @@ by the traced boot; a diff with a Linux row aligns the paths role by role
 (variants/roles.conf: entry assembler, dispatch, entry work, body, exit work,
 exit assembler), then by symbol, and lists the symbols whose counts differ.
 --linux-cpu MODEL: the Linux row's QEMU CPU model (default: the one standing
-for this host, variants/linux-cpus.conf).  --breakdown FILE: the path by
-role and symbol as CSV.
+for this host, variants/linux-cpus.conf).  --linux-kernel PATH|debian-5.10:
+the vmlinuz the Linux row boots (default: the newest /boot/vmlinuz-*);
+debian-5.10 is Debian 11's kernel, downloaded once from the Debian archive,
+checked against its signed index and cached (exit 2 with one line when it
+cannot be had).  --breakdown FILE: the path by role and symbol as CSV.
 pathlen reads each image and counts the fast path from the entry symbol to
 its sysretq.  VARIANT: short name, canonical name, preset or floor; BENCH:
 one of include/entrylab/benches.def.  Exit: 0 ok, 1 count mismatch,
@@ -426,7 +453,8 @@ main() {
 	list) ensure_deps; build_host; exec "$EL" list "$@" ;;
 	run) ensure_deps; build; cmd_run "$@" ;;
 	gate|baseline) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
-	trace|pathlen) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
+	trace) ensure_deps; build; linux_kernel_args "$@"; exec "$EL" trace "${ARGS[@]}" ;;
+	pathlen) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;
 	merge) ensure_deps; build_host; exec "$EL" merge "$@" ;;
 	lava-job) ensure_deps; build_host; validate_selection "$@"; exec bash lava/job.sh "$@" ;;
 	fetch-lava) ensure_deps; build_host; exec bash lava/fetch.sh "$@" ;;

@@ -21,7 +21,8 @@
 #define ALT_F_VERW          3   /* spec: VERW before the return to user mode (MDS) */
 #define ALT_F_RSB_CTXSW     4   /* spec: RSB filled on context switch */
 #define ALT_F_UNRET         5   /* spec: untrained return on entry (AMD retbleed) */
-#define ALT_F_COUNT         6
+#define ALT_F_DIV0          6   /* a division 0/1 before the return to user mode (AMD Zen1 DIV0) */
+#define ALT_F_COUNT         7
 
 #ifdef __ASSEMBLER__
 /* ALTERNATIVE "old", "new", feature: "new" replaces "old" when feature is live. */

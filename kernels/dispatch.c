@@ -70,8 +70,11 @@ static inline long syscall_call(u64 nr, const struct pt_regs *regs)
 }
 #endif
 
-/* Entry work: interrupts on, then syscall-entry tracing (the frame is
- * whole, so the tracer may change number and arguments). */
+#ifdef ENTRY_ARCH
+/* entry=arch (4.16-5.8, arch/x86/entry/common.c): the entry and exit work
+ * inline in do_syscall_64.  Entry: interrupts on, then syscall-entry
+ * tracing (the frame is whole, so the tracer may change number and
+ * arguments). */
 static inline u64 syscall_enter_work(struct task *t, struct pt_regs *regs)
 {
 	local_irq_enable();
@@ -94,15 +97,115 @@ static inline void syscall_exit_work(struct task *t, struct pt_regs *regs)
 /* The frame is whole from the entry on; a regs syscall marks it so
  * (TIF_FULL_FRAME) through syscall_full_regs(), and the exit work clears
  * the mark. */
-void do_syscall_64(struct pt_regs *regs)
+void do_syscall_64(struct pt_regs *regs, long nr_unused)
 {
 	struct task *t = current_task();
 	u64 nr = syscall_enter_work(t, regs);
 
+	(void)nr_unused;
 	if (nr < NR_SYSCALLS) {
 		nr = array_index_nospec(nr, NR_SYSCALLS);
 		regs->rax = (u64)syscall_call(nr, regs);
 	}
 	syscall_exit_work(t, regs);
 }
+#else
+/* entry=generic and entry=kstack (5.9+, kernel/entry/common.c): the work
+ * is three functions of their own, as Linux keeps them out of line (the
+ * noinstr boundary), and the exit work is split in two as there: the
+ * syscall's own exit work (tracing, a changed frame) with interrupts on,
+ * then, after cli, the work flags looked at again and handled in a loop
+ * until none is left — so a flag an interrupt set after the first look
+ * is not carried back to user mode. */
+#define noinline __attribute__((noinline))
+
+#ifdef ENTRY_KSTACK
+/* 5.13+: a random offset of the kernel stack per syscall (add_random_kstack
+ * _offset: an alloca of the offset's low 10 bits before any C frame of the
+ * syscall is built) and the next offset chosen on the way out from the time
+ * stamp counter (choose_random_kstack_offset(rdtsc() & 0xff)).  Kept in the
+ * task, as the traced Debian 6.1 reads it through current. */
+#define add_random_kstack_offset(t) do {					\
+	u8 *ptr__ = __builtin_alloca((t)->kstack_offset & 0x3ff);		\
+	__asm__ volatile("" :: "r"(ptr__) : "memory");			\
+} while (0)
+
+static inline void choose_random_kstack_offset(struct task *t)
+{
+	u32 lo, hi, off = t->kstack_offset;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	off = (off >> 5 | off << 27) ^ (lo & 0xff);
+	t->kstack_offset = off;
+}
+#endif
+
+static noinline long syscall_enter_from_user_mode(struct pt_regs *regs, long nr)
+{
+	local_irq_enable();
+	if (current_task()->flags & _TIF_WORK_SYSCALL_ENTRY)
+		return syscall_trace_enter(regs);
+	return nr;
+}
+
+/* With interrupts off: exit_to_user_mode_loop's work, interrupts on while
+ * it runs and off to look again. */
+static noinline void exit_to_user_mode_prepare(struct pt_regs *regs)
+{
+	struct task *t = current_task();
+
+	while (t->flags & _TIF_WORK_MASK) {
+		local_irq_enable();
+		exception_exit_to_user(regs);
+		local_irq_disable();
+	}
+#ifdef ENTRY_KSTACK
+	choose_random_kstack_offset(t);
+#endif
+}
+
+/* arch_exit_to_user_mode(): amd_clear_divider(), a division 0/1 so that a
+ * Zen1 divider holds no quotient of the kernel's when user mode runs
+ * (f58d6fbcb7c8 moved it here from the #DE handler; 6.5, in 5.10.190 and
+ * 6.1.45).  On every other CPU the division stays a 2-byte NOP, as in
+ * Linux, where the operands are set up all the same; out of line, as
+ * Debian's 5.10 and 6.1 have it. */
+static noinline void amd_clear_divider(void)
+{
+	__asm__ volatile("771: .nops 2\n772:\n"
+			 ".pushsection .altinstructions, \"a\"\n"
+			 ".quad 771b, 773f\n.long %c[feat]\n.byte 2, 2, 0, 0\n"
+			 ".popsection\n"
+			 ".pushsection .altinstr_replacement, \"ax\"\n"
+			 "773: divl %%ecx\n.popsection"
+			 :: "a"(0), "d"(0), "c"(1), [feat] "i"(ALT_F_DIV0) : "memory");
+}
+
+/* The syscall's exit work (SYSCALL_WORK_EXIT): exit tracing and a frame a
+ * regs syscall or the tracer marked; the exit=c function does it (and the
+ * loop if flags are already set).  The SYSRET verdict stays the
+ * assembler's. */
+static noinline void syscall_exit_to_user_mode(struct pt_regs *regs)
+{
+	if (current_task()->flags & (_TIF_ALLWORK_MASK & ~_TIF_WORK_MASK))
+		syscall_exit_to_user(regs);
+	local_irq_disable();
+	exit_to_user_mode_prepare(regs);
+	amd_clear_divider();
+}
+
+/* do_syscall_64(regs, nr): the number comes in a register (5.10 passes
+ * it first, 6.1 second; the full 64 bits, entry.S). */
+void do_syscall_64(struct pt_regs *regs, long nr)
+{
+#ifdef ENTRY_KSTACK
+	add_random_kstack_offset(current_task());
+#endif
+	nr = syscall_enter_from_user_mode(regs, nr);
+	if ((u64)nr < NR_SYSCALLS) {
+		u64 i = array_index_nospec((u64)nr, NR_SYSCALLS);
+		regs->rax = (u64)syscall_call(i, regs);
+	}
+	syscall_exit_to_user_mode(regs);
+}
+#endif
 #endif

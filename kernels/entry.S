@@ -50,6 +50,12 @@ entry_SYSCALL_64:
 	 * it is C, then the opportunistic SYSRET checks below. */
 	CLEAR_REGS
 	movq %rsp, %rdi
+#ifndef ENTRY_ARCH
+	movq %rax, %rsi			/* entry=generic, kstack: the number as an argument
+					 * (5.10; 6.1 passes it as an int, movslq, which
+					 * would run getpid for 2^32+39: the suite wants
+					 * -ENOSYS there on every variant) */
+#endif
 	call do_syscall_64		/* returns with interrupts disabled */
 	.globl syscall_sysret_checks
 syscall_sysret_checks:

@@ -88,6 +88,7 @@ struct task {
 	struct pt_regs trace_snapshot;
 	u64 trace_exit_rax;
 	u8 *kstack;
+	u32 kstack_offset;	/* entry=kstack: the next random offset of the kernel stack */
 };
 _Static_assert(offsetof(struct task, flags) == TASK_FLAGS, "task flags");
 _Static_assert(offsetof(struct task, ksp) == TASK_KSP, "task ksp");
@@ -163,7 +164,7 @@ void timer_init(void);
 void timer_interrupt(struct pt_regs *regs);
 
 /* dispatch.c (path=c) */
-void do_syscall_64(struct pt_regs *regs);
+void do_syscall_64(struct pt_regs *regs, long nr);
 
 /* pmu.c */
 void pmu_init(void);

@@ -90,6 +90,16 @@ static bool amd_retbleed(void)
 	return (vendor_is("AuthenticAMD") && cpu.family >= 0x15 && cpu.family <= 0x17) ||
 	       (vendor_is("HygonGenuine") && cpu.family == 0x18);
 }
+/* X86_BUG_DIV0 (77245f1c3c64, f58d6fbcb7c8; 6.5, in 5.10.190 and 6.1.45):
+ * Zen1, AMD family 0x17 models 0x00-0x2f and 0x50-0x5f, can leave a
+ * quotient of the kernel's in the divider.  A bug bit, not a mitigation
+ * choice: set with mitigations=off too. */
+static bool amd_div0(void)
+{
+	return vendor_is("AuthenticAMD") && cpu.family == 0x17 &&
+	       (cpu.model <= 0x2f || (cpu.model >= 0x50 && cpu.model <= 0x5f));
+}
+
 static bool intel_retbleed(void)
 {
 	return (intel_retbleed_model() || (cpu.arch_cap_msr & ARCH_CAP_RSBA)) && !eibrs();
@@ -117,12 +127,15 @@ void spec_init(void)
 	if (mds_affected())
 		alt_features |= 1u << ALT_F_VERW;
 #endif
+	if (amd_div0())
+		alt_features |= 1u << ALT_F_DIV0;
 }
 
 static const char *const live_names[ALT_F_COUNT] = {
 	[ALT_F_PCID] = "pti_pcid", [ALT_F_RETPOLINE] = "retpoline",
 	[ALT_F_IBRS_ENTRY] = "ibrs_entry", [ALT_F_VERW] = "verw",
 	[ALT_F_RSB_CTXSW] = "rsb_ctxsw", [ALT_F_UNRET] = "unret",
+	[ALT_F_DIV0] = "div0",
 };
 
 void spec_record_fields(char *buf, size_t n)

@@ -32,6 +32,9 @@
 #if defined(IRQ_OFF) + defined(IRQ_ON) != 1
 #error "select exactly one of -DIRQ_OFF / -DIRQ_ON"
 #endif
+#if defined(ENTRY_ARCH) + defined(ENTRY_GENERIC) + defined(ENTRY_KSTACK) != 1
+#error "select exactly one of -DENTRY_ARCH / -DENTRY_GENERIC / -DENTRY_KSTACK"
+#endif
 #if defined(PATH_C) && !(defined(PTREGS_FULL) && defined(RSP_STORED) && defined(EXIT_C))
 #error "path=c needs ptregs=full, rsp=stored and exit=c (variants/axes.conf rules)"
 #endif

@@ -277,6 +277,8 @@ static const struct el_opt trace_options[] = {
 	  "row at least 120)" },
 	{ "linux-cpu", 'L', "MODEL", "the QEMU CPU model of a Linux row (default: the one standing\n"
 	  "for this host's CPU, variants/linux-cpus.conf; linux.MODEL names one too)" },
+	{ "linux-kernel", 'N', "PATH", "the vmlinuz a Linux row boots (default: the newest\n"
+	  "/boot/vmlinuz-*; run.sh fetches debian-5.10, linuxref/README.md)", "@file" },
 	{ "breakdown", 'B', "FILE", "write the path's instructions by role (variants/roles.conf)\n"
 	  "and by symbol as CSV to FILE (one trace, not --diff)", "@file" },
 	{ "append", 'a', "ARGS", "more guest arguments of a Linux row (el.kptr_restrict=2 hides\n"
@@ -308,6 +310,7 @@ static int trace_opt(void *ctx, int key, const char *arg)
 	case 'V': o->variants_dir = arg; return 0;
 	case 'q': o->qemu = arg; return 0;
 	case 'L': o->linux_cpu = arg; return 0;
+	case 'N': o->linux_kernel = arg; return 0;
 	case 'B': o->breakdown = arg; return 0;
 	case 'a': o->append = arg; return 0;
 	}

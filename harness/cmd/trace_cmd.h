@@ -12,6 +12,7 @@ struct trace_opts {
 	const char *variants_dir, *kernels_dir, *qemu;
 	int64_t timeout_ms;
 	const char *linux_cpu;  /* --linux-cpu: the Linux rows' QEMU CPU model */
+	const char *linux_kernel; /* --linux-kernel: a Linux row's vmlinuz (NULL: newest /boot) */
 	const char *append;     /* --append: more guest words of a Linux row */
 	const char *breakdown;  /* --breakdown FILE: the path by role and symbol, CSV */
 	bool diff;

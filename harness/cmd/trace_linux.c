@@ -75,7 +75,7 @@ int tr_trace_linux(const struct trace_opts *o, const char *sel, const char *benc
 	r->linux_row = true;
 	if (row_model(o, sel, model, sizeof(model)))
 		return EL_EX_USAGE;
-	if (lr_prepare(".", NULL, &k, err, sizeof(err)) < 0) {
+	if (lr_prepare(".", o->linux_kernel, &k, err, sizeof(err)) < 0) {
 		el_err("%s", err);
 		return EL_EX_USAGE;
 	}

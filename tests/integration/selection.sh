@@ -20,7 +20,7 @@ nall=$("$EL" resolve all | grep -vc '^floor$')
 expect "resolve all: every valid variant ($nall of $nvalid listed) and floor" \
 	sh -c "[ '$nall' = '$nvalid' ] && '$EL' resolve all | tail -1 | grep -qx floor"
 expect "the README's count of valid variants is the loader's ($nvalid)" \
-	grep -q "Of the 512 combinations $nvalid are variants" README.md
+	grep -q "Of the [0-9]* combinations $nvalid are variants" README.md
 expect "every preset is in the default selection" \
 	sh -c "'$EL' resolve presets | while read -r s; do grep -qx \"\$s\" '$TMP/default' || exit 1; done"
 # every axis: two variants of the default differing in that axis only
