@@ -221,13 +221,13 @@ static struct lr_matrix_row *row_of(struct lr_matrix *lm, const char *short_name
 }
 
 const char *lr_cache_lookup(struct lr_matrix *lm, const char *short_name, const char *model,
-			    const char *append)
+			    const char *append, const char *trace)
 {
 	struct lr_matrix_row *r = row_of(lm, short_name);
 	char *text, why[256], name[160];
 
-	if (!r || !lm->cache_on)
-		return lm->cache_bench[0] && r ? lm->cache_bench : NULL;
+	if (!r || !lm->cache_on || !trace || strcmp(trace, lm->cache_bench))
+		return trace;   /* no cache this run: traced as asked */
 	el_fmt(r->cache_key, sizeof(r->cache_key), "%s\n%s# key kernel=%s\n# key cpu_model=%s\n"
 	       "# key cmdline=%s\n", MAGIC, lm->cache_common, lm->k.release, model ? model : "host",
 	       append);

@@ -86,12 +86,13 @@ void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const
  * rows are traced as without a cache. */
 void lr_cache_begin(struct lr_matrix *lm, const char *root, const char *qemu_version,
 		    const char *bench_list, uint64_t samples, const char *traced);
-/* The benchmark row short_name's boot must trace (NULL: a whole stored
- * breakdown with this row's key exists; it is checked after the run).
+/* The benchmark row short_name's boot must trace: trace, or NULL when a
+ * whole stored breakdown of trace with this row's key exists (it is
+ * checked after the run; lr_cache_begin not called or off: trace).
  * model: the row's QEMU CPU model (NULL: -cpu host); append: its whole
  * kernel command line.  A corrupt stored file is one warning line. */
 const char *lr_cache_lookup(struct lr_matrix *lm, const char *short_name, const char *model,
-			    const char *append);
+			    const char *append, const char *trace);
 /* After the runs: each passed row traced in this run gets its breakdown
  * stored; each row given a stored breakdown gets it in raw_dir/<short>
  * .breakdown.csv when this run's loop - empty equals the stored path's
