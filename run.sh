@@ -138,7 +138,7 @@ validate_selection() {
 	for a in "$@"; do
 		case "$a" in
 		--no-linux) LINUX_OFF=1 ;;
-		--linux|--linux-cpu|--linux-cpu=*) LINUX_ON=1 ;;
+		--linux|--linux-cpu|--linux-cpu=*|--linux-kernel|--linux-kernel=*) LINUX_ON=1 ;;
 		esac
 		if [ -n "$want" ]; then val=$a
 		else
@@ -449,7 +449,8 @@ main() {
 	deps) ensure_deps; echo "run.sh: all dependencies installed" ;;
 	test) ensure_deps; build; exec make -s test ;;
 	test-kvm) ensure_deps; build; NESTED_SET=full exec bash tests/integration/kvm-nested.sh ;;
-	variant-matrix) ensure_deps; build_host; validate_selection "$@"; build_selected; exec "$EL" matrix "$@" ;;
+	variant-matrix) ensure_deps; build_host; validate_selection "$@"; build_selected
+		linux_kernel_args "$@"; exec "$EL" matrix "${ARGS[@]}" ;;
 	list) ensure_deps; build_host; exec "$EL" list "$@" ;;
 	run) ensure_deps; build; cmd_run "$@" ;;
 	gate|baseline) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;

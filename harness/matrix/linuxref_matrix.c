@@ -79,18 +79,20 @@ static int choose_models(struct lr_matrix *lm, const char *root, const char *lin
 }
 
 int lr_matrix_plan(struct lr_matrix *lm, enum lr_want want, int whole_matrix, const char *root,
-		   const char *linux_cpu, struct mx_variant **v, size_t *nv)
+		   const char *linux_cpu, const char *linux_kernel, struct mx_variant **v,
+		   size_t *nv)
 {
 	char err[LR_PATH * 2], model[64];
 
 	memset(lm, 0, sizeof(*lm));
-	if (want == LR_WANT_OFF || (want == LR_WANT_AUTO && !whole_matrix && !linux_cpu))
+	if (want == LR_WANT_OFF ||
+	    (want == LR_WANT_AUTO && !whole_matrix && !linux_cpu && !linux_kernel))
 		return 0;
 	lm->wanted = 1;
 	if (choose_models(lm, root, linux_cpu) < 0)
 		return -1;
-	if (lr_prepare(root, NULL, &lm->k, err, sizeof(err)) < 0) {
-		if (want == LR_WANT_ON || linux_cpu) {
+	if (lr_prepare(root, linux_kernel, &lm->k, err, sizeof(err)) < 0) {
+		if (want == LR_WANT_ON || linux_cpu || linux_kernel) {
 			el_err("%s", err);
 			return -1;
 		}

@@ -66,8 +66,11 @@ struct lr_matrix {
 /* linux_cpu: --linux-cpu MODEL[,MODEL...] (NULL: the model matching the
  * host, variants/linux-cpus.conf; under kvm `-cpu host`).  An unknown
  * model is an error (-1 after one line listing QEMU's models). */
+/* linux_kernel: --linux-kernel PATH, the kernel to boot (NULL: the newest
+ * /boot/vmlinuz-*); given, it implies the rows like --linux-cpu. */
 int lr_matrix_plan(struct lr_matrix *lm, enum lr_want want, int whole_matrix, const char *root,
-		   const char *linux_cpu, struct mx_variant **v, size_t *nv);
+		   const char *linux_cpu, const char *linux_kernel, struct mx_variant **v,
+		   size_t *nv);
 
 /* The `entrylab run` arguments of a Linux row: args (NULL-terminated,
  * room for max entries, holding "--append", append) gain "--initrd", the

@@ -72,6 +72,9 @@ static const struct el_opt mx_options[] = {
 	  "the model standing for this host's CPU (variants/linux-cpus.conf)\n"
 	  "under tcg-icount, -cpu host under kvm; an unknown model is status 2\n"
 	  "with the models QEMU offers.  Implies --linux" },
+	{ "linux-kernel", 'N', "PATH", "the vmlinuz the Linux rows boot (default: the newest\n"
+	  "/boot/vmlinuz-*; run.sh fetches debian-5.10, linuxref/README.md).\n"
+	  "Implies --linux", "@file" },
 	{ "append-for", 'A', "SHORT=ARGS", "extra guest arguments for one variant (e.g.\n"
 	  "el.selftest=N to make it fail on purpose); repeatable", NULL, EL_OPT_HIDDEN },
 	{ "cpu-model", 'G', "MODEL", "the guest's CPU model under tcg-icount (QEMU -cpu; default\n"
@@ -159,6 +162,7 @@ static int one_opt(int c, const char *arg, struct mx_opts *o)
 	case 'L': o->linux_req = LR_WANT_ON; return 0;
 	case 'X': o->linux_req = LR_WANT_OFF; return 0;
 	case 'U': o->linux_cpu = arg; return 0;
+	case 'N': o->linux_kernel = arg; return 0;
 	case 'm':
 		if (!strcmp(arg, "auto"))
 			o->mode = MX_MODE_AUTO;
@@ -398,7 +402,7 @@ int mx_plan_build(const struct mx_opts *o, const char *root, struct mx_plan *p)
 	/* the default selection or the whole product: the Linux rows by default */
 	if (lr_matrix_plan(&p->lr, o->linux_req, !o->variants || !strcmp(o->variants, "all") ||
 			   !strcmp(o->variants, "default"), p->root, o->linux_cpu,
-			   &p->v, &p->nv) < 0 || check_append_for(p, o)) {
+			   o->linux_kernel, &p->v, &p->nv) < 0 || check_append_for(p, o)) {
 		mx_plan_free(p);
 		return EL_EX_USAGE;
 	}

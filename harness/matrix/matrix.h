@@ -57,6 +57,7 @@ struct mx_opts {
 	const char *cpu_model;      /* --cpu-model: QEMU -cpu under tcg-icount; NULL: max */
 	int linux_req;              /* enum lr_want: --linux, --no-linux (linuxref_matrix.h) */
 	const char *linux_cpu;      /* --linux-cpu MODEL[,MODEL...] */
+	const char *linux_kernel;   /* --linux-kernel PATH (NULL: the newest /boot/vmlinuz-*) */
 	/* tests only (--append-for SHORT=ARGS): extra guest arguments for one
 	 * variant, e.g. el.selftest=N to make it fail on purpose */
 	const char *append_for[MX_APPEND_FOR_MAX];

@@ -396,17 +396,22 @@ static void plan_not_wanted_adds_nothing(void **state)
 	size_t nv = 0;
 
 	(void)state;
-	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_OFF, 1, ".", NULL, &v, &nv), 0);
+	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_OFF, 1, ".", NULL, NULL, &v, &nv), 0);
 	assert_int_equal(nv, 0);
 	assert_int_equal(lm.wanted, 0);
-	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_AUTO, 0, ".", NULL, &v, &nv), 0);
+	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_AUTO, 0, ".", NULL, NULL, &v, &nv), 0);
 	assert_int_equal(nv, 0);
 	assert_int_equal(lm.rows, 0);
 	/* wanted but no initramfs under this root: an error only when required */
-	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_AUTO, 1, dir, NULL, &v, &nv), 0);
+	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_AUTO, 1, dir, NULL, NULL, &v, &nv), 0);
 	assert_int_equal(nv, 0);
 	assert_true(lm.wanted && lm.skipped[0]);
-	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_ON, 1, dir, NULL, &v, &nv), -1);
+	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_ON, 1, dir, NULL, NULL, &v, &nv), -1);
+	/* --linux-kernel wants the rows even for a selection: a kernel that
+	 * cannot be had is then an error, not a skip */
+	assert_int_equal(lr_matrix_plan(&lm, LR_WANT_AUTO, 0, ".", NULL, "/nonexistent/vmlinuz-0",
+					 &v, &nv), -1);
+	assert_int_equal(nv, 0);
 	free(v);
 }
 
