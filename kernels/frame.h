@@ -87,6 +87,11 @@
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 
+#define X86_EFLAGS_IF 0x200
+/* The timer interrupt's vector (EL_TIMER_VECTOR of the ABI; kernel.h
+ * checks they agree). */
+#define TIMER_VECTOR 32
+
 /* RFLAGS bits cleared on SYSCALL: TF, IF, DF, IOPL, NT, AC. */
 #define SYSCALL_FMASK 0x47700
 

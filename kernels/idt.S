@@ -71,11 +71,31 @@ exception_common:		/* rdi saved in its slot, error code in orig_rax */
 
 /* The timer interrupt (vector 32, timer.c).  From user mode, or from the
  * kernel between the syscall entry's sti and cli (irq=on: GS is the
- * kernel's there); returns straight to the interrupted code. */
+ * kernel's there); returns straight to the interrupted code.
+ *
+ * A delivery that interrupted ring 0 with IF clear is not a tick: the CPU
+ * holds maskable interrupts while IF is 0, and the local APIC holds vector
+ * 32 while it is in service (no EOI yet).  The nested KVM of the test
+ * (kvm_amd on QEMU's emulated SVM) sometimes delivers the same interrupt a
+ * second time right after the first, at the first instruction below: IF
+ * already cleared by the first delivery's gate and, when that one came
+ * from user mode, the user GS and (pti=on) the user page table still
+ * loaded, on the entry stack.  Taken as a kernel-mode tick it ran
+ * timer_interrupt on the user page table (#PF fetching it) or counted a
+ * kernel tick under irq=off.  It is counted in timer_dup (entry data,
+ * mapped in both page tables; the only memory touched) and dropped; the
+ * IRET lands here again and the first delivery is handled.  No EOI: the
+ * APIC has one interrupt in service, acknowledged by that handler. */
 	.balign 16
 	.globl irq_timer_stub
 irq_timer_stub:
-	pushq $-1			/* orig_rax: no syscall, no error code */
+	testb $3, 8(%rsp)		/* CS: from user mode, a tick */
+	jnz 1f
+	testl $X86_EFLAGS_IF, 16(%rsp)	/* RFLAGS: ring 0 with IF set, a tick */
+	jnz 1f
+	incq timer_dup(%rip)		/* flags come back with the IRET */
+	iretq
+1:	pushq $-1			/* orig_rax: no syscall, no error code */
 	pushq %rdi
 	pushq %rsi
 	pushq %rdx
@@ -87,10 +107,10 @@ irq_timer_stub:
 	pushq %r11
 	PUSH_EXTRA_ALL
 	testb $3, PT_CS(%rsp)
-	jz 1f
+	jz 3f
 	swapgs
 	SWITCH_TO_KERNEL_CR3 scratch_reg=%rax	/* stays on the entry stack: no task switch */
-1:	movq %rsp, %rdi
+3:	movq %rsp, %rdi
 	call timer_interrupt
 	testb $3, PT_CS(%rsp)
 	jz 2f
@@ -99,6 +119,28 @@ irq_timer_stub:
 2:	POP_ALL_REGS
 	addq $8, %rsp
 	iretq
+
+/* timer_dup_probe(): the duplicate delivery above, on demand (el_timer
+ * EL_TIMER_DUP_PROBE, for the conformance suite under TCG, where it never
+ * happens by itself): vector 32 raised in ring 0 with IF clear, in the
+ * state right after a tick from user mode was delivered: user GS and, with
+ * pti=on, on the entry stack with the user page table loaded.  Called from
+ * C with interrupts disabled; keeps the callee-saved registers. */
+	.globl timer_dup_probe
+timer_dup_probe:
+	pushq %rbx
+	movq %rsp, %rbx
+#ifdef PTI_ON
+	movq %gs:PCPU_ENTRY_STACK, %rsp
+	SWITCH_TO_USER_CR3 %rax, %rcx
+#endif
+	swapgs
+	int $TIMER_VECTOR
+	swapgs
+	SWITCH_TO_KERNEL_CR3 %rax
+	movq %rbx, %rsp
+	popq %rbx
+	ret
 
 	.section .rodata
 	.balign 8

@@ -160,8 +160,13 @@ void spec_record_fields(char *buf, size_t n);
 void apply_alternatives(void);
 
 /* timer.c */
+_Static_assert(TIMER_VECTOR == EL_TIMER_VECTOR, "the timer's vector");
 void timer_init(void);
 void timer_interrupt(struct pt_regs *regs);
+/* idt.S: the nested KVM's duplicate delivery of the timer vector, raised
+ * on demand (interrupts disabled); timer.c counts what the stub dropped. */
+void timer_dup_probe(void);
+extern u64 timer_dup;
 
 /* dispatch.c (path=c) */
 void do_syscall_64(struct pt_regs *regs, long nr);

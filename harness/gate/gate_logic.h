@@ -5,13 +5,21 @@
  * directories or a baseline file and runs the guests.
  *
  * Per (variant, benchmark), delta = median(head) - median(base) over all
- * samples of all boots, with the 95% bootstrap interval [lo, hi] and the
- * allowed increase A of the threshold row.  The boot is the unit: with one
- * boot per side the interval is el_stats_delta's (samples resampled); with
- * more it is el_stats_delta_boots' hierarchical one (boots resampled, then
- * samples within them; stats.h), because samples of one boot share its
- * offset and are not independent.  Exact counts give lo = hi = delta
- * either way.  Verdicts:
+ * samples of all boots, with an interval [lo, hi] and the allowed increase
+ * A of the threshold row.  The boot is the unit: with one boot per side
+ * the interval is el_stats_delta's (samples resampled); with two or more
+ * on each side, Welch's t on the boot medians (el_stats_delta_boots_at,
+ * stats.h), because samples of one boot share its offset and are not
+ * independent.  Exact counts give lo = hi = delta either way.
+ *
+ * One gate compares m rows at once (every variant x benchmark both sides
+ * measured), and exits 1 if any of them is a regression, so each row's
+ * interval is at the Bonferroni level 1 - 0.05/m: the m intervals hold
+ * their true deltas together with probability >= 95%.  On identical trees
+ * (true delta 0 <= A) that bounds a false "regression" anywhere in the
+ * gate at 2.5% and any row outside "pass"/"inconclusive" at 5%, whatever
+ * m is, as long as each boot median is an independent draw of its side
+ * (what the interleaved rounds are for).  Verdicts:
  *   regression    lo > A: the whole interval lies beyond the threshold
  *   pass          hi <= A (improved: hi < 0)
  *   inconclusive  lo <= A < hi: more boots (rounds) or samples needed
@@ -93,8 +101,12 @@ struct gl_row {
 	char *explain;              /* Markdown lines (gate.c: per-symbol trace diff), owned */
 };
 
+#define GL_FAMILY_ALPHA 0.05   /* the gate's family-wise error, all rows together */
+
 struct gl_result {
 	char unit[GL_WORD];
+	size_t family;              /* m: rows compared with an interval */
+	double level;               /* each row's interval: 1 - GL_FAMILY_ALPHA / m */
 	struct gl_row *row;
 	size_t nrow;
 	size_t count[GL_NVERDICT];

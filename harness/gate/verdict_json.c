@@ -3,6 +3,8 @@
  *   { "format": "entrylab-verdict", "version": 1,
  *     "verdict": "pass" | "fail" | "inconclusive", "exit_status": 0 | 1 | 3,
  *     "unit", "mode", "base", "head", "thresholds", "how",
+ *     "family_rows": m, the rows compared with an interval, "interval_level":
+ *     each row's interval, 1 - 0.05 / m (Bonferroni; gate_logic.h),
  *     "counts": { verdict name: rows },
  *     "rows": [ { "variant", "bench" ("*": the whole variant), "verdict",
  *                 "base": { "n", "median", "ci_lo", "ci_hi" } | null, "head": ... ,
@@ -60,6 +62,8 @@ json_t *gl_json(const struct gl_result *r, const struct gl_report_info *info)
 	json_object_set_new(j, "head", el_json_str_or_null(info->head_label));
 	json_object_set_new(j, "thresholds", el_json_str_or_null(info->thresholds));
 	json_object_set_new(j, "how", el_json_str_or_null(info->how));
+	json_object_set_new(j, "family_rows", json_integer((json_int_t)r->family));
+	json_object_set_new(j, "interval_level", json_real(r->level));
 	for (int v = 0; v < GL_NVERDICT; v++)
 		json_object_set_new(counts, gl_verdict_name((enum gl_verdict)v),
 				    json_integer((json_int_t)r->count[v]));

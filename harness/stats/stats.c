@@ -51,9 +51,9 @@ static double resample_median(const gsl_rng *r, const double *x, size_t n, doubl
 }
 
 /* Percentile interval of stat[0..boot): sorts stat in place. */
-static void percentile_ci(double *stat, size_t boot, double *lo, double *hi)
+static void percentile_ci(double *stat, size_t boot, double level, double *lo, double *hi)
 {
-	double tail = (1.0 - EL_STATS_CI_LEVEL) / 2.0;
+	double tail = (1.0 - level) / 2.0;
 
 	gsl_sort(stat, 1, boot);
 	*lo = gsl_stats_quantile_from_sorted_data(stat, 1, boot, tail);
@@ -118,7 +118,7 @@ int el_stats_summarize(const double *x, size_t n, unsigned boot, uint32_t seed,
 	}
 	for (unsigned b = 0; b < boot; b++)
 		stat[b] = resample_median(r, x, n, work);
-	percentile_ci(stat, boot, &out->ci_lo, &out->ci_hi);
+	percentile_ci(stat, boot, EL_STATS_CI_LEVEL, &out->ci_lo, &out->ci_hi);
 	gsl_rng_free(r);
 	free(stat);
 	free(work);
@@ -222,15 +222,15 @@ static void bootstrap_delta(const gsl_rng *r, const double *x, size_t nx,
 	}
 }
 
-int el_stats_delta(const double *x, size_t nx, const double *base, size_t nb,
-		   unsigned boot, uint32_t seed, struct el_delta *out)
+/* boot == 0 here: the point values and the test only, no interval (the
+ * caller computes one of its own). */
+static int delta_at(const double *x, size_t nx, const double *base, size_t nb,
+		    unsigned boot, uint32_t seed, double level, struct el_delta *out)
 {
 	if (!x || !base || nx == 0 || nb == 0 || !out) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (boot == 0)
-		boot = EL_STATS_BOOT_DEFAULT;
 	double *work = malloc((nx > nb ? nx : nb) * sizeof(*work));
 	if (!work)
 		return -1;
@@ -244,7 +244,7 @@ int el_stats_delta(const double *x, size_t nx, const double *base, size_t nb,
 		free(work);
 		return -1;
 	}
-	if (out->exact) {
+	if (out->exact || boot == 0) {
 		free(work);
 		return 0;
 	}
@@ -255,11 +255,18 @@ int el_stats_delta(const double *x, size_t nx, const double *base, size_t nb,
 		return -1;
 	}
 	bootstrap_delta(r, x, nx, base, nb, boot, stat, work);
-	percentile_ci(stat, boot, &out->ci_lo, &out->ci_hi);
+	percentile_ci(stat, boot, level, &out->ci_lo, &out->ci_hi);
 	gsl_rng_free(r);
 	free(stat);
 	free(work);
 	return 0;
+}
+
+int el_stats_delta(const double *x, size_t nx, const double *base, size_t nb,
+		   unsigned boot, uint32_t seed, struct el_delta *out)
+{
+	return delta_at(x, nx, base, nb, boot ? boot : EL_STATS_BOOT_DEFAULT, seed,
+			EL_STATS_CI_LEVEL, out);
 }
 
 /* ------------------------------------------------------------ boots as the unit */
@@ -313,7 +320,8 @@ static void boot_medians(const double *x, const size_t *end, size_t nboot, doubl
 /* Two or more boots a side: delta (already set) +- t * SE, the SE and the
  * degrees of freedom Welch's, from the per-boot medians (stats.h). */
 static int welch_boots(const double *x, const size_t *xend, size_t nxb, const double *base,
-		       const size_t *bend, size_t nbb, size_t most, struct el_delta *out)
+		       const size_t *bend, size_t nbb, size_t most, double level,
+		       struct el_delta *out)
 {
 	double *work = malloc((most + nxb + nbb) * sizeof(*work));
 	double mx, vx, mb, vb, sx, sb, se, df, half;
@@ -331,7 +339,7 @@ static int welch_boots(const double *x, const size_t *xend, size_t nxb, const do
 		return 0;
 	}
 	df = (sx + sb) * (sx + sb) / (sx * sx / (double)(nxb - 1) + sb * sb / (double)(nbb - 1));
-	half = gsl_cdf_tdist_Pinv(0.975, df) * se;
+	half = gsl_cdf_tdist_Pinv(1.0 - (1.0 - level) / 2.0, df) * se;
 	out->ci_lo = out->delta - half;
 	out->ci_hi = out->delta + half;
 	return 0;
@@ -362,7 +370,7 @@ int el_stats_summarize_boots(const double *x, const size_t *end, size_t nboot, u
 	}
 	for (unsigned b = 0; b < boot; b++)
 		stat[b] = resample_boots(r, x, end, nboot, work);
-	percentile_ci(stat, boot, &out->ci_lo, &out->ci_hi);
+	percentile_ci(stat, boot, EL_STATS_CI_LEVEL, &out->ci_lo, &out->ci_hi);
 	gsl_rng_free(r);
 	free(stat);
 	free(work);
@@ -373,23 +381,33 @@ int el_stats_delta_boots(const double *x, const size_t *xend, size_t nxb, const 
 			 const size_t *bend, size_t nbb, unsigned boot, uint32_t seed,
 			 struct el_delta *out)
 {
+	return el_stats_delta_boots_at(x, xend, nxb, base, bend, nbb, boot, seed,
+				       EL_STATS_CI_LEVEL, out);
+}
+
+int el_stats_delta_boots_at(const double *x, const size_t *xend, size_t nxb, const double *base,
+			    const size_t *bend, size_t nbb, unsigned boot, uint32_t seed,
+			    double level, struct el_delta *out)
+{
 	size_t xmost, bmost, room;
 	double *work, *stat;
 	gsl_rng *r;
 
 	if (!x || !base || !xend || !bend || !out || !boots_valid(xend, nxb, &xmost) ||
-	    !boots_valid(bend, nbb, &bmost)) {
+	    !boots_valid(bend, nbb, &bmost) || !(level > 0.0 && level < 1.0)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (el_stats_delta(x, xend[nxb - 1], base, bend[nbb - 1], boot, seed, out) < 0)
+	if (boot == 0)
+		boot = EL_STATS_BOOT_DEFAULT;
+	if (delta_at(x, xend[nxb - 1], base, bend[nbb - 1],
+		     nxb >= 2 && nbb >= 2 ? 0 : boot, seed, level, out) < 0)   /* Welch: no bootstrap */
 		return -1;
 	if ((nxb == 1 && nbb == 1) || out->exact)
 		return 0;
 	if (nxb >= 2 && nbb >= 2)
-		return welch_boots(x, xend, nxb, base, bend, nbb, xmost > bmost ? xmost : bmost, out);
-	if (boot == 0)
-		boot = EL_STATS_BOOT_DEFAULT;
+		return welch_boots(x, xend, nxb, base, bend, nbb, xmost > bmost ? xmost : bmost,
+				   level, out);
 	room = nxb * xmost > nbb * bmost ? nxb * xmost : nbb * bmost;
 	if (!(work = malloc(room * sizeof(*work))))
 		return -1;
@@ -401,7 +419,7 @@ int el_stats_delta_boots(const double *x, const size_t *xend, size_t nxb, const 
 		double mx = resample_boots(r, x, xend, nxb, work);
 		stat[b] = mx - resample_boots(r, base, bend, nbb, work);
 	}
-	percentile_ci(stat, boot, &out->ci_lo, &out->ci_hi);
+	percentile_ci(stat, boot, level, &out->ci_lo, &out->ci_hi);
 	gsl_rng_free(r);
 	free(stat);
 	free(work);

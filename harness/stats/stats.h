@@ -121,6 +121,12 @@ int el_stats_summarize_boots(const double *x, const size_t *end, size_t nboot, u
 int el_stats_delta_boots(const double *x, const size_t *xend, size_t nxb, const double *base,
 			 const size_t *bend, size_t nbb, unsigned boot, uint32_t seed,
 			 struct el_delta *out);
+/* The same at a confidence level of the caller's (0 < level < 1; the
+ * gate's Bonferroni-corrected level, gate_logic.h): Welch's t quantile and
+ * the bootstrap percentiles at (1 - level) / 2 each side. */
+int el_stats_delta_boots_at(const double *x, const size_t *xend, size_t nxb, const double *base,
+			    const size_t *bend, size_t nbb, unsigned boot, uint32_t seed,
+			    double level, struct el_delta *out);
 
 /* Two-sided Mann-Whitney U test; ties get average ranks and the variance
  * the tie correction.  All values equal: p = 1.  Returns 0 or -1. */

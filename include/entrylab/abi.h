@@ -84,6 +84,8 @@ struct el_sigframe {
 #define EL_TIMER_TICKS_USER    2	/* ticks that interrupted user mode */
 #define EL_TIMER_TICKS_KERNEL  3	/* ticks that interrupted the kernel (the syscall path) */
 #define EL_TIMER_TICKS_OUTSIDE 4	/* ticks in ring 0 outside kernel text: never */
+#define EL_TIMER_DUPS          5	/* deliveries in ring 0 with IF clear, dropped (kernels/idt.S) */
+#define EL_TIMER_DUP_PROBE     6	/* raise one such delivery; returns the dups it added */
 
 /* el_echo(a, b, c, d, e, f) returns this: shows every argument arrived. */
 #define EL_ECHO(a, b, c, d, e, f) \

@@ -107,7 +107,7 @@ n=0
 for v in $(echo "$want" | tr ',' ' '); do
 	n=$((n + 1))
 	r=$M/raw/$v.result
-	planned=67; [ "$v" = floor ] && planned=12
+	planned=68; [ "$v" = floor ] && planned=12
 	expect "$v: status pass under kvm" grep -qx 'status=pass' "$r"
 	expect "$v: conformance $planned/$planned under KVM" \
 		test "$(sed -n 's/^tap_pass=//p' "$r")" = "$planned" -a \
@@ -135,10 +135,10 @@ if [ "$SET" = full ]; then
 	vd=$(ls -d "$OUT"/gate-plus50/gate-* 2>/dev/null | head -1)
 	regs=$(grep -Eo "^\| *(pcsa|fsacdzi|fsac|floor) *\| *getpid *\|.*\| *\*\*regression\*\* *\|" \
 		"$vd/verdict.md" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort | paste -sd,)
-	expect "gate +50: a regression on a variant whose entry has the nops (rows: ${regs:-none})" \
+	expect "gate +50: a regression on a variant whose entry has the 50 loads (rows: ${regs:-none})" \
 		test -n "$(echo ",$regs," | grep -E ',(pcsa|fsacdzi|fsac),')"
-	# the floor's entry has no nops: its row is a head == base row, reported, not asserted
-	echo "# gate +50: regression rows {${regs:-none}} (pcsa and fsacdzi carry the nops, the floor does not)"
+	# the floor's entry has not the 50 loads: its row is a head == base row, reported, not asserted
+	echo "# gate +50: regression rows {${regs:-none}} (pcsa and fsacdzi carry the 50 loads, the floor does not)"
 fi
 echo "nested: outer guest $(cat "$OUT/outer.seconds" 2>/dev/null)s; steps: $(tr '\n' ';' <"$OUT/steps.tsv")"
 if [ "$FAILED" != 0 ] && [ -n "${NESTED_KEEP:-}" ]; then

@@ -17,8 +17,11 @@
 #   full      the matrix on every variant and the floor; the gate with
 #             head == base and with the +50-instruction head
 #             (build/nested/head50, built by the host)
-#   repeat:N:M  N head == base gates and M +50 gates on pcsa and the floor,
-#             default rounds (the statistics measurement of the README)
+#   repeat:N:M[:VARIANTS]  N head == base gates and M +50 gates on pcsa
+#             and the floor (or VARIANTS, short names), default rounds (the
+#             statistics measurement of the README)
+#   matrix:N:VARIANTS  the matrix on VARIANTS (short names), N times: for
+#             chasing a fault that shows only under KVM (NESTED_KEEP)
 set -u
 OUT=${1:?}
 SET=${2:?}
@@ -87,8 +90,13 @@ full)
 	;;
 repeat:*)
 	n=$(echo "$SET" | cut -d: -f2); m=$(echo "$SET" | cut -d: -f3)
-	for i in $(seq 1 "$n"); do gate "gate-same-$i" "$LAB" "$GATE_REDUCED"; done
-	for i in $(seq 1 "$m"); do gate "gate-plus50-$i" "$HEAD50" "$GATE_REDUCED"; done
+	sel=$(echo "$SET" | cut -d: -f4); sel=${sel:-$GATE_REDUCED}
+	for i in $(seq 1 "$n"); do gate "gate-same-$i" "$LAB" "$sel"; done
+	for i in $(seq 1 "$m"); do gate "gate-plus50-$i" "$HEAD50" "$sel"; done
+	;;
+matrix:*)
+	n=$(echo "$SET" | cut -d: -f2); sel=$(echo "$SET" | cut -d: -f3)
+	for i in $(seq 1 "$n"); do matrix "matrix-$i" "$sel"; done
 	;;
 *)
 	echo "inside.sh: unknown set '$SET'" >"$OUT/steps.log"
