@@ -104,16 +104,42 @@ build() {
 	check_config
 }
 
+# The main job builds only what it runs: the selected variants' images
+# (the default selection without --variants), the presets' when the Linux
+# rows may run (their breakdown traces the nearest preset), and the
+# Linux rows' initramfs.  `make` alone builds every variant.
+build_selected() {
+	local sel=${SELECTED:-default} targets="" s
+	case "$LINUX_OFF,$LINUX_ON,$sel" in   # as entrylab matrix plans the Linux rows
+	1,*) ;;
+	,1,*|,,default|,,all) sel="$sel,presets" ;;
+	esac
+	for s in $("$EL" resolve "$sel") ; do
+		targets="$targets build/kernels/$s.elf build/kernels/$s.rev"
+	done
+	# shellcheck disable=SC2086
+	make -s -j"$(nproc)" host linuxref $targets EL_CONFIG_QUIET=1 >&2 ||
+		die "build failed (see the compiler output above); fix it and rerun" 2
+}
+
 build_host() {
 	make -s -j"$(nproc)" host EL_CONFIG_QUIET=1 >&2 || die "build of the host harness failed (see above); fix it and rerun" 2
 	check_config
 }
 
 # Reject unknown variants, presets, axis values and benchmarks (and malformed
-# variants/*.conf) before any kernel is built or any guest is run.
+# variants/*.conf) before any kernel is built or any guest is run.  Leaves
+# the --variants selectors in SELECTED (comma-joined; empty: the default
+# selection), LINUX_OFF=1 for --no-linux and LINUX_ON=1 for --linux or
+# --linux-cpu, for build_selected.
+SELECTED="" LINUX_OFF="" LINUX_ON=""
 validate_selection() {
 	local want="" val
 	for a in "$@"; do
+		case "$a" in
+		--no-linux) LINUX_OFF=1 ;;
+		--linux|--linux-cpu|--linux-cpu=*|--linux-kernel|--linux-kernel=*) LINUX_ON=1 ;;
+		esac
 		if [ -n "$want" ]; then val=$a
 		else
 			case "$a" in
@@ -123,7 +149,9 @@ validate_selection() {
 			esac
 		fi
 		case "$want" in
-		--variants|--baseline) "$EL" resolve "$val" >/dev/null || exit 2 ;;
+		--variants) "$EL" resolve "$val" >/dev/null || exit 2
+			SELECTED=${SELECTED:+$SELECTED,}$val ;;
+		--baseline) "$EL" resolve "$val" >/dev/null || exit 2 ;;
 		--bench)
 			local known b
 			known=$("$EL" matrix --list-benches | awk '{ print $1 }')
@@ -142,9 +170,11 @@ usage() {
 usage: ./run.sh COMMAND [OPTIONS]
 
 commands:
-  variant-matrix [OPTIONS]  the main job: build every variant kernel, boot each
-                            under QEMU, run the conformance suite and every
-                            benchmark, write results/<run-id>/ (samples, summary,
+  variant-matrix [OPTIONS]  the main job: build the selected variant kernels
+                            (default: variants/default.conf; --variants all:
+                            every one), boot each under QEMU, run the
+                            conformance suite and every benchmark, write
+                            results/<run-id>/ (samples, summary,
                             metadata, report.md, plots) and print a table.
                             --accel auto|kvm|tcg: KVM after a probe boot, else
                             tcg-icount (README: KVM mode); --cpu, --events,
@@ -239,9 +269,12 @@ help_command() {
 		harness_help matrix "usage: ./run.sh variant-matrix [--variants SEL,...] [--bench a,b] [--samples N]
                            [--accel auto|tcg|kvm] [--cpu N] [--events LIST] [--perf]
                            [--baseline SEL] [--results-dir DIR] [--no-plots] ...
-Build every variant kernel, boot each under QEMU, run the conformance suite
-and every benchmark, write results/<run-id>/ and print the table (README:
-What ./run.sh variant-matrix prints, KVM mode)." ;;
+Build the selected variant kernels (without --variants the default selection
+of variants/default.conf: the presets, the steps between them, one-axis flips;
+--variants all: every valid variant), boot each under QEMU, run the
+conformance suite and every benchmark,
+write results/<run-id>/ and print the table (README: What ./run.sh
+variant-matrix runs by default, What it prints, KVM mode)." ;;
 	run)
 		cat <<'EOF'
 usage: ./run.sh run VARIANT [--bench a,b] [--samples N] [--run conform,bench]
@@ -416,8 +449,8 @@ main() {
 	deps) ensure_deps; echo "run.sh: all dependencies installed" ;;
 	test) ensure_deps; build; exec make -s test ;;
 	test-kvm) ensure_deps; build; NESTED_SET=full exec bash tests/integration/kvm-nested.sh ;;
-	variant-matrix) ensure_deps; build_host; validate_selection "$@"; build; linux_kernel_args "$@"
-		exec "$EL" matrix "${ARGS[@]}" ;;
+	variant-matrix) ensure_deps; build_host; validate_selection "$@"; build_selected
+		linux_kernel_args "$@"; exec "$EL" matrix "${ARGS[@]}" ;;
 	list) ensure_deps; build_host; exec "$EL" list "$@" ;;
 	run) ensure_deps; build; cmd_run "$@" ;;
 	gate|baseline) ensure_deps; build; exec "$EL" "$cmd" "$@" ;;

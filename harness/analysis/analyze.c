@@ -274,39 +274,6 @@ static void compute_deltas(struct an_run *run)
 		}
 }
 
-static void compute_effects(struct an_run *run)
-{
-	unsigned naxes = run->vs.naxes;
-	int cells = el_variant_count(&run->vs), complete = 0;
-	double *median = el_xrealloc(NULL, (size_t)cells * sizeof(*median));
-
-	run->effect = el_xrealloc(NULL, (naxes * run->nbench + 1) * sizeof(*run->effect));
-	run->effect_ok = el_xrealloc(NULL, (naxes * run->nbench + 1) * sizeof(*run->effect_ok));
-	for (size_t b = 0; b < run->nbench; b++) {
-		int have = 0;
-		for (int k = 0; k < cells; k++)
-			median[k] = NAN;
-		for (size_t i = 0; i < run->nv; i++)
-			if (run->v[i].code >= 0 && run->v[i].cells[b].have_stats) {
-				median[run->v[i].code] = run->v[i].cells[b].s.median;
-				have++;
-			}
-		complete += have == el_variant_valid_count(&run->vs);
-		for (unsigned k = 0; k < naxes; k++)
-			run->effect_ok[k * run->nbench + b] =
-				el_stats_flip_effect(median, (size_t)cells,
-						     (size_t)el_variant_stride(&run->vs, k),
-						     run->vs.axis[k].nvalues,
-						     &run->effect[k * run->nbench + b]) == 0;
-	}
-	if ((size_t)complete < run->nbench)
-		an_warn(run, "the %d-variant matrix is incomplete for %zu of %zu benchmarks: "
-			"main effects there use only the complete pairs",
-			el_variant_valid_count(&run->vs),
-			run->nbench - (size_t)complete, run->nbench);
-	free(median);
-}
-
 static void cell_warnings(struct an_run *run, const struct an_variant *v, size_t b)
 {
 	const struct an_cell *c = &v->cells[b];
@@ -351,13 +318,16 @@ static void print_table(const struct an_run *run, FILE *f)
 
 	fprintf(f, "%s: median per call (%s), mode %s, baseline %s\n", run->dir,
 		an_unit_label(run->unit), run->mode, an_baseline_label(run));
-	fprintf(f, "%-8s %-11s", "variant", "preset");
+	int w = 8;   /* the longest short name (fsacdzikm: 9) */
+	for (size_t i = 0; i < run->nv; i++)
+		w = (int)strlen(run->v[i].short_name) > w ? (int)strlen(run->v[i].short_name) : w;
+	fprintf(f, "%-*s %-11s", w, "variant", "preset");
 	for (size_t bench = 0; bench < run->nbench; bench++)
 		fprintf(f, " %14s", run->bench[bench]);
 	fputc('\n', f);
 	for (size_t i = 0; i < run->nv; i++) {
 		const struct an_variant *v = &run->v[i];
-		fprintf(f, "%-8s %-11s", v->short_name, v->preset ? v->preset : "");
+		fprintf(f, "%-*s %-11s", w, v->short_name, v->preset ? v->preset : "");
 		if (!v->passed) {
 			fprintf(f, " FAILED (%s): %.100s\n", v->status, v->error);
 			continue;
@@ -452,7 +422,7 @@ int an_analyze(const struct an_opts *o)
 	if (load(&run, o->root) == 0) {
 		compute_summaries(&run);
 		compute_deltas(&run);
-		compute_effects(&run);
+		an_compute_effects(&run);
 		noise_warnings(&run);
 		plot_run(&run);
 		if (report_write(&run) == 0) {

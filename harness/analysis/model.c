@@ -96,5 +96,7 @@ void an_run_free(struct an_run *run)
 	free(run->preset_variant);
 	free(run->effect);
 	free(run->effect_ok);
+	free(run->inter);
+	free(run->inter_ok);
 	el_variants_free(&run->vs);
 }

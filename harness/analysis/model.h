@@ -80,6 +80,10 @@ struct an_run {
 
 	struct el_effect *effect;            /* [axis * nbench + bench], value 2 - value 1 */
 	int *effect_ok;
+	/* pair interactions (effects.c): [an_pair_index(a, b) * nbench + bench],
+	 * over the squares of four variants differing in axes a and b only */
+	struct el_effect *inter;
+	int *inter_ok;
 
 	char **warn;                         /* noise and consistency warnings */
 	size_t nwarn;
@@ -91,6 +95,20 @@ struct an_run {
 
 /* Free everything a run holds (a run loaded in part, or zeroed, too). */
 void an_run_free(struct an_run *run);
+
+/* effects.c: the axis main effects over the pairs of this run's passing
+ * variants that differ in one axis only (first value against second), and
+ * the pair interactions over its squares: four passing variants c, c+a,
+ * c+b, c+a+b that differ in axes a and b only (first and second values),
+ * each giving (x[c+a+b] - x[c+b]) - (x[c+a] - x[c]): how much the effect of
+ * a changes when b changes.  Nothing is computed from variants not run. */
+void an_compute_effects(struct an_run *run);
+/* The index of axes a < b among the naxes*(naxes-1)/2 pairs. */
+unsigned an_pair_index(unsigned naxes, unsigned a, unsigned b);
+/* How many pairs (squares) of valid variants the rules of axes.conf allow
+ * for axis k (axes a, b): what a run of every variant covers. */
+unsigned an_valid_pairs(const struct el_variants *vs, unsigned k);
+unsigned an_valid_squares(const struct el_variants *vs, unsigned a, unsigned b);
 
 /* Helpers (model.c). */
 void an_warn(struct an_run *run, const char *fmt, ...)

@@ -33,7 +33,7 @@ static const char *fmt_p(char *buf, size_t size, const struct el_delta *d)
 	return buf;
 }
 
-static const char *fmt_signed(char *buf, size_t size, double x)
+const char *an_fmt_signed(char *buf, size_t size, double x)
 {
 	char n[NUM];
 
@@ -60,12 +60,12 @@ static const char *fmt_delta(char *buf, size_t size, const struct el_delta *d)
 {
 	char m[NUM], lo[NUM], hi[NUM];
 
-	fmt_signed(m, sizeof(m), d->delta);
+	an_fmt_signed(m, sizeof(m), d->delta);
 	if (d->exact)
 		el_fmt(buf, size, "%s (exact)", m);
 	else
-		el_fmt(buf, size, "%s [%s, %s]", m, fmt_signed(lo, sizeof(lo), d->ci_lo),
-		       fmt_signed(hi, sizeof(hi), d->ci_hi));
+		el_fmt(buf, size, "%s [%s, %s]", m, an_fmt_signed(lo, sizeof(lo), d->ci_lo),
+		       an_fmt_signed(hi, sizeof(hi), d->ci_hi));
 	return buf;
 }
 
@@ -252,10 +252,10 @@ static void md_cell_row(struct el_buf *b, const struct an_run *run,
 		el_buf_puts(b, "baseline | - | - | ");
 	else if (c->have_delta)
 		el_buf_printf(b, "%s | %s%% | %s | ", fmt_delta(d, sizeof(d), &c->d),
-			      fmt_signed(pct, sizeof(pct), c->d.percent), fmt_p(p, sizeof(p), &c->d));
+			      an_fmt_signed(pct, sizeof(pct), c->d.percent), fmt_p(p, sizeof(p), &c->d));
 	else
 		el_buf_puts(b, "- | - | - | ");
-	el_buf_printf(b, "%s |\n", fmt_signed(f, sizeof(f), c->above_floor));
+	el_buf_printf(b, "%s |\n", an_fmt_signed(f, sizeof(f), c->above_floor));
 }
 
 static void md_benches(struct el_buf *b, const struct an_run *run)
@@ -303,68 +303,7 @@ static void md_presets(struct el_buf *b, const struct an_run *run)
 			el_buf_printf(b, " %s", an_num(m, sizeof(m), c->s.median));
 			if (pc && pc->have_stats)
 				el_buf_printf(b, " (%s)",
-					      fmt_signed(d, sizeof(d), c->s.median - pc->s.median));
-			el_buf_puts(b, " |");
-		}
-		el_buf_puts(b, "\n");
-	}
-	el_buf_puts(b, "\n");
-}
-
-/* The pairs of valid variants that differ only in axis k (first value
- * against second): what a complete run of every variant would give. */
-static unsigned valid_pairs(const struct el_variants *vs, unsigned k)
-{
-	int stride = el_variant_stride(vs, k);
-	unsigned n = 0;
-
-	for (int c = 0; c < el_variant_count(vs); c++)
-		n += el_variant_choice(vs, c, k) == 0 && el_variant_valid(vs, c) &&
-		     el_variant_valid(vs, c + stride);
-	return n;
-}
-
-static void md_effects(struct el_buf *b, const struct an_run *run)
-{
-	char m[NUM], lo[NUM], hi[NUM];
-	int any = 0;
-
-	for (size_t at = 0; at < run->vs.naxes * run->nbench; at++)
-		any |= run->effect_ok[at];
-	if (!any) {
-		el_buf_printf(b, "## Axis main effects\n\nNone: no two passing variants of this "
-			      "run differ in exactly one axis.\n\n");
-		return;
-	}
-
-	el_buf_printf(b, "## Axis main effects (%s per call)\n\nMean over the pairs of this run's "
-		      "variants that differ only in that axis (its first value against its "
-		      "second; forbidden combinations and variants not run make no pair) of "
-		      "(median at the second value - median at the first), with [min, max] of "
-		      "the pair differences when they differ.\n\n| axis |",
-		      an_unit_label(run->unit));
-	for (size_t bench = 0; bench < run->nbench; bench++)
-		el_buf_printf(b, " %s (%s) |", run->bench[bench], an_unit_label(run->unit));
-	el_buf_puts(b, "\n|---|");
-	for (size_t bench = 0; bench < run->nbench; bench++)
-		el_buf_puts(b, "--:|");
-	el_buf_puts(b, "\n");
-	for (unsigned k = 0; k < run->vs.naxes; k++) {
-		const struct el_axis *a = &run->vs.axis[k];
-		el_buf_printf(b, "| %s: %s -> %s |", a->name, a->value[0], a->value[1]);
-		for (size_t bench = 0; bench < run->nbench; bench++) {
-			size_t at = k * run->nbench + bench;
-			const struct el_effect *e = &run->effect[at];
-			if (!run->effect_ok[at]) {
-				el_buf_puts(b, " - |");
-				continue;
-			}
-			el_buf_printf(b, " %s", fmt_signed(m, sizeof(m), e->mean));
-			if (e->min != e->max)
-				el_buf_printf(b, " [%s, %s]", fmt_signed(lo, sizeof(lo), e->min),
-					      fmt_signed(hi, sizeof(hi), e->max));
-			if (e->pairs < valid_pairs(&run->vs, k))
-				el_buf_printf(b, " (%u pair%s)", e->pairs, e->pairs == 1 ? "" : "s");
+					      an_fmt_signed(d, sizeof(d), c->s.median - pc->s.median));
 			el_buf_puts(b, " |");
 		}
 		el_buf_puts(b, "\n");
@@ -432,7 +371,7 @@ static void build_md(struct el_buf *b, const struct an_run *run)
 	an_md_linux(b, run);
 	an_md_linux_breakdown(b, run);
 	md_presets(b, run);
-	md_effects(b, run);
+	an_md_effects(b, run);
 	md_failed(b, run);
 	md_lists(b, run);
 }
@@ -503,25 +442,6 @@ static json_t *json_variant(const struct an_run *run, const struct an_variant *v
 	return j;
 }
 
-static json_t *json_effects(const struct an_run *run)
-{
-	json_t *a = json_array();
-
-	for (unsigned k = 0; k < run->vs.naxes; k++)
-		for (size_t bench = 0; bench < run->nbench; bench++) {
-			size_t at = k * run->nbench + bench;
-			const struct el_effect *e = &run->effect[at];
-			if (!run->effect_ok[at])
-				continue;
-			json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:I}",
-				"axis", run->vs.axis[k].name, "from", run->vs.axis[k].value[0],
-				"to", run->vs.axis[k].value[1], "bench", run->bench[bench],
-				"mean", el_json_num(e->mean), "min", el_json_num(e->min), "max", el_json_num(e->max),
-				"pairs", (json_int_t)e->pairs));
-		}
-	return a;
-}
-
 static json_t *json_lists(const struct an_run *run, json_t *root)
 {
 	json_t *benches = json_array(), *variants = json_array(), *failed = json_array();
@@ -557,7 +477,8 @@ static json_t *json_lists(const struct an_run *run, json_t *root)
 	json_object_set_new(root, "benches", benches);
 	json_object_set_new(root, "presets", presets);
 	json_object_set_new(root, "variants", variants);
-	json_object_set_new(root, "effects", json_effects(run));
+	json_object_set_new(root, "effects", an_json_effects(run, 0));
+	json_object_set_new(root, "interactions", an_json_effects(run, 1));
 	json_object_set_new(root, "failed", failed);
 	json_object_set_new(root, "warnings", warn);
 	json_object_set_new(root, "plots", json_pack("{s:o,s:o}", "skipped",

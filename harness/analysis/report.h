@@ -43,6 +43,15 @@ struct el_buf;
 void an_md_static(struct el_buf *b, const struct an_run *run);
 /* report_cpu.c: the guests' CPU model, CPUID bits and live mitigations. */
 void an_md_guest_cpu(struct el_buf *b, const struct an_run *run);
+/* report_effects.c: which axes and pairs of axes this run covers, the
+ * axis main effects and the pair interactions it has. */
+void an_md_effects(struct el_buf *b, const struct an_run *run);
+/* summary.json's "effects" (interactions 0: one object per axis and
+ * benchmark) or "interactions" (1: per pair of axes and benchmark), only
+ * those the run covers, each with its pairs (squares). */
+struct json_t *an_json_effects(const struct an_run *run, int interactions);
+/* "+12", "-3.50" (report.c) */
+const char *an_fmt_signed(char *buf, size_t size, double x);
 /* report_linux.c: the Linux rows' CPU models and the kernel's verdicts
  * (meta.json linuxref.rows[]); nothing without them. */
 void an_md_linux(struct el_buf *b, const struct an_run *run);

@@ -96,7 +96,8 @@ struct breakdown {
 	char label[80];             /* the column's head */
 	char error[512];            /* why there is none ("" when there is) */
 	char symbols[256];          /* where the kernel's symbols came from */
-	long total, check;
+	char source[1024];          /* traced in this run, or stored and checked ("" if neither said) */
+	long total, check, verify;  /* verify: this run's loop - empty, -1 if not given */
 	struct bd_line line[BD_MAX];
 	size_t nline;
 };
@@ -131,12 +132,13 @@ static int read_breakdown(const struct an_run *run, const char *short_name, cons
 	char path[sizeof(run->dir) + 96], *text;
 
 	memset(bd, 0, sizeof(*bd));
+	bd->verify = -1;
 	el_fmt(path, sizeof(path), "%s/raw/%s.breakdown.csv", run->dir, short_name);
 	if (!(text = el_read_text(path, 1u << 20)))
 		return -1;
 	for (const char *p = strchr(text, '\n'); p && p[1]; p = strchr(p + 1, '\n')) {
 		const char *s = p + 1;
-		char b[64], kind[16], name[512], role[16], num[32];
+		char b[64], kind[16], name[1024], role[16], num[32];
 		field(&s, b, sizeof(b));
 		field(&s, kind, sizeof(kind));
 		field(&s, name, sizeof(name));
@@ -152,6 +154,10 @@ static int read_breakdown(const struct an_run *run, const char *short_name, cons
 			bd->total = atol(num);
 		else if (!strcmp(kind, "check"))
 			bd->check = atol(num);
+		else if (!strcmp(kind, "source"))
+			el_strlcpy(bd->source, name, sizeof(bd->source));
+		else if (!strcmp(kind, "verify"))
+			bd->verify = atol(num);
 		else if (bd->nline < BD_MAX) {
 			struct bd_line *l = &bd->line[bd->nline++];
 			el_strlcpy(l->kind, kind, sizeof(l->kind));
@@ -279,10 +285,12 @@ void an_md_linux_breakdown(struct el_buf *b, const struct an_run *run)
 	}
 	if (nlinux) {
 		el_buf_puts(b, "## Linux rows by function (getpid, one traced call)\n\n"
-			    "Each Linux row's boot traced one getpid after its benchmarks (QEMU's exec "
+			    "One getpid of each Linux row traced after its benchmarks (QEMU's exec "
 			    "log, the kernel's symbols from /proc/kallsyms; `./run.sh trace linux "
-			    "getpid` prints the path), counted by role (variants/roles.conf) and by "
-			    "function, next to the lab preset nearest to that kernel");
+			    "getpid` prints the path) in this run's boot of the row, or stored by an "
+			    "earlier run with the same inputs and checked against this run's count "
+			    "(each row's line below says which), counted by role (variants/roles.conf) "
+			    "and by function, next to the lab preset nearest to that kernel");
 		if (n > nlinux)
 			el_buf_printf(b, " (%s: %s)", pn ? pn : "", json_string_value(json_object_get(near, "note")));
 		el_buf_puts(b, ".\n\n");
@@ -294,7 +302,13 @@ void an_md_linux_breakdown(struct el_buf *b, const struct an_run *run)
 			else if (bd[c].total != bd[c].check)
 				el_buf_printf(b, "- %s: the path (%ld) is not loop - empty (%ld)\n",
 					      bd[c].label, bd[c].total, bd[c].check);
+			else if (bd[c].verify >= 0 && bd[c].verify != bd[c].total)
+				el_buf_printf(b, "- %s: the path (%ld) is not this run's loop - empty "
+					      "(%ld)\n", bd[c].label, bd[c].total, bd[c].verify);
+			else if (bd[c].source[0])
+				el_buf_printf(b, "- %s: %s\n", bd[c].label, bd[c].source);
 		}
+		el_buf_puts(b, "\n");
 		md_breakdown_tables(b, bd, n, nlinux);
 		if (n > nlinux)
 			md_not_modelled(b, bd, nlinux, &bd[nlinux]);

@@ -305,8 +305,8 @@ int lr_prepare(const char *root, const char *kernel, struct lr_kernel *k, char *
 		return -1;
 	}
 	if (access(k->bzimage, R_OK) < 0) {
-		el_fmt(err, n, "cannot read the kernel: %s: %s: install linux-image-amd64 or fix "
-		       "--kernel", k->bzimage, strerror(errno));
+		el_fmt(err, n, "cannot read the kernel: %s: %s: install linux-image-amd64 or fix the "
+		       "path given (--kernel, --linux-kernel)", k->bzimage, strerror(errno));
 		return -1;
 	}
 	if (!newer(k->image, k->bzimage) || lr_elf_notes(k->image, k->build_id,

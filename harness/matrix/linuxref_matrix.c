@@ -150,6 +150,9 @@ void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const
 		args[count++] = model;
 		args[count] = NULL;
 	}
+	for (size_t i = 0; trace && i < lm->nrow; i++)   /* a stored breakdown: none */
+		if (!strcmp(short_name, lm->row[i].short_name))
+			trace = lr_cache_lookup(lm, short_name, model, append, trace);
 	if (trace && count + 2 < max) {   /* the breakdown of report.md */
 		args[count++] = "--linux-trace";
 		args[count++] = trace;

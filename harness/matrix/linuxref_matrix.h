@@ -17,14 +17,22 @@ enum lr_want { LR_WANT_AUTO, LR_WANT_ON, LR_WANT_OFF };   /* --linux, --no-linux
 
 /* One Linux row of the run: a kind (lr_rows[]: linux, linux-nomit) on
  * one CPU model. */
+enum lr_cache_state { LR_CACHE_OFF, LR_CACHE_MISS, LR_CACHE_HIT };
+
 struct lr_matrix_row {
 	char short_name[64];        /* linux, linux-nomit; linux.<model>, ... for several models */
 	const struct lr_row *kind;
 	int model;                  /* index into lr_matrix.models */
+	/* the stored breakdown (linuxref_cache.c) */
+	enum lr_cache_state cache;  /* OFF: not traced; MISS: traced this boot; HIT: stored */
+	char cache_path[LR_PATH];
+	char cache_key[4096];       /* the key lines the file must begin with */
+	char cache_body[8192];      /* HIT: the stored breakdown CSV */
+	long cache_total;           /* HIT: its path's length */
 };
 
 struct lr_matrix {
-	int wanted;                 /* asked for, or the default (whole matrix) */
+	int wanted;                 /* asked for, or the default (default selection or all) */
 	int rows;                   /* the Linux rows are in the plan */
 	int cpu_given;              /* --linux-cpu */
 	int kvm;                    /* the run is under kvm (set by lr_matrix_args) */
@@ -41,11 +49,18 @@ struct lr_matrix {
 	int host_ran;               /* kvm: the host row ran */
 	char host_skipped[LR_PATH]; /* kvm: why it did not */
 	struct lr_host host;
+	/* the breakdown cache of this run (linuxref_cache.c) */
+	int cache_on;
+	char cache_off[512];        /* why it is off */
+	char cache_dir[LR_PATH];
+	char cache_hashes[512];     /* "# key NAME=SHA256" lines */
+	char cache_common[2048];    /* the key lines every row shares */
+	char cache_bench[32];       /* the benchmark traced */
 };
 
 /* Add the Linux rows to the variants v[0..*nv) (code LR_CODE, image the
  * unpacked kernel), when wanted: LR_WANT_ON, or LR_WANT_AUTO and the whole
- * matrix was selected (no --variants).  A kernel that cannot be had is an
+ * matrix was selected (whole_matrix: no --variants, default or all).  A kernel that cannot be had is an
  * error under LR_WANT_ON (-1 after one line on stderr), else one line on
  * stderr and no rows.  Returns 0 or -1. */
 /* linux_cpu: --linux-cpu MODEL[,MODEL...] (NULL: the model matching the
@@ -64,6 +79,32 @@ int lr_matrix_plan(struct lr_matrix *lm, enum lr_want want, int whole_matrix, co
  * command line in front of what append holds. */
 void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const char *trace,
 		    const char **args, size_t max, char *append, size_t n);
+
+/* ------------------------------------------------------------ breakdown cache (linuxref_cache.c) */
+
+/* Before the rows start, when their getpid breakdown is wanted (traced:
+ * the benchmark, NULL: none): the inputs' sha256 (sha256sum of the kernel
+ * image, initramfs, variants/roles.conf, the harness binary) and the key
+ * lines every row shares.  Never fails: a fault is one warning and the
+ * rows are traced as without a cache. */
+void lr_cache_begin(struct lr_matrix *lm, const char *root, const char *qemu_version,
+		    const char *bench_list, uint64_t samples, const char *traced);
+/* The benchmark row short_name's boot must trace: trace, or NULL when a
+ * whole stored breakdown of trace with this row's key exists (it is
+ * checked after the run; lr_cache_begin not called or off: trace).
+ * model: the row's QEMU CPU model (NULL: -cpu host); append: its whole
+ * kernel command line.  A corrupt stored file is one warning line. */
+const char *lr_cache_lookup(struct lr_matrix *lm, const char *short_name, const char *model,
+			    const char *append, const char *trace);
+/* After the runs: each passed row traced in this run gets its breakdown
+ * stored; each row given a stored breakdown gets it in raw_dir/<short>
+ * .breakdown.csv when this run's loop - empty equals the stored path's
+ * length, else one warning line and a trace boot of the row (the job's
+ * arguments with --linux-trace) whose breakdown replaces the stored one.
+ * Each file says where its breakdown came from (kind "source"). */
+struct mx_job;
+void lr_cache_finish(struct lr_matrix *lm, const char *raw_dir, const char *run_id,
+		     const struct mx_variant *v, const struct mx_job *jobs, size_t nv);
 
 /* The lab preset nearest to the kernel (the newest linux-X.Y preset not
  * newer than its release) traced for bench into raw_dir/<short>.breakdown.csv

@@ -29,10 +29,12 @@ static const struct { const char *name, *description; } benches[] = {
 /* ------------------------------------------------------------ options */
 
 static const struct el_opt mx_options[] = {
-	{ "variants", 'v', "SEL", "variants (default all = every axis combination and floor):\n"
-	  "short or canonical names, presets, floor, all, presets, or axis patterns\n"
-	  "(ptregs=full: every variant with a full frame; ptregs=full+exit=c: both);\n"
-	  "comma separated, repeatable", "@variants" },
+	{ "variants", 'v', "SEL", "variants (default: default = variants/default.conf, the\n"
+	  "presets with the steps between them and one-axis flips; all =\n"
+	  "every valid axis combination and floor): short or canonical names,\n"
+	  "presets, floor, all, presets, history, default, flips:NAME, or axis\n"
+	  "patterns (ptregs=full: every variant with a full frame;\n"
+	  "ptregs=full+exit=c: both); comma separated, repeatable", "@variants" },
 	{ "bench", 'b', "LIST", "benchmarks, comma separated (default all; --list-benches)",
 	  "@benches" },
 	{ "samples", 's', "N", "samples per benchmark (default " EL_OPT_STR(MX_DEFAULT_SAMPLES) ")" },
@@ -62,7 +64,8 @@ static const struct el_opt mx_options[] = {
 	{ "list-benches", 'l', NULL, "list the benchmarks and stop" },
 	{ "linux", 'L', NULL, "add the Linux reference rows (Debian's kernel: linux,\n"
 	  "linux-nomit; under kvm also the native host row); default: with\n"
-	  "the whole matrix (no --variants) when the kernel can be had" },
+	  "the default selection (no --variants) and with --variants all,\n"
+	  "when the kernel can be had" },
 	{ "no-linux", 'X', NULL, "leave them out" },
 	{ "linux-cpu", 'U', "MODEL[,MODEL...]", "the QEMU CPU model of the Linux rows; several\n"
 	  "give a pair of rows each (linux.model, linux-nomit.model); default:\n"
@@ -370,7 +373,7 @@ int mx_plan_build(const struct mx_opts *o, const char *root, struct mx_plan *p)
 	}
 	max = (size_t)el_variant_count(&p->vs) + 1;
 	codes = el_xrealloc(NULL, max * sizeof(*codes));
-	if (el_variants_resolve(&p->vs, o->variants ? o->variants : "all", codes, max, &n,
+	if (el_variants_resolve(&p->vs, o->variants ? o->variants : "default", codes, max, &n,
 				err, sizeof(err)) < 0) {
 		el_err("%s", err);
 		free(codes);
@@ -396,7 +399,9 @@ int mx_plan_build(const struct mx_opts *o, const char *root, struct mx_plan *p)
 		return EL_EX_USAGE;
 	}
 	/* --append-for may name a Linux row: checked once they are planned */
-	if (lr_matrix_plan(&p->lr, o->linux_req, !o->variants, p->root, o->linux_cpu,
+	/* the default selection or the whole product: the Linux rows by default */
+	if (lr_matrix_plan(&p->lr, o->linux_req, !o->variants || !strcmp(o->variants, "all") ||
+			   !strcmp(o->variants, "default"), p->root, o->linux_cpu,
 			   o->linux_kernel, &p->v, &p->nv) < 0 || check_append_for(p, o)) {
 		mx_plan_free(p);
 		return EL_EX_USAGE;

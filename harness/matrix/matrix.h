@@ -40,7 +40,7 @@
 enum mx_mode_req { MX_MODE_AUTO, MX_MODE_TCG, MX_MODE_KVM };
 
 struct mx_opts {
-	char *variants;             /* selectors joined by ','; NULL: "all" */
+	char *variants;             /* selectors joined by ','; NULL: "default" */
 	const char *bench;          /* NULL: every benchmark */
 	uint64_t samples;
 	unsigned jobs;              /* 0: the default */

@@ -134,8 +134,14 @@ static int police(struct mx_children *c, struct mx_job *jobs, size_t n)
  * child has been stopped and reaped after SIGINT/SIGTERM. */
 int mx_run_jobs(struct mx_children *c, struct mx_job *jobs, size_t n, unsigned par)
 {
-	size_t next = 0, running;
+	size_t next = 0, running, *order = el_xrealloc(NULL, (n ? n : 1) * sizeof(*order)), k = 0;
 
+	for (size_t i = 0; i < n; i++)   /* the long ones first, each group in given order */
+		if (jobs[i].early)
+			order[k++] = i;
+	for (size_t i = 0; i < n; i++)
+		if (!jobs[i].early)
+			order[k++] = i;
 	for (;;) {
 		mx_signals_drain(c);
 		reap(c, jobs, n);
@@ -143,14 +149,16 @@ int mx_run_jobs(struct mx_children *c, struct mx_job *jobs, size_t n, unsigned p
 		for (size_t i = 0; i < n; i++)
 			running += jobs[i].pid > 0;
 		while (!c->interrupted && !c->stop && next < n && running < par) {
-			spawn(c, &jobs[next++]);
-			running += jobs[next - 1].pid > 0;
+			struct mx_job *j = &jobs[order[next++]];
+			spawn(c, j);
+			running += j->pid > 0;
 		}
 		if (!running && (c->interrupted || c->stop || next == n))
 			break;
 		struct pollfd pfd = { .fd = c->sfd, .events = POLLIN };
 		poll(&pfd, 1, police(c, jobs, n));
 	}
+	free(order);
 	return c->interrupted ? EL_EX_INTERRUPTED : c->stop ? EL_EX_USAGE : 0;
 }
 

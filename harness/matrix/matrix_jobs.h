@@ -30,6 +30,7 @@ struct mx_job {
 	int64_t start_ms, end_ms, limit_ms, term_ms;
 	int wstatus;
 	int guard_killed;          /* killed here for running too long */
+	int early;                 /* started before the others (a long boot: a Linux row) */
 };
 
 struct mx_children {
@@ -52,7 +53,8 @@ void mx_signals_end(struct mx_children *c);
 
 /* j->argv as a copy of the NULL-terminated args. */
 void mx_job_argv(struct mx_job *j, const char *const *args);
-/* Run jobs, at most par at once; c->done(c->ctx, job) as each ends (also
+/* Run jobs, at most par at once, those marked early first (each group in
+ * array order); c->done(c->ctx, job) as each ends (also
  * for one that could not start).  Returns 0, EL_EX_USAGE when c->stop was
  * set (by done) and every child is reaped, or EL_EX_INTERRUPTED once every
  * child has been stopped and reaped after one of those signals. */

@@ -176,6 +176,8 @@ static int run_variants(struct matrix *m)
 	el_fmt(samples, sizeof(samples), "%llu", (unsigned long long)m->o->samples);
 	el_fmt(cap, sizeof(cap), "%llu", (unsigned long long)(max_output < (1ull << 32) ?
 							    max_output : (1ull << 32)));
+	lr_cache_begin(&m->p->lr, m->p->root, m->qemu_version, m->p->bench, m->o->samples,
+		       lr_trace_bench(m));
 	m->jobs = el_xrealloc(NULL, m->p->nv * sizeof(*m->jobs));
 	memset(m->jobs, 0, m->p->nv * sizeof(*m->jobs));
 	for (size_t i = 0; i < m->p->nv; i++) {
@@ -195,6 +197,9 @@ static int run_variants(struct matrix *m)
 		el_fmt(m->jobs[i].log, sizeof(m->jobs[i].log), "%s/logs/%s.log", m->d.partial,
 		       v->short_name);
 		m->jobs[i].limit_ms = (int64_t)(m->o->timeout_s * 1000.0) + MX_GUARD_EXTRA_MS;
+		/* a Linux boot takes seconds where a lab kernel takes a fraction:
+		 * started first, it runs beside the lab's rather than after them */
+		m->jobs[i].early = v->code == LR_CODE;
 	}
 	m->ch.done = mx_variant_done;
 	m->ch.ctx = m;
@@ -203,6 +208,8 @@ static int run_variants(struct matrix *m)
 		stop_error(m, m->env_error);
 	if (!rc && m->o->perf)
 		kvm_perf_summary(raw, m->p->v, m->p->nv);
+	if (!rc && m->p->lr.rows && lr_trace_bench(m))   /* stored breakdowns checked, kept */
+		lr_cache_finish(&m->p->lr, raw, m->d.id, m->p->v, m->jobs, m->p->nv);
 	if (!rc && m->p->lr.rows && lr_trace_bench(m))   /* report.md's preset next to Linux */
 		lr_matrix_nearest(&m->p->lr, &m->p->vs, m->p->root, lr_trace_bench(m), raw);
 	if (!rc && m->mode == EL_MODE_KVM && m->p->lr.wanted)   /* the host row (linuxref.h) */

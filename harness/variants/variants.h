@@ -52,12 +52,18 @@ struct el_variants {
 	struct el_preset *preset;
 	unsigned npresets;
 	char axes_path[256];
+	char default_sel[1024];   /* default.conf's selectors, joined by ','; "" if not read */
+	char default_path[256];
 };
 
-/* Read dir/axes.conf and dir/presets.conf.  On error returns -1 with a
- * one-line message in err ("<what>: <file>:<line>: <what to do>"). */
+/* Read dir/axes.conf, dir/presets.conf and dir/default.conf (the
+ * selection "default": what `entrylab matrix` runs without --variants;
+ * a tree without the file has no "default").
+ * On error returns -1 with a one-line message in err ("<what>:
+ * <file>:<line>: <what to do>"). */
 int el_variants_load(struct el_variants *v, const char *dir, char *err, size_t errlen);
-/* The same for single files (the tests use them). */
+/* The same for single files (the tests use them): no default.conf, so the
+ * word "default" is an error. */
 int el_variants_load_files(struct el_variants *v, const char *axes_path,
 			   const char *presets_path, char *err, size_t errlen);
 void el_variants_free(struct el_variants *v);
@@ -85,7 +91,12 @@ int el_variant_preset_code(const struct el_variants *v, const struct el_preset *
 
 /* Resolve a selector list "sel[,sel...]" where sel is a canonical name
  * (axes in any order, all present), a short name, a preset name, "floor",
- * "all" (every valid variant and floor), "presets", or an axis pattern:
+ * "all" (every valid variant and floor), "presets", "history" (the
+ * presets named linux-N.M in file order, with the variants one axis at a
+ * time between each and the next: see el_variants_walk), "flips:NAME"
+ * (the variant NAME, a short or preset name, and every valid variant
+ * that differs from it in one axis only, in axis order), "default"
+ * (default.conf's selectors), or an axis pattern:
  * the valid variants whose axes hold the given values.  "ptregs=full" is
  * every variant with a full frame; "ptregs=full+exit=c" those with both.
  * Comma-separated axis=value parts that name every axis once are one
@@ -96,6 +107,13 @@ int el_variant_preset_code(const struct el_variants *v, const struct el_preset *
  * rule.  Returns 0, or -1 with err set. */
 int el_variants_resolve(const struct el_variants *v, const char *selector,
 			int *out, size_t max, size_t *n, char *err, size_t errlen);
+
+/* The walk from variant a to variant b one axis at a time, every step a
+ * valid variant: the axes that differ are changed in axis order where the
+ * result is valid, else the next that is (a depth-first search over the
+ * orders).  Appends the steps strictly between a and b to out (at most
+ * EL_MAX_AXES).  Returns how many, or -1 when no such walk exists. */
+int el_variants_walk(const struct el_variants *v, int a, int b, int *out);
 
 /* The short names of the reference rows the matrix adds (the Linux rows
  * of linuxref/ and the kvm-only host row): no preset may take them. */

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # linuxref.sh — the Linux reference rows end to end: the init program in
 # host mode (native, a valid record stream), the host row next to perf
-# bench, and one matrix with --linux that boots Debian's kernel twice under
-# tcg-icount (linux, linux-nomit; about 10-20 s on two cores), checked down
-# to the report.  The boots are skipped, with the reason, when no
-# /boot/vmlinuz-* is installed.
+# bench, and three matrices with --linux that boot Debian's kernel under
+# tcg-icount (linux, linux-nomit), checked down to the report: the first
+# traces both rows and keeps their getpid breakdowns (matrix/
+# linuxref_cache.c); the second, with one stored file cut short and the
+# other's path made one instruction shorter (a consistent file this run's
+# count contradicts), says one line for each and traces them again (the
+# second in a trace boot of its own); the third takes linux's stored
+# breakdown, checked, without its symbols crossing the record protocol,
+# while linux-nomit hides its addresses (kptr_restrict=2) and says why it
+# has no breakdown.  Seven Linux boots.  They are skipped, with the reason,
+# when no /boot/vmlinuz-* is installed.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -48,11 +55,23 @@ if ! compgen -G "/boot/vmlinuz-*" >/dev/null; then
 	exit
 fi
 R=$TMP/results
-# linux-nomit's /init hides the kernel's addresses (kptr_restrict=2, a real
-# kernel path): its row runs, and its breakdown says why it has no symbols
-expect_status 0 "matrix --linux: floor, linux-5.x and the two Linux rows pass" \
+C=build/cache/linuxref
+KEY='# key benches=getpid,signal,clone samples=3 traced=getpid'
+files() {   # files ROW: its stored breakdowns of this test's key (others' stay)
+	local f
+	for f in $(grep -lx -- "$KEY" "$C"/*.csv 2>/dev/null); do
+		grep -qE "^# key cmdline=.* el\.short=$1( |\$)" "$f" && echo "$f"
+	done
+}
+for f in $(files linux) $(files linux-nomit); do rm -f "$f"; done
+mx() {
 	"$EL" matrix --variants floor,linux-5.x --linux --bench getpid,signal,clone --samples 3 \
-	--results-dir "$R" --no-plots --append-for linux-nomit=el.kptr_restrict=2
+		--results-dir "$R" --no-plots "$@"
+}
+source_of() { sed -n 's/^getpid,source,"\(.*\)",,$/\1/p' "$R/latest/raw/$1.breakdown.csv"; }
+total_of() { awk -F, '$2 == "total" { print $5 }' "$R/latest/raw/$1.breakdown.csv"; }
+like() { [[ $1 == $2 ]]; }   # like TEXT GLOB
+expect_status 0 "matrix --linux: floor, linux-5.x and the two Linux rows pass" mx
 run=$R/latest
 for s in linux linux-nomit; do
 	expect "$s: status pass, unit instructions" \
@@ -101,10 +120,69 @@ expect "report.md: next to the nearest preset" \
 	grep -qE '^\| role \| `linux` \| `linux-nomit` \| `[a-z]+` \(linux-' "$run/report.md"
 expect "report.md: linux's total is its path" grep -qF "| **total** | **$total** |" "$run/report.md"
 expect "report.md: what the preset does not model" grep -q '^What the preset .* does not model' "$run/report.md"
+for s in linux linux-nomit; do
+	src=$(source_of $s)
+	expect "$s: its breakdown traced in the row's boot and kept ($src)" \
+		like "$src" "traced in this run's boot of the row; kept in $C/*"
+	expect "$s: one stored file of this key" test "$(files $s | wc -l)" = 1
+done
+expect "linux: the kernel's symbols crossed the record protocol" \
+	grep -q '^@K ksyms count=' "$run/raw/linux.console"
+live_linux=$total
+live_nomit=$(total_of linux-nomit)
+
+# ------------------------------------------------------------ stored breakdowns: cut, contradicted
+fl=$(files linux); fn=$(files linux-nomit)
+head -c -200 "$fn" >"$TMP/cut" && cat "$TMP/cut" >"$fn"
+python3 - "$fl" <<'PY'
+import sys
+p = sys.argv[1]
+out, role, sym = [], False, False
+for l in open(p).read().split("\n"):
+    x = l.split(",")
+    if len(x) == 5 and x[1] in ("total", "check"):
+        x[4] = str(int(x[4]) - 1)
+    elif len(x) == 5 and x[1] == "role" and not role and int(x[4]) > 0:
+        x[4], role = str(int(x[4]) - 1), True
+    elif len(x) == 5 and x[1] == "symbol" and not sym and int(x[4]) > 0:
+        x[4], sym = str(int(x[4]) - 1), True
+    out.append(",".join(x))
+open(p, "w").write("\n".join(out))
+PY
+expect_status 0 "second run (one stored file cut short, one contradicted)" mx
+expect "the cut file: one line, traced again" \
+	test "$(grep -c "linux breakdown cache .*linux-nomit.* is corrupt (.*): tracing linux-nomit again" "$TMP/err")" = 1
+expect "the contradicted file: one line naming both counts" \
+	grep -qF "linux: the stored breakdown's getpid path ($((live_linux - 1)) instructions, $fl) is not this run's loop - empty ($live_linux): tracing again" "$TMP/err"
+src=$(source_of linux-nomit)
+expect "linux-nomit: traced in its row's boot ($src)" like "$src" "traced in this run's boot*"
+src=$(source_of linux)
+expect "linux: traced again in a boot of its own, and says why ($src)" \
+	like "$src" "traced again in this run: the stored path ($((live_linux - 1))) was not this run's loop - empty ($live_linux)*"
+expect "linux: the real path in raw/ and report.md ($live_linux)" \
+	sh -c "[ '$(total_of linux)' = '$live_linux' ] && grep -qF '| **total** | **$live_linux** | **$live_nomit** |' '$R/latest/report.md'"
+expect "the trace boot's scratch directory is gone" test ! -e "$R/latest/raw/linux.retrace"
+expect "both files whole again" sh -c "tail -1 '$fl' | grep -qx '# end' && tail -1 '$fn' | grep -qx '# end'"
+
+# ------------------------------------------------------------ stored and checked; hidden symbols
+# linux-nomit's /init hides the kernel's addresses (kptr_restrict=2, a real
+# kernel path; another command line, so another key): its row runs, and its
+# breakdown says why it has no symbols
+expect_status 0 "third run (linux stored, linux-nomit with kptr_restrict=2)" \
+	mx --append-for linux-nomit=el.kptr_restrict=2
+run=$R/latest
+src=$(source_of linux)
+expect "linux: the stored breakdown, checked against this run ($src)" \
+	like "$src" "stored by an earlier run ($fl: *); checked: this run's median loop - empty $live_linux = the stored path's $live_linux"
+expect "linux: report.md says where it came from" grep -qF -- "- \`linux\`: stored by an earlier run" "$run/report.md"
+expect "linux: no kernel symbols crossed the record protocol" sh -c "! grep -q '^@K s ' '$run/raw/linux.console'"
+expect "linux: report.md's total is its path" grep -qF "| **total** | **$live_linux** |" "$run/report.md"
 expect "linux-nomit (kptr_restrict=2): the row ran" grep -qx status=pass "$run/raw/linux-nomit.result"
 expect "linux-nomit: its breakdown says why it has no symbols" \
 	grep -q 'every address reads 0 (kptr_restrict=2)' "$run/raw/linux-nomit.breakdown.csv"
 expect "linux-nomit: report.md says it" grep -q 'linux-nomit`: no kernel symbols: every address reads 0' "$run/report.md"
+expect "linux-nomit: nothing stored for a breakdown without symbols" \
+	test -z "$(grep -l 'el.kptr_restrict=2' $C/*.csv 2>/dev/null)"
 
 # ------------------------------------------------------------ unknown CPU model
 expect_status 2 "matrix --linux-cpu with a model QEMU does not have is a usage error" \

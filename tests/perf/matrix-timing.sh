@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # matrix-timing.sh — measures the main job's speed (not a test: nothing is
 # asserted about time).  From a fresh clone of HEAD in a temporary
-# directory: `./run.sh variant-matrix --no-linux` (the 16 variants, presets
-# and floor: the target) once from clean (build included), then N
+# directory: `./run.sh variant-matrix --no-linux` (the default selection of
+# variants/default.conf: the target) once from clean (build
+# included), then N
 # warm runs (nothing to rebuild), then one warm default run (which adds the
 # Debian-kernel reference rows when that kernel is installed), and checks
 # that the instruction tables (summary.csv medians) of two runs are
@@ -29,7 +30,7 @@ run() {  # run LABEL [OPTIONS]: one matrix run, prints its wall time
 }
 
 echo "entrylab variant-matrix timing on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
-echo "full matrix: 16 variants + floor, every benchmark, default samples"
+echo "the default selection (variants/default.conf), every benchmark, default samples"
 run clean --no-linux
 for i in $(seq 1 "$warm_runs"); do run "warm$i" --no-linux; done
 

@@ -289,7 +289,7 @@ static void test_selector_errors(void **state)
 		      "unknown value 'half' for axis ptregs: selector 'ptregs=half': use one of partial, full");
 	resolve_fails(&v, "linux-9.9", "unknown variant 'linux-9.9': selector: use a short name "
 		      "(e.g. pcsa), a canonical name (axis=value,...), a preset (linux-3.13, "
-		      "linux-4.3, linux-5.x), floor, all or presets");
+		      "linux-4.3, linux-5.x), floor, all, presets, history, default or flips:NAME");
 	resolve_fails(&v, "pcsx", "unknown variant 'pcsx'");
 	resolve_fails(&v, "ptregs=full+pcsa", "'pcsa' is no axis=value: pattern");
 	resolve_fails(&v, "ptregs=full+ptregs=partial", "axis ptregs given twice");
@@ -376,6 +376,69 @@ static void test_missing_file(void **state)
 	assert_non_null(strstr(err, "--variants-dir"));
 }
 
+/* history, flips:NAME, the walk between two variants and default.conf. */
+static void test_history_flips(void **state)
+{
+	struct el_variants v;
+	int step[EL_MAX_AXES];
+	char err[EL_VARIANT_ERR] = "";
+
+	(void)state;
+	/* linux-5.x is no linux-N.M name: presets, but not walked */
+	load_ok(&v, AXES_OK, PRESETS_OK);
+	resolves_to(&v, "history", "pcsa pssa pssc");
+	resolves_to(&v, "flips:linux-4.3", "pssc fssc pcsc psac pssa");
+	resolves_to(&v, "flips:fsac,flips:pcsa", "fsac psac fcac fssc fsaa pcsa fcsa pssa pcaa pcsc");
+	resolve_fails(&v, "flips:nothing", "unknown variant 'nothing' in 'flips:nothing'");
+	resolve_fails(&v, "default", "no default selection");
+	assert_int_equal(el_variants_walk(&v, 0, 0, step), 0);
+	el_variants_free(&v);
+	/* the walk goes round a rule: path=c needs ptregs=full first */
+	load_ok(&v, AXES_MORE, "linux-1.0  partial cached stub asm asm\n"
+		"linux-2.0  full stored annotated c c\n");
+	resolves_to(&v, "history", "pcsa fcsa fssa fsaa fsac fsacd");
+	resolves_to(&v, "flips:linux-2.0", "fsacd fcacd fsscd fsaad fsac fsacm");
+	el_variants_free(&v);
+	/* both one-axis steps from pcsa to fcsc forbidden: no walk */
+	load_ok(&v, AXES_OK "invalid ptregs=full exit=asm\ninvalid ptregs=partial exit=c\n",
+		"linux-1.0 partial cached stub asm\nlinux-2.0 full cached stub c\n");
+	{
+		int codes[4];
+		size_t n = 0;
+		assert_int_equal(el_variants_resolve(&v, "fcsc", codes, 4, &n, err, sizeof(err)), 0);
+		assert_int_equal(el_variants_walk(&v, 0, codes[0], step), -1);
+		resolves_to(&v, "history", "pcsa fcsc");   /* the presets all the same */
+	}
+	el_variants_free(&v);
+	/* the project's default.conf: resolves, and is what the README says */
+	if (el_variants_load(&v, "variants", err, sizeof(err)))
+		fail_msg("variants/ does not load: %s", err);
+	assert_true(v.default_sel[0] != '\0');
+	{   /* history: every linux-N.M preset in order, one axis a step */
+		int codes[64], diff;
+		size_t n = 0, p = 0;
+		assert_int_equal(el_variants_resolve(&v, "history", codes, 64, &n, err,
+						     sizeof(err)), 0);
+		for (size_t i = 0; i < n; i++) {
+			while (p < v.npresets && !strncmp(v.preset[p].name, "linux-", 6) &&
+			       strchr("0123456789", v.preset[p].name[6]) &&
+			       v.preset[p].name[strlen(v.preset[p].name) - 1] != 'x' &&
+			       el_variant_preset_code(&v, &v.preset[p]) == codes[i])
+				p++;
+			if (!i)
+				continue;
+			diff = 0;
+			for (unsigned k = 0; k < v.naxes; k++)
+				diff += el_variant_choice(&v, codes[i], k) !=
+					el_variant_choice(&v, codes[i - 1], k);
+			assert_true(diff <= 1);   /* 0: two presets of one variant */
+		}
+		for (; p < v.npresets; p++)   /* only linux-5.x-like names are left */
+			assert_true(v.preset[p].name[strlen(v.preset[p].name) - 1] == 'x');
+	}
+	el_variants_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_selector_errors),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_patterns),
+		cmocka_unit_test(test_history_flips),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_missing_file),
 	};
