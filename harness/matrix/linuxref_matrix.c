@@ -123,7 +123,7 @@ static const char *row_model(const struct lr_matrix *lm, const struct lr_matrix_
 	return lm->kvm && !lm->cpu_given ? NULL : lm->models[r->model];
 }
 
-void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const char *trace,
+void lr_matrix_args(struct lr_matrix *lm, struct mx_variant *v, int kvm, const char *trace,
 		    const char **args, size_t max, char *append, size_t n)
 {
 	char given[512], row[512];
@@ -132,11 +132,15 @@ void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const
 
 	lm->kvm = kvm;
 	for (size_t i = 0; i < lm->nrow; i++)
-		if (!strcmp(short_name, lm->row[i].short_name)) {
+		if (!strcmp(v->short_name, lm->row[i].short_name)) {
 			el_strlcpy(given, append, sizeof(given));
 			lr_row_append(lm->row[i].kind, lm->row[i].short_name, row, sizeof(row));
 			el_fmt(append, n, "%s%s%s", row, given[0] ? " " : "", given);
 			model = row_model(lm, &lm->row[i]);
+			/* planned before the mode was known: under kvm the row runs on
+			 * -cpu host, and its name on screen and in the tables says so */
+			add_row(v, &lm->k, lm->row[i].kind, lm->row[i].short_name,
+				model ? model : "host");
 		}
 	while (args[count])
 		count++;
@@ -151,8 +155,8 @@ void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const
 		args[count] = NULL;
 	}
 	for (size_t i = 0; trace && i < lm->nrow; i++)   /* a stored breakdown: none */
-		if (!strcmp(short_name, lm->row[i].short_name))
-			trace = lr_cache_lookup(lm, short_name, model, append, trace);
+		if (!strcmp(v->short_name, lm->row[i].short_name))
+			trace = lr_cache_lookup(lm, v->short_name, model, append, trace);
 	if (trace && count + 2 < max) {   /* the breakdown of report.md */
 		args[count++] = "--linux-trace";
 		args[count++] = trace;

@@ -77,7 +77,7 @@ int lr_matrix_plan(struct lr_matrix *lm, enum lr_want want, int whole_matrix, co
  * row's CPU model (none under kvm unless --linux-cpu named one),
  * "--linux-trace <trace>" when trace is not NULL, and the row's kernel
  * command line in front of what append holds. */
-void lr_matrix_args(struct lr_matrix *lm, const char *short_name, int kvm, const char *trace,
+void lr_matrix_args(struct lr_matrix *lm, struct mx_variant *v, int kvm, const char *trace,
 		    const char **args, size_t max, char *append, size_t n);
 
 /* ------------------------------------------------------------ breakdown cache (linuxref_cache.c) */

@@ -181,7 +181,7 @@ static int run_variants(struct matrix *m)
 	m->jobs = el_xrealloc(NULL, m->p->nv * sizeof(*m->jobs));
 	memset(m->jobs, 0, m->p->nv * sizeof(*m->jobs));
 	for (size_t i = 0; i < m->p->nv; i++) {
-		const struct mx_variant *v = &m->p->v[i];
+		struct mx_variant *v = &m->p->v[i];
 		const char *args[32] = { "entrylab", "run", "--image", v->image, "--name",
 				       v->short_name, "--out", raw, "--accel", el_mode_name(m->mode),
 				       "--timeout", timeout, "--samples", samples,
@@ -189,7 +189,7 @@ static int run_variants(struct matrix *m)
 				       "--append", extra, NULL };
 		append_for(m->o, v->short_name, extra, sizeof(extra));
 		if (v->code == LR_CODE)   /* a Linux reference row: its initrd and command line */
-			lr_matrix_args(&m->p->lr, v->short_name, m->mode == EL_MODE_KVM,
+			lr_matrix_args(&m->p->lr, v, m->mode == EL_MODE_KVM,
 				       lr_trace_bench(m), args, sizeof(args) / sizeof(args[0]),
 				       extra, sizeof(extra));
 		kvm_args(m, args, sizeof(args) / sizeof(args[0]));

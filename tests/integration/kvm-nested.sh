@@ -145,6 +145,42 @@ if [ "$SET" = full ]; then
 	# the floor's entry has not the 50 loads: its row is a head == base row, reported, not asserted
 	echo "# gate +50: regression rows {${regs:-none}} (pcsa and fsacdzi carry the 50 loads, the floor does not)"
 fi
+# ------------------------------------------------------------ Linux rows
+# Debian's kernel under the nested KVM hangs in early boot in about half
+# its boots on a loaded machine (6 of 12 here, at arbitrary points, with a
+# serial console: README "Linux rows under the nested KVM"), the same
+# test bed's duplicate timer interrupts the lab's kernels drop and count.
+# A row that hung is a SKIP naming that; one that ran is checked in full;
+# any other failure fails.
+if [ "$SET" = full ]; then
+	L=$OUT/matrix-linux/latest
+	ls=$(step_status matrix-linux)
+	expect "matrix --linux under kvm: exit 0, or 1 with hung rows only (got $ls)" \
+		test "$ls" = 0 -o "$ls" = 1
+	expect "the matrix screen names the Linux rows' CPU host, not the TCG model" \
+		test "$(grep -c 'linux-debian-.*,cpu=host ' "$OUT/matrix-linux.log")" = 2
+	expect "the floor beside them: status pass under kvm" grep -qx 'status=pass' "$L/raw/floor.result"
+	for r in linux linux-nomit; do
+		st=$(sed -n 's/^status=//p' "$L/raw/$r.result" 2>/dev/null)
+		if [ "$st" = hang ]; then
+			echo "SKIP: $r hung under the nested KVM (the test bed's duplicate interrupts): not checked"
+			continue
+		fi
+		expect "$r: status pass under kvm (got '${st:-none}'), samples in TSC ticks" \
+			eval '[ "$st" = pass ] && grep -qx mode=kvm "$L/raw/$r.result" &&
+			      [ "$(awk -F, "NR > 1 { print \$NF }" "$L/raw/$r.samples.csv" | sort -u)" = tsc ]'
+		expect "$r: run on -cpu host, and meta.json says so with the kernel's verdicts" \
+			python3 -c 'import json, sys
+m = json.load(open(sys.argv[1]))
+r = [x for x in m["linuxref"]["rows"] if x["short"] == sys.argv[2]][0]
+sys.exit(not (r["cpu_model"] == "host" and r["vulnerabilities"]))' "$L/meta.json" "$r"
+		expect "$r: in report.md, which says not performance figures" \
+			eval 'grep -q "^| *$r " "$L/report.md" &&
+			      grep -q "^\*\*Not performance figures:\*\*" "$L/report.md"'
+	done
+	expect "the native host row ran, perf bench beside it" \
+		grep -q '^host row: getpid .* ns per call' "$OUT/matrix-linux.log"
+fi
 echo "nested: outer guest $(cat "$OUT/outer.seconds" 2>/dev/null)s; steps: $(tr '\n' ';' <"$OUT/steps.tsv")"
 if [ "$FAILED" != 0 ] && [ -n "${NESTED_KEEP:-}" ]; then
 	rm -rf "$NESTED_KEEP" && cp -a "$OUT" "$NESTED_KEEP" && echo "nested: files kept in $NESTED_KEEP"

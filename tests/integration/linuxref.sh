@@ -92,6 +92,36 @@ expect "summary.csv marks the Linux rows as references" \
 	grep -q '^"linux-debian-[^"]*",linux,reference,getpid,pass,' "$run/summary.csv"
 expect "report.md lists the reference rows" grep -q 'Reference rows, not variants' "$run/report.md"
 
+# ------------------------------------------------------------ the gate
+# The Linux rows are gated like the lab's variants in baseline mode (a
+# stored run against a later one: a new kernel, or a change of the loops
+# its /init is built from).  Against itself: pass, exact; against a
+# baseline one instruction cheaper on linux's getpid: a regression there.
+"$EL" baseline save --run "$run" --out "$TMP/lr-base.json" >/dev/null 2>&1
+expect_status 0 "gate --baseline-file: the run with the Linux rows against itself passes" \
+	"$EL" gate --baseline-file "$TMP/lr-base.json" --run "$run" --results-dir "$TMP/g1"
+expect "... with the Linux rows' getpid in the verdict, delta 0" \
+	python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))
+rows = {(r["variant"], r["bench"]): r for r in v["rows"]}
+sys.exit(not all(rows[(s, "getpid")]["verdict"] == "pass" and rows[(s, "getpid")]["delta"] == 0
+                 for s in ("linux", "linux-nomit")))' "$(ls -d "$TMP"/g1/gate-*)/verdict.json"
+python3 - "$TMP/lr-base.json" "$TMP/lr-cheaper.json" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+for v in b["variants"]:
+    if v["short"] == "linux":
+        v["samples"]["getpid"] = [x - 1 for x in v["samples"]["getpid"]]
+json.dump(b, open(sys.argv[2], "w"))
+PY
+expect_status 1 "gate --baseline-file: linux's getpid one instruction dearer than its baseline is a regression" \
+	"$EL" gate --baseline-file "$TMP/lr-cheaper.json" --run "$run" --results-dir "$TMP/g2"
+expect "... on that row only" \
+	python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))
+bad = sorted((r["variant"], r["bench"]) for r in v["rows"] if r["verdict"] != "pass")
+sys.exit(bad != [("linux", "getpid")])' "$(ls -d "$TMP"/g2/gate-*)/verdict.json"
+
 # ------------------------------------------------------------ CPU model, verdicts, breakdown
 py() { local code=$1; shift; python3 -c "import json,sys; m=json.load(open(sys.argv[1])); $code" "$run/meta.json" "$@"; }
 model=$(py 'print(m["linuxref"]["rows"][0]["cpu_model"])')

@@ -16,7 +16,8 @@
 #             3 rounds (part of ./run.sh test: 12 boots, not the default 20)
 #   full      the matrix on every variant and the floor; the gate with
 #             head == base and with the +50-instruction head
-#             (build/nested/head50, built by the host)
+#             (build/nested/head50, built by the host); the Linux rows
+#             (Debian's kernel under kvm) and the host row beside the floor
 #   repeat:N:M[:VARIANTS]  N head == base gates and M +50 gates on pcsa
 #             and the floor (or VARIANTS, short names), default rounds (the
 #             statistics measurement of the README)
@@ -63,6 +64,13 @@ matrix() {   # matrix NAME VARIANTS
 		--samples 10 --results-dir "$RES/$1"
 }
 
+# Debian's kernel as the Linux rows under kvm (-cpu host: here the first
+# guest's TCG max), beside the floor, and the native host row
+linuxrows() {
+	step matrix-linux "$EL" matrix --accel auto --variants floor --linux --no-plots --timeout 90 \
+		--cpu "$CPU" --samples 10 --results-dir "$RES/matrix-linux"
+}
+
 gate() {     # gate NAME HEAD_TREE VARIANTS [OPTION...]: default rounds (5 under kvm)
 	local name=$1 head=$2 sel=$3; shift 3
 	step "$name" "$EL" gate --base-tree "$LAB" --head-tree "$head" --variants "$sel" \
@@ -85,6 +93,7 @@ reduced)
 full)
 	pmu
 	matrix matrix all
+	linuxrows
 	gate gate-same "$LAB" "$REDUCED"
 	gate gate-plus50 "$HEAD50" "$REDUCED"
 	;;

@@ -373,7 +373,14 @@ static void matrix_arguments_of_a_row(void **state)
 	lm.nrow = 1;
 	strcpy(lm.row[0].short_name, "linux-nomit");
 	lm.row[0].kind = &lr_rows[1];
-	lr_matrix_args(&lm, "linux-nomit", 0, "getpid", args, 16, append, sizeof(append));
+	strcpy(lm.k.release, "6.1.0-57-amd64");
+	struct mx_variant v;
+	memset(&v, 0, sizeof(v));
+	strcpy(v.short_name, "linux-nomit");
+	strcpy(v.canonical, "linux-debian-6.1.0-57-amd64,mitigations=off,cpu=Icelake-Server");
+	lr_matrix_args(&lm, &v, 0, "getpid", args, 16, append, sizeof(append));
+	assert_string_equal(v.short_name, "linux-nomit");
+	assert_string_equal(v.canonical, "linux-debian-6.1.0-57-amd64,mitigations=off,cpu=Icelake-Server");
 	assert_string_equal(append, LR_CMDLINE " el.short=linux-nomit mitigations=off el.selftest=1");
 	assert_string_equal(args[4], "--initrd");
 	assert_string_equal(args[5], "build/linuxref/initramfs.cpio");
@@ -384,9 +391,12 @@ static void matrix_arguments_of_a_row(void **state)
 	assert_null(args[10]);
 	/* under kvm without --linux-cpu: -cpu host (no model), and no trace */
 	const char *kvm[16] = { "entrylab", "run", NULL };
-	lr_matrix_args(&lm, "linux-nomit", 1, NULL, kvm, 16, append, sizeof(append));
+	lr_matrix_args(&lm, &v, 1, NULL, kvm, 16, append, sizeof(append));
 	assert_string_equal(kvm[2], "--initrd");
 	assert_null(kvm[4]);
+	/* planned on the model, named by what it runs on: -cpu host */
+	assert_string_equal(v.short_name, "linux-nomit");
+	assert_string_equal(v.canonical, "linux-debian-6.1.0-57-amd64,mitigations=off,cpu=host");
 }
 
 static void plan_not_wanted_adds_nothing(void **state)
