@@ -49,6 +49,9 @@ expect "... and nothing ran inside" test ! -e "$TMP/o3/steps.tsv"
 
 if [ "$SET" = full ]; then
 	tests/nested/head50.sh "$REDUCED" || { fail "building the +50 head (tests/nested/head50.sh)"; finish; exit; }
+	# the Linux rows' kernel, unpacked here: the outer guest sees this tree read-only
+	"$EL" linuxref prepare >"$TMP/prepare.out" 2>&1 ||
+		{ fail "unpacking Debian's kernel for the Linux rows: $(tail -1 "$TMP/prepare.out")"; finish; exit; }
 fi
 tests/nested/outer.sh "$OUT" "$SET" "$LIMIT" >"$TMP/outer.out" 2>"$TMP/outer.err"
 st=$?
