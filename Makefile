@@ -102,7 +102,11 @@ include fuzz/fuzz.mk
 integration-test: all $(HOSTBIN)/entrylab-san
 	@tests/integration/run-all.sh
 
-test: unit-test integration-test
+# Everything built first (make -j builds it in parallel), then the unit
+# test programs as one job beside the integration scripts, EL_TEST_JOBS
+# at once (tests/integration/run-all.sh).
+test: all $(UNIT_TESTS) $(HOSTBIN)/entrylab-san
+	@tests/integration/run-all.sh $(UNIT_TESTS)
 
 clean:
 	rm -rf $(BUILD)

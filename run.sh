@@ -447,7 +447,7 @@ main() {
 	done
 	case "$cmd" in
 	deps) ensure_deps; echo "run.sh: all dependencies installed" ;;
-	test) ensure_deps; build; exec make -s test ;;
+	test) ensure_deps; build; exec make -s -j"$(nproc)" test ;;
 	test-kvm) ensure_deps; build; NESTED_SET=full exec bash tests/integration/kvm-nested.sh ;;
 	variant-matrix) ensure_deps; build_host; validate_selection "$@"; build_selected
 		linux_kernel_args "$@"; exec "$EL" matrix "${ARGS[@]}" ;;
