@@ -40,6 +40,7 @@ gpgv                /usr/bin/gpgv
 debian-archive-keyring /usr/share/keyrings/debian-archive-keyring.gpg
 clang-14            /usr/bin/clang-14
 libclang-rt-14-dev  /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+ccache              /usr/bin/ccache
 "
 
 die() { echo "run.sh: $1" >&2; exit "${2:-2}"; }

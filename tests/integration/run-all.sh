@@ -23,6 +23,7 @@ JOBS=${EL_TEST_JOBS:-$(nproc)}
 case "$JOBS" in
 ''|*[!0-9]*|0) echo "run-all.sh: EL_TEST_JOBS='$JOBS': give a positive number of jobs" >&2; exit 2 ;;
 esac
+export EL_TEST_JOBS=$JOBS   # a script may size its own parallelism by it (fuzz.sh)
 W=$(mktemp -d /tmp/entrylab-runall.XXXXXX) || exit 2
 trap 'rm -rf "$W"' EXIT
 TIMES=build/test-times.tsv
