@@ -14,8 +14,7 @@
 # run in this checkout recorded in build/test-times.tsv (a job never timed
 # there first: the unit tests, then the scripts by name); that file only
 # orders the jobs, it decides nothing.
-# build/test-times.tsv: NAME, wall s, CPU s.  The last lines:
-# "# wall time: N s, J jobs at once; CPU time of the jobs: N s" and
+# The last lines: "# wall time: N s, J jobs at once" and
 # "integration: N passed, N failed" (the scripts' checks; CI reads it).
 set -u
 cd "$(dirname "$0")/../.."
@@ -46,10 +45,7 @@ start() {
 		t0=$(date +%s)
 		if [ "$name" = "unit tests" ]; then unit_tests; else bash "$name"; fi >"$W/$i.out" 2>&1
 		st=$?
-		# CPU seconds of the job's processes (user + system, those waited for)
-		cpu=$(times | awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] }
-			printf "%.0f", s }')
-		echo "$st $(( $(date +%s) - t0 )) $cpu" >"$W/$i.done.tmp" && mv "$W/$i.done.tmp" "$W/$i.done"
+		echo "$st $(( $(date +%s) - t0 ))" >"$W/$i.done.tmp" && mv "$W/$i.done.tmp" "$W/$i.done"
 	) &
 }
 
@@ -66,16 +62,15 @@ mapfile -t NAMES < <(for n in "${NAMES[@]}"; do
 	printf '%s\t%s\n' "${s:-999999}" "$n"
 done | sort -s -t "$(printf '\t')" -k1,1nr | cut -f2-)
 
-total_pass=0 total_fail=0 bad=0 next=0 running=0 reported=0 cpu_all=0
+total_pass=0 total_fail=0 bad=0 next=0 running=0 reported=0
 t_all=$(date +%s)
 : >"$W/times"
 report() {  # report I: job I's output, whole, and its verdict
-	local i=$1 name=${NAMES[$1]} st secs cpu line p f
-	read -r st secs cpu <"$W/$i.done"
+	local i=$1 name=${NAMES[$1]} st secs line p f
+	read -r st secs <"$W/$i.done"
 	echo "== $name"
 	echo "# $name: $secs s"
-	printf '%s\t%s\t%s\n' "$name" "$secs" "$cpu" >>"$W/times"
-	cpu_all=$((cpu_all + ${cpu:-0}))
+	printf '%s\t%s\n' "$name" "$secs" >>"$W/times"
 	if [ "$name" = "unit tests" ]; then
 		cat "$W/$i.out"
 		[ "$st" = 0 ] || { bad=$((bad + 1)); echo "FAILED: unit tests (exit $st)"; }
@@ -95,7 +90,7 @@ while [ "$reported" -lt ${#NAMES[@]} ]; do
 	wait -n 2>/dev/null
 	if [ $? = 127 ]; then   # no job left alive: one that died before its verdict failed
 		for ((i = 0; i < next; i++)); do
-			[ -e "$W/$i.done" ] || echo "137 ? 0" >"$W/$i.done"
+			[ -e "$W/$i.done" ] || echo "137 ?" >"$W/$i.done"
 		done
 	fi
 	for ((i = 0; i < next; i++)); do
@@ -109,6 +104,6 @@ wait
 if [ -d build ]; then
 	cp "$W/times" "$TIMES.tmp.$$" 2>/dev/null && mv "$TIMES.tmp.$$" "$TIMES" 2>/dev/null
 fi
-echo "# wall time: $(( $(date +%s) - t_all )) s, $JOBS jobs at once; CPU time of the jobs: $cpu_all s"
+echo "# wall time: $(( $(date +%s) - t_all )) s, $JOBS jobs at once"
 echo "integration: $total_pass passed, $total_fail failed"
 [ "$bad" = 0 ]
