@@ -13,7 +13,10 @@
 # "FAILED: NAME (exit N)".  Jobs start longest first, by the times the last
 # run in this checkout recorded in build/test-times.tsv (a job never timed
 # there first: the unit tests, then the scripts by name); that file only
-# orders the jobs, it decides nothing.
+# orders the jobs, it decides nothing.  A script whose checks depend on
+# the machine's load (boots with a fixed limit that take a large part of
+# it on a busy machine) says "# run-all: alone" on a line of its own: it
+# runs before the others, with nothing beside it.
 # The last lines: "# wall time: N s, J jobs at once" and
 # "integration: N passed, N failed" (the scripts' checks; CI reads it).
 set -u
@@ -49,8 +52,9 @@ start() {
 	) &
 }
 
-# the jobs, longest recorded time first (never timed: first, the unit
-# tests, then the scripts by name)
+# the jobs: those that run alone first, then the longest recorded time
+# first (never timed: first, the unit tests, then the scripts by name)
+alone() { [ "$1" != "unit tests" ] && grep -q '^# run-all: alone' "$1"; }
 NAMES=()
 [ ${#UNIT[@]} -gt 0 ] && NAMES+=("unit tests")
 for t in tests/integration/*.sh; do
@@ -59,8 +63,9 @@ for t in tests/integration/*.sh; do
 done
 mapfile -t NAMES < <(for n in "${NAMES[@]}"; do
 	s=$(awk -F'\t' -v n="$n" '$1 == n { s = $2 } END { print s == "" ? 999999 : s }' "$TIMES" 2>/dev/null)
-	printf '%s\t%s\n' "${s:-999999}" "$n"
-done | sort -s -t "$(printf '\t')" -k1,1nr | cut -f2-)
+	a=1; alone "$n" && a=0
+	printf '%s\t%s\t%s\n' "$a" "${s:-999999}" "$n"
+done | sort -s -t "$(printf '\t')" -k1,1n -k2,2nr | cut -f3-)
 
 total_pass=0 total_fail=0 bad=0 next=0 running=0 reported=0
 t_all=$(date +%s)
@@ -83,8 +88,13 @@ report() {  # report I: job I's output, whole, and its verdict
 	if [ "$st" != 0 ] || [ -z "$line" ]; then bad=$((bad + 1)); echo "FAILED: $name (exit $st)"; fi
 }
 declare -A done_=()
+solo=0   # 1 while a job that runs alone runs
 while [ "$reported" -lt ${#NAMES[@]} ]; do
-	while [ "$running" -lt "$JOBS" ] && [ "$next" -lt ${#NAMES[@]} ]; do
+	while [ "$solo" = 0 ] && [ "$running" -lt "$JOBS" ] && [ "$next" -lt ${#NAMES[@]} ]; do
+		if alone "${NAMES[$next]}"; then
+			[ "$running" = 0 ] || break
+			solo=1
+		fi
 		start "$next"; next=$((next + 1)); running=$((running + 1))
 	done
 	wait -n 2>/dev/null
@@ -96,6 +106,7 @@ while [ "$reported" -lt ${#NAMES[@]} ]; do
 	for ((i = 0; i < next; i++)); do
 		if [ -z "${done_[$i]:-}" ] && [ -e "$W/$i.done" ]; then
 			done_[$i]=1; report "$i"; running=$((running - 1)); reported=$((reported + 1))
+			[ "$running" = 0 ] && solo=0
 		fi
 	done
 done
