@@ -148,6 +148,12 @@ void test_fpu(void)
 	test_fpu_syscall();
 	if (!need(EL_FEAT_CLONE | EL_FEAT_EXITWORK, 3, "fpu state across task switches"))
 		return;
+	struct el_fpu_info info = { 0 };
+	if (sys2(SYS_el_fpu, EL_FPU_INFO, &info) == 0)
+		rec("@T # fpu: %s model, %s, XCR0 0x%lx, %lu bytes per task\n",
+		    info.model == EL_FPU_DEFERRED ? "deferred" : "eager",
+		    info.xsave ? "XSAVE" : "FXSAVE", (unsigned long)info.xfeatures,
+		    (unsigned long)info.size);
 	test_fpu_switch();
 	test_fpu_check();
 }
