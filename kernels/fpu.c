@@ -6,11 +6,11 @@
  *   The context switch saves the old task's registers and loads the new
  *   one's unless they are still in the registers (switch_fpu_prepare /
  *   switch_fpu_finish of 4.x).  Nothing happens on the way to user mode.
- *   Linux 3.7-4.5 chose this automatically on CPUs with XSAVEOPT (304bceda6a18),
- *   4.6 made it the default everywhere (58122bf1d856) and 4.14 removed the
- *   lazy mode (CR0.TS and #NM on first use); every CPU model the lab runs
- *   on has XSAVEOPT, so the lab's pre-4.14 presets get eager too: lazy
- *   switching is not modelled (it is off the getpid path either way).
+ *   Linux 3.7-4.5 chose it on CPUs with XSAVE (304bceda6a18) and switched
+ *   lazily elsewhere (CR0.TS, #NM on first use); 4.6 made it the default
+ *   everywhere (58122bf1d856) and 4.14 removed the lazy mode.  The CPU
+ *   models the lab is measured on have XSAVE, so its pre-4.14 presets get
+ *   eager too: lazy switching is not modelled (it is off the getpid path).
  * deferred (entry=generic and kstack: 5.2+, "x86/fpu: Defer FPU state load
  *   until return to userspace", 5f409e20b794)
  *   The switch saves the old task's registers (unless its state is not in
