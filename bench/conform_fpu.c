@@ -32,9 +32,19 @@ static void fpu_fill(struct fpu_image *img, u64 seed, uint32_t mxcsr)
 	img->mxcsr = mxcsr;
 }
 
+/* The first byte where two images differ (256: MXCSR), or -1. */
+static int fpu_diff(const struct fpu_image *a, const struct fpu_image *b)
+{
+	const uint8_t *x = &a->xmm[0][0], *y = &b->xmm[0][0];
+	for (int i = 0; i < 256; i++)
+		if (x[i] != y[i])
+			return i;
+	return a->mxcsr == b->mxcsr ? -1 : 256;
+}
+
 static bool fpu_same(const struct fpu_image *a, const struct fpu_image *b)
 {
-	return !memcmp(a->xmm, b->xmm, sizeof(a->xmm)) && a->mxcsr == b->mxcsr;
+	return fpu_diff(a, b) < 0;
 }
 
 static u64 xmm0_low(const struct fpu_image *img)
@@ -47,6 +57,8 @@ static u64 xmm0_low(const struct fpu_image *img)
 static struct fpu_image img_a, img_b, seen_parent, seen_child;
 static u64 child_stack[1024] __attribute__((aligned(16)));
 static volatile u64 child_ok, child_rounds;
+static volatile int child_bad_at = -1, child_bad_round = -1, child_bad_rounds;
+static volatile u64 child_bad_xmm0;
 
 /* The other task: its own values, kept across every switch. */
 static int fpu_child(void)
@@ -56,7 +68,14 @@ static int fpu_child(void)
 	for (int i = 0; i < 8; i++) {
 		sys0(SYS_sched_yield);
 		fpu_store(&seen_child);
-		child_ok &= fpu_same(&seen_child, &img_b);
+		if (!fpu_same(&seen_child, &img_b))
+			child_bad_rounds++;
+		if (!fpu_same(&seen_child, &img_b) && child_ok) {
+			child_bad_at = fpu_diff(&seen_child, &img_b);
+			child_bad_xmm0 = xmm0_low(&seen_child);
+			child_bad_round = i;
+			child_ok = 0;
+		}
 		child_rounds++;
 	}
 	return 0;
@@ -67,6 +86,8 @@ static long start_child(void)
 {
 	child_ok = 0;
 	child_rounds = 0;
+	child_bad_at = child_bad_round = -1;
+	child_bad_rounds = 0;
 	rt_prepare(SYS_clone, 0, (long)(child_stack + 1024), 0, 0, 0, 0);
 	rt_is_clone = 1;
 	rt_child_fn = fpu_child;
@@ -96,10 +117,15 @@ static void test_fpu_switch(void)
 	long pid = start_child();
 	fpu_load(&img_a);
 	bool parent_ok = true;
+	int parent_bad_at = -1, parent_bad_round = -1;
 	for (int i = 0; i < 3; i++) {
 		sys0(SYS_sched_yield);
 		fpu_store(&seen_parent);
-		parent_ok &= fpu_same(&seen_parent, &img_a);
+		if (!fpu_same(&seen_parent, &img_a) && parent_ok) {
+			parent_bad_at = fpu_diff(&seen_parent, &img_a);
+			parent_bad_round = i;
+			parent_ok = false;
+		}
 	}
 	u64 rounds = child_rounds;
 	long peek = sys2(SYS_el_fpu, EL_FPU_SWITCH_PEEK, 0);
@@ -110,9 +136,16 @@ static void test_fpu_switch(void)
 	long w = sys2(SYS_wait4, pid, &status);
 	if (sys2(SYS_el_fpu, EL_FPU_INFO, &info) != 0)	/* a kernel without the FPU model */
 		info.model = ~0ull;
-	check(pid > 1 && parent_ok && after_peek && child_ok && child_rounds == 8 && w == pid &&
-	      status == 0,
-	      "fpu: each of two tasks keeps its own xmm0-xmm15 and MXCSR across switches");
+	bool ok = pid > 1 && parent_ok && after_peek && child_ok && child_rounds == 8 &&
+		  w == pid && status == 0;
+	if (!ok)	/* where it went wrong (byte 0-255: xmm0-15, 256: MXCSR) */
+		rec("@T # fpu: child pid %ld, rounds %lu, wait4 %ld status %lu; parent: first "
+		    "difference at byte %d after yield %d; child: byte %d in round %d (xmm0 %lx, "
+		    "want %lx; %d of 8 rounds)\n", pid,
+		    (unsigned long)child_rounds, w, (unsigned long)status, parent_bad_at,
+		    parent_bad_round, child_bad_at, child_bad_round,
+		    (unsigned long)child_bad_xmm0, (unsigned long)xmm0_low(&img_b), child_bad_rounds);
+	check(ok, "fpu: each of two tasks keeps its own xmm0-xmm15 and MXCSR across switches");
 	if (info.model == EL_FPU_DEFERRED)
 		check(child_ran && (u64)peek == xmm0_low(&img_b) && after_peek &&
 		      info.loads_exit > 0 && info.loads_switch == 0,
@@ -152,7 +185,9 @@ void test_fpu(void)
 	if (sys2(SYS_el_fpu, EL_FPU_INFO, &info) == 0)
 		rec("@T # fpu: %s model, %s, XCR0 0x%lx, %lu bytes per task\n",
 		    info.model == EL_FPU_DEFERRED ? "deferred" : "eager",
-		    info.xsave ? "XSAVE" : "FXSAVE", (unsigned long)info.xfeatures,
+		    info.xsave ? "XSAVE" : info.xsave_failed ?
+		    "FXSAVE (XSAVE failed the boot self-test)" : "FXSAVE",
+		    (unsigned long)info.xfeatures,
 		    (unsigned long)info.size);
 	test_fpu_switch();
 	test_fpu_check();

@@ -137,6 +137,25 @@ static u32 xsave_setup(void)
 	return b;
 }
 
+/* XSAVE of a known xmm0 value lands in the area (legacy region, offset
+ * 160) and XRSTOR of that area brings it back.  Under the nested KVM of
+ * the test bed (kvm_amd inside TCG's emulated SVM) neither happens: the
+ * registers are left as they are, which would let tasks share them; there
+ * the kernel turns XSAVE off and uses FXSAVE, and says so (el_fpu
+ * EL_FPU_INFO).  Linux has no such test. */
+static bool xsave_works(void)
+{
+	static u8 probe[FPSTATE_MAX] __attribute__((aligned(64)));
+	const u64 want = 0x5eed5eed0f0f1234ull;
+	u64 got;
+	__asm__ volatile("movq %0, %%xmm0" :: "r"(want));
+	save_fpregs(probe);
+	__asm__ volatile("movq %0, %%xmm0" :: "r"(~want));
+	restore_fpregs(probe);
+	__asm__ volatile("movq %%xmm0, %0" : "=r"(got));
+	return got == want && *(const u64 *)&probe[160] == want;
+}
+
 /* Boot, before the first task: CR0 (MP, NE set; EM, TS clear: no lazy
  * switching), XSAVE or FXSAVE, the init state (FCW 0x37f, MXCSR 0x1f80,
  * every register zero) loaded into the registers. */
@@ -147,6 +166,14 @@ void fpu_init(void)
 	el_cpuid(1, &a, &b, &c, &d);
 	use_xsave = c & (1u << 26);
 	stats.size = use_xsave ? xsave_setup() : 512;
+	if (use_xsave && !xsave_works()) {	/* FXSAVE keeps x87 and SSE only: AVX off */
+		use_xsave = false;
+		xfeatures = XFEATURE_X87_SSE;
+		__asm__ volatile("xsetbv" :: "c"(0), "a"((u32)xfeatures), "d"(0));
+		__asm__ volatile("mov %0, %%cr4" :: "r"(read_cr4() & ~CR4_OSXSAVE));
+		stats.xsave_failed = 1;
+		stats.size = 512;
+	}
 	stats.xsave = use_xsave;
 	stats.xfeatures = xfeatures;
 	stats.model = FPU_MODEL;

@@ -138,6 +138,8 @@ struct el_fpu_info {
 	uint64_t loads_exit;      /* states loaded on the way to user mode (deferred) */
 	uint64_t check_failures;  /* fpregs_assert_state_consistent() found the registers
 				   * not the task's (deferred); must stay 0 */
+	uint64_t xsave_failed;    /* 1: CPUID has XSAVE but it failed the boot self-test
+				   * (kernels/fpu.c), so FXSAVE is used */
 };
 
 #define EL_USER_CS 0x2b
