@@ -90,7 +90,17 @@ void test_top_of_user_range(unsigned features)
 /* --------------------------------------------------- timer on the path */
 #define TIMER_PERIOD_NS 40000	/* one tick per 40 us of guest time (40,000 instructions under icount) */
 #define TIMER_WANT 20		/* ticks that must land where they are looked for */
-#define TIMER_MAX_CALLS 400000
+/* The loop ends on ticks, not on calls: where a tick lands is the
+ * hypervisor's choice under KVM (under icount about one in ten lands in
+ * the kernel on irq=on, 20 of 130-250; under the nested KVM a third to
+ * a half), and how many arrive per call varies ninefold and more under
+ * the nested KVM (51 ticks in 400,000 calls on one boot, 453 on
+ * another).  So it goes on until TIMER_WANT ticks landed where they are
+ * looked for, or TIMER_ENOUGH ticks arrived in all (then fewer than 1%
+ * landed there: a failure), or, if the timer hardly ticks at all,
+ * TIMER_MAX_CALLS calls were made. */
+#define TIMER_ENOUGH 2000
+#define TIMER_MAX_CALLS 4000000
 
 /* The timer's vector delivered into ring 0 with IF clear, as the nested
  * KVM sometimes delivers one interrupt twice (kernels/idt.S): raised on
@@ -124,7 +134,10 @@ void test_timer_on_path(unsigned features)
 		regs_ok = every_register(&rt_in, &rt_out,
 					 (u64)EL_ECHO(7, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555),
 					 (u64)rt_syscall_ret);
-		if ((calls & 255) == 255 && sys2(SYS_el_timer, where, 0) >= TIMER_WANT)
+		if ((calls & 255) == 255 &&
+		    (sys2(SYS_el_timer, where, 0) >= TIMER_WANT ||
+		     sys2(SYS_el_timer, EL_TIMER_TICKS_KERNEL, 0) +
+		     sys2(SYS_el_timer, EL_TIMER_TICKS_USER, 0) >= TIMER_ENOUGH))
 			break;
 	}
 	sys2(SYS_el_timer, EL_TIMER_STOP, 0);
@@ -132,13 +145,13 @@ void test_timer_on_path(unsigned features)
 	long user = sys2(SYS_el_timer, EL_TIMER_TICKS_USER, 0);
 	long outside = sys2(SYS_el_timer, EL_TIMER_TICKS_OUTSIDE, 0);
 	long dups = sys2(SYS_el_timer, EL_TIMER_DUPS, 0);
-	char what[240];
+	char what[260];
 	el_snprintf(what, sizeof(what), irq
 		    ? "timer interrupts arrive on the syscall path between sti and cli (%ld kernel, %ld user ticks, "
-		      "%ld duplicates dropped)"
+		      "%ld duplicates dropped, %ld calls)"
 		    : "with irq=off no timer interrupt arrives in the kernel (%ld kernel, %ld user ticks, "
-		      "%ld duplicates dropped)",
-		    kernel, user, dups);
+		      "%ld duplicates dropped, %ld calls)",
+		    kernel, user, dups, calls);
 	check(r == 0 && outside == 0 && (irq ? kernel >= TIMER_WANT : kernel == 0 && user >= TIMER_WANT),
 	      what);
 	check(regs_ok, "every register survives each syscall while timer interrupts arrive");
