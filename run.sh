@@ -340,8 +340,8 @@ kvm with head == base and with a head of 50 more fast-path instructions.
 Results come back as files and are checked on this host
 (tests/integration/kvm-nested.sh; ./run.sh test runs a reduced set).  The
 ticks are those of an emulated CPU: evidence that kvm mode works, never
-performance figures.  NESTED_TIMEOUT=SEC bounds the outer guest (default 2400 here, 900 in
-./run.sh test).
+performance figures.  NESTED_TIMEOUT=SEC bounds the outer guest (default
+2400 here, 900 in ./run.sh test).
 Exit: 0 all checks passed, 1 a check failed; a host that cannot do it (no
 kernel package, no SVM under TCG, kvm_amd refused) prints SKIP and exits 0.
 EOF
