@@ -42,7 +42,7 @@ UNIT_TESTS   := $(patsubst tests/unit/%.c,$(HOSTBIN)/tests/%,$(wildcard tests/un
 $(HARNESS_MAIN_OBJ) $(HARNESS_MAIN_SAN): HOST_CFLAGS += -DEL_VERSION='"$(VERSION)"'
 $(HARNESS_MAIN_OBJ) $(HARNESS_MAIN_SAN): Makefile
 
-.PHONY: all host kernels test unit-test integration-test clean
+.PHONY: all host kernels test test-build unit-test-list unit-test integration-test clean
 all: host kernels
 
 host: $(HOSTBIN)/entrylab $(HOSTBIN)/systbl $(BUILD)/share/entrylab.bash $(BUILD)/share/entrylab.1
@@ -102,7 +102,17 @@ include fuzz/fuzz.mk
 integration-test: all $(HOSTBIN)/entrylab-san
 	@tests/integration/run-all.sh
 
-test: unit-test integration-test
+# Everything built first (test-build: make -j builds it in parallel), then
+# the unit test programs as one job beside the integration scripts,
+# EL_TEST_JOBS at once (tests/integration/run-all.sh).  ./run.sh test runs
+# the two steps itself, so that its exit status is run-all.sh's.
+test-build: all $(UNIT_TESTS) $(HOSTBIN)/entrylab-san
+
+unit-test-list:
+	@echo $(UNIT_TESTS)
+
+test: test-build
+	@tests/integration/run-all.sh $(UNIT_TESTS)
 
 clean:
 	rm -rf $(BUILD)

@@ -40,6 +40,7 @@ gpgv                /usr/bin/gpgv
 debian-archive-keyring /usr/share/keyrings/debian-archive-keyring.gpg
 clang-14            /usr/bin/clang-14
 libclang-rt-14-dev  /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+ccache              /usr/bin/ccache
 "
 
 die() { echo "run.sh: $1" >&2; exit "${2:-2}"; }
@@ -328,7 +329,17 @@ one of include/entrylab/benches.def.  Exit: 0 ok, 1 count mismatch,
 the call.
 EOF
 		;;
-	test) echo "usage: ./run.sh test   (installs dependencies, builds, runs make test)" ;;
+	test)
+		cat <<'EOF'
+usage: ./run.sh test
+Installs what is missing, builds everything (make -j), then runs the unit
+test programs and every tests/integration/*.sh, EL_TEST_JOBS jobs at once
+(default: the number of processors; EL_TEST_JOBS=1 one after another).
+Each job's output is printed whole when it ends; the last line is
+"integration: N passed, N failed".  Exit 0 when every job passed, 1 when
+one failed, 2 for a bad EL_TEST_JOBS or a failed build.
+EOF
+		;;
 	test-kvm)
 		cat <<'EOF'
 usage: ./run.sh test-kvm
@@ -448,7 +459,12 @@ main() {
 	done
 	case "$cmd" in
 	deps) ensure_deps; echo "run.sh: all dependencies installed" ;;
-	test) ensure_deps; build; exec make -s test ;;
+	test)
+		ensure_deps; build
+		make -s -j"$(nproc)" test-build EL_CONFIG_QUIET=1 >&2 ||
+			die "build of the tests failed (see the compiler output above); fix it and rerun" 2
+		# shellcheck disable=SC2046
+		exec tests/integration/run-all.sh $(make -s --no-print-directory unit-test-list) ;;
 	test-kvm) ensure_deps; build; NESTED_SET=full exec bash tests/integration/kvm-nested.sh ;;
 	variant-matrix) ensure_deps; build_host; validate_selection "$@"; build_selected
 		linux_kernel_args "$@"; exec "$EL" matrix "${ARGS[@]}" ;;

@@ -1,9 +1,9 @@
 /* libFuzzer target: the syscall table (harness/tools/systbl.h), as
  * kernels/syscall.tbl.  A table that parses is also written out as
- * syscall_nr.h and syscall_table.S (to /dev/null).  Checked: no crash, no
- * sanitizer report; an error is one line naming the file and line; an
- * accepted table keeps the promises of systbl.h (rows, unique numbers in
- * range, max_nr). */
+ * syscall_nr.h, syscall_table.S and syscall_switch.c (to /dev/null).
+ * Checked: no crash, no sanitizer report; an error is one line naming the
+ * file and line; an accepted table keeps the promises of systbl.h (rows,
+ * unique numbers in range, max_nr). */
 #include "fuzz.h"
 
 #include "tools/systbl.h"
@@ -35,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      strcmp(t.rows[j].name, t.rows[i].name));
 		}
 		check(max == t.max_nr);
-		check(systbl_write_header(&t, null) == 0 && systbl_write_table(&t, null) == 0);
+		check(systbl_write_header(&t, null) == 0 && systbl_write_table(&t, null) == 0 &&
+		      systbl_write_switch(&t, null) == 0);
 	} else {
 		check(!strncmp(err, "syscall.tbl:", 12) && !strchr(err, '\n'));
 	}

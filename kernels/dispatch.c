@@ -37,7 +37,18 @@ static inline u64 array_index_nospec(u64 nr, u64 size)
 
 /* The one indirect call of the dispatch: a retpoline or a switch over the
  * table may replace this function and nothing else. */
-#ifndef SPEC_ON
+#if defined(DISPATCH_SWITCH)
+/* dispatch=switch (1e3ad78334a6, 6.9; in 6.1.85): no indirect call at all.
+ * x64_sys_call() is generated from kernels/syscall.tbl, one case per
+ * number, and compiled in a file of its own as Linux compiles
+ * arch/x86/entry/syscall_64.c: with spec=on (retpolines built in) without
+ * jump tables (kernels/kernels.mk), so GCC makes it a tree of compares and
+ * direct calls; with spec=off GCC is free to use a table of its own. */
+static inline long syscall_call(u64 nr, const struct pt_regs *regs)
+{
+	return x64_sys_call(regs, (unsigned int)nr);
+}
+#elif !defined(SPEC_ON)
 static inline long syscall_call(u64 nr, const struct pt_regs *regs)
 {
 	return sys_call_table[nr]((long)regs->rdi, (long)regs->rsi, (long)regs->rdx,
@@ -139,10 +150,23 @@ static inline void choose_random_kstack_offset(struct task *t)
 }
 #endif
 
+/* Where the syscall's own work is: since 5.11 (entry=kstack) a word of its
+ * own, syscall_work (frame.h); in 5.9-5.10 (entry=generic) the TIF flags,
+ * and there the lab's frame marks (TIF_FULL_FRAME, TIF_REGS_CHANGED) send
+ * the syscall through exit=c's syscall_exit_to_user(), which clears them.
+ * Under entry=kstack no C-path decision reads the marks: the assembler's
+ * SYSRET checks judge the frame, as in Linux, which has no such marks; the
+ * next return from an exception clears them. */
+#ifdef ENTRY_KSTACK
+#define syscall_enter_work(t)	((t)->syscall_work & SYSCALL_WORK_ENTER)
+#else
+#define syscall_enter_work(t)	((t)->flags & _TIF_WORK_SYSCALL_ENTRY)
+#endif
+
 static noinline long syscall_enter_from_user_mode(struct pt_regs *regs, long nr)
 {
 	local_irq_enable();
-	if (current_task()->flags & _TIF_WORK_SYSCALL_ENTRY)
+	if (syscall_enter_work(current_task()))
 		return syscall_trace_enter(regs);
 	return nr;
 }
@@ -180,14 +204,34 @@ static noinline void amd_clear_divider(void)
 			 :: "a"(0), "d"(0), "c"(1), [feat] "i"(ALT_F_DIV0) : "memory");
 }
 
-/* The syscall's exit work (SYSCALL_WORK_EXIT): exit tracing and a frame a
- * regs syscall or the tracer marked; the exit=c function does it (and the
- * loop if flags are already set).  The SYSRET verdict stays the
- * assembler's. */
-static noinline void syscall_exit_to_user_mode(struct pt_regs *regs)
+#ifdef ENTRY_KSTACK
+/* The syscall's own exit work, with interrupts on (5.11+: syscall_work &
+ * SYSCALL_WORK_EXIT).  Out of line as 5.11+ builds it: there it has a
+ * second caller, syscall_exit_to_user_mode_work() for architectures that
+ * leave by their own exit (c6156e1da633), which the lab has no use for;
+ * Debian's 6.1 runs it as a function of its own on every syscall. */
+static noinline void syscall_exit_to_user_mode_prepare(struct pt_regs *regs)
+{
+	u32 work = current_task()->syscall_work;
+
+	if (work & SYSCALL_WORK_EXIT)
+		syscall_trace_leave(regs);	/* the one exit work the lab has */
+}
+#else
+/* 5.9-5.10: the syscall's own exit work (exit tracing and a frame a regs
+ * syscall or the tracer marked) from the TIF flags, inline (one caller);
+ * the exit=c function does it (and the loop if flags are already set). */
+static inline void syscall_exit_to_user_mode_prepare(struct pt_regs *regs)
 {
 	if (current_task()->flags & (_TIF_ALLWORK_MASK & ~_TIF_WORK_MASK))
 		syscall_exit_to_user(regs);
+}
+#endif
+
+/* The SYSRET verdict stays the assembler's. */
+static noinline void syscall_exit_to_user_mode(struct pt_regs *regs)
+{
+	syscall_exit_to_user_mode_prepare(regs);
 	local_irq_disable();
 	exit_to_user_mode_prepare(regs);
 	amd_clear_divider();

@@ -71,6 +71,22 @@
 #define _TIF_ALLWORK_MASK (_TIF_WORK_MASK | _TIF_SYSCALL_EXIT_TRACE | \
                            _TIF_FULL_FRAME | _TIF_REGS_CHANGED)
 
+/* The syscall's own work, in a word of its own (struct task's
+ * syscall_work; C only).  entry=kstack (5.13+) keeps it there, as Linux
+ * does since 5.11 (thread_info->syscall_work: b4581a52caff, b86678cf0f1d,
+ * 64c19ba29b66, 299155244770); every other variant keeps the same work in
+ * the TIF flags above (_TIF_SYSCALL_TRACE, _TIF_SYSCALL_EXIT_TRACE), as
+ * Linux did before.  kernels/regs.c sets and clears either. */
+#define SYSCALL_WORK_TRACE_ENTRY 0  /* syscall-entry tracing */
+#define SYSCALL_WORK_TRACE_EXIT  1  /* syscall-exit tracing */
+
+#define _SYSCALL_WORK_TRACE_ENTRY (1 << SYSCALL_WORK_TRACE_ENTRY)
+#define _SYSCALL_WORK_TRACE_EXIT  (1 << SYSCALL_WORK_TRACE_EXIT)
+/* Checked by syscall_enter_from_user_mode and by
+ * syscall_exit_to_user_mode_prepare (kernels/dispatch.c). */
+#define SYSCALL_WORK_ENTER _SYSCALL_WORK_TRACE_ENTRY
+#define SYSCALL_WORK_EXIT  _SYSCALL_WORK_TRACE_EXIT
+
 /* GDT selectors.  STAR[47:32] = KERNEL_CS, STAR[63:48] = USER32_CS, so
  * SYSRET loads CS = USER32_CS + 16 and SS = USER32_CS + 8. */
 #define KERNEL_CS  0x08

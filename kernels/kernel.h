@@ -69,7 +69,7 @@ struct sigaction_k {
 
 struct task {
 	volatile u32 flags;	/* TIF_* work flags; offset TASK_FLAGS */
-	u32 pad;
+	volatile u32 syscall_work; /* entry=kstack: SYSCALL_WORK_* (frame.h) */
 	u64 ksp;		/* offset TASK_KSP */
 	u64 kstack_top;
 	u64 user_rsp_slot;	/* rsp=cached: the per-CPU slot, saved while switched out */
@@ -170,6 +170,13 @@ extern u64 timer_dup;
 
 /* dispatch.c (path=c) */
 void do_syscall_64(struct pt_regs *regs, long nr);
+/* dispatch=switch: the generated build/gen/syscall_switch.c, one case per
+ * row of kernels/syscall.tbl; each case calls the entry point with the six
+ * arguments from the frame, as the table call does (syscall_fn). */
+long x64_sys_call(const struct pt_regs *regs, unsigned int nr);
+#define SYSCALL_CASE(fn, regs)							\
+	fn((long)(regs)->rdi, (long)(regs)->rsi, (long)(regs)->rdx,		\
+	   (long)(regs)->r10, (long)(regs)->r8, (long)(regs)->r9)
 
 /* pmu.c */
 void pmu_init(void);
@@ -197,6 +204,8 @@ bool do_signal(struct pt_regs *regs);
 bool regs_load_user(struct pt_regs *regs, const struct el_regs *u);
 
 /* regs.c (variant-specific frame handling) */
+void syscall_work_set(struct task *t, u32 work);	/* _SYSCALL_WORK_* bits */
+void syscall_work_clear(struct task *t, u32 work);
 struct pt_regs *syscall_full_regs(void);
 void regs_fixup_top(struct pt_regs *regs);
 void regs_writeback_top(struct pt_regs *regs);

@@ -20,7 +20,8 @@ COMMON_SRCS := kernels/boot.S kernels/alternative.c kernels/spec_thunk.S kernels
 	kernels/sched.c kernels/signal.c kernels/syscalls.c kernels/work.c lib/string.c \
 	kernels/main.c kernels/selftest.c kernels/pmu.c kernels/timer.c lib/fmt.c lib/cpuid.c
 VARIANT_SRCS := kernels/entry.S kernels/entry_stubs.S kernels/idt.S kernels/regs.c \
-	kernels/dispatch.c kernels/pti.c kernels/spec.c $(GEN)/syscall_table.S
+	kernels/dispatch.c kernels/pti.c kernels/spec.c $(GEN)/syscall_table.S \
+	$(GEN)/syscall_switch.c
 USER_SRCS    := $(wildcard bench/*.c bench/*.S) lib/fmt.c lib/string.c
 
 KERNEL_HDRS := $(wildcard kernels/*.h include/entrylab/*.h include/entrylab/*.def lib/*.h) $(GEN)/syscall_nr.h
@@ -29,13 +30,23 @@ obj_of = $(patsubst %,$(1)/%.o,$(notdir $(basename $(2))))
 COMMON_OBJS := $(call obj_of,$(KBUILD)/common,$(COMMON_SRCS))
 USER_OBJS   := $(call obj_of,$(KBUILD)/user,$(USER_SRCS))
 
-vpath %.c kernels bench lib
+vpath %.c kernels bench lib $(GEN)
 vpath %.S kernels bench $(GEN)
 
 # ---- generated from the one syscall list
-$(GEN)/syscall_nr.h $(GEN)/syscall_table.S &: kernels/syscall.tbl $(HOSTBIN)/systbl
+$(GEN)/syscall_nr.h $(GEN)/syscall_table.S $(GEN)/syscall_switch.c &: kernels/syscall.tbl $(HOSTBIN)/systbl
 	@mkdir -p $(GEN)
-	$(HOSTBIN)/systbl $< $(GEN)/syscall_nr.h $(GEN)/syscall_table.S
+	$(HOSTBIN)/systbl $< $(GEN)/syscall_nr.h $(GEN)/syscall_table.S $(GEN)/syscall_switch.c
+
+# spec=on stands for a kernel built with retpolines (CONFIG_RETPOLINE, 6.9+
+# CONFIG_MITIGATION_RETPOLINE), and Linux's arch/x86/Makefile builds such a
+# kernel with GCC without jump tables (an indirect jump the thunk would have
+# to guard; GCC bug 86952): the variant's own C (the dispatch, the switch
+# of dispatch=switch) is compiled so.  The shared objects are compiled once
+# for every variant with GCC's default; none of their switches is on a
+# measured path.
+RETPOLINE_CFLAGS := -fno-jump-tables
+spec_cflags = $(if $(filter -DSPEC_ON,$(VARIANT_FLAGS_$(1))),$(RETPOLINE_CFLAGS))
 
 # ---- the variant list, generated from variants/axes.conf by the harness
 # (a malformed config: entrylab says where, once; run.sh passes
@@ -75,7 +86,7 @@ $(KBUILD)/$(1)/%.o: %.S $(KERNEL_HDRS) $(BUILD)/variants.mk
 	$$(CC) $$(KERNEL_CFLAGS) $$(VARIANT_FLAGS_$(1)) -c $$< -o $$@
 $(KBUILD)/$(1)/%.o: %.c $(KERNEL_HDRS) $(BUILD)/variants.mk
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(KERNEL_CFLAGS) $$(VARIANT_FLAGS_$(1)) -c $$< -o $$@
+	$$(CC) $$(KERNEL_CFLAGS) $$(VARIANT_FLAGS_$(1)) $$(call spec_cflags,$(1)) -c $$< -o $$@
 $(KBUILD)/$(1).elf: $(COMMON_OBJS) $(call obj_of,$(KBUILD)/$(1),$(VARIANT_SRCS) $(if $(filter floor,$(1)),kernels/entry_floor.S)) $(KBUILD)/user.o kernels/kernel.ld
 	$$(LD) $$(GUEST_LDFLAGS) -o $$@.tmp.$$$$$$$$ $$(filter %.o,$$^) && mv $$@.tmp.$$$$$$$$ $$@
 	@sh kernels/build_note.sh $$@

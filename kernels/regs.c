@@ -65,6 +65,38 @@ void regs_mark_changed(void)
 	set_flag(current_task(), TIF_REGS_CHANGED);
 }
 
+/* The syscall's own work (el_trace): entry=kstack keeps it in the task's
+ * syscall_work word, as Linux since 5.11 (set_task_syscall_work(),
+ * 3136b93c3fb2); every other variant in the TIF flags, which the
+ * assembler fast path and the older C entries test. */
+#ifdef ENTRY_KSTACK
+void syscall_work_set(struct task *t, u32 work)
+{
+	t->syscall_work |= work;
+}
+
+void syscall_work_clear(struct task *t, u32 work)
+{
+	t->syscall_work &= ~work;
+}
+#else
+static u32 syscall_work_tif(u32 work)
+{
+	return (work & _SYSCALL_WORK_TRACE_ENTRY ? _TIF_SYSCALL_TRACE : 0) |
+	       (work & _SYSCALL_WORK_TRACE_EXIT ? _TIF_SYSCALL_EXIT_TRACE : 0);
+}
+
+void syscall_work_set(struct task *t, u32 work)
+{
+	t->flags |= syscall_work_tif(work);
+}
+
+void syscall_work_clear(struct task *t, u32 work)
+{
+	t->flags &= ~syscall_work_tif(work);
+}
+#endif
+
 /* SYSRET restores RIP from rcx and RFLAGS from r11 and cannot load CS/SS
  * or a non-canonical RIP (on Intel it would #GP in ring 0): only a frame
  * that SYSRET reproduces exactly may leave that way. */

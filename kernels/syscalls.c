@@ -87,16 +87,16 @@ long sys_el_trace(long op, long a, long b, long c)
 	struct task *t = current_task();
 	switch (op) {
 	case EL_TRACE_OFF:
-		t->flags &= ~(_TIF_SYSCALL_TRACE | _TIF_SYSCALL_EXIT_TRACE);
+		syscall_work_clear(t, _SYSCALL_WORK_TRACE_ENTRY | _SYSCALL_WORK_TRACE_EXIT);
 		return 0;
 	case EL_TRACE_ENTRY:
 		t->trace_match_nr = (u64)a;
 		t->trace_new_nr = (u64)b;
 		t->trace_arg_delta = (u64)c;
-		set_flag(t, TIF_SYSCALL_TRACE);
+		syscall_work_set(t, _SYSCALL_WORK_TRACE_ENTRY);
 		return 0;
 	case EL_TRACE_EXIT:
-		set_flag(t, TIF_SYSCALL_EXIT_TRACE);
+		syscall_work_set(t, _SYSCALL_WORK_TRACE_EXIT);
 		return 0;
 	case EL_TRACE_SNAPSHOT:
 		if (!user_range_ok((u64)a, sizeof(struct el_regs)))

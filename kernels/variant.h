@@ -35,6 +35,12 @@
 #if defined(ENTRY_ARCH) + defined(ENTRY_GENERIC) + defined(ENTRY_KSTACK) != 1
 #error "select exactly one of -DENTRY_ARCH / -DENTRY_GENERIC / -DENTRY_KSTACK"
 #endif
+#if defined(DISPATCH_TABLE) + defined(DISPATCH_SWITCH) != 1
+#error "select exactly one of -DDISPATCH_TABLE / -DDISPATCH_SWITCH"
+#endif
+#if defined(DISPATCH_SWITCH) && !defined(PATH_C)
+#error "dispatch=switch needs path=c (variants/axes.conf rules)"
+#endif
 #if defined(PATH_C) && !(defined(PTREGS_FULL) && defined(RSP_STORED) && defined(EXIT_C))
 #error "path=c needs ptregs=full, rsp=stored and exit=c (variants/axes.conf rules)"
 #endif

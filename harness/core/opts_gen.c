@@ -27,7 +27,8 @@ static void command_words(FILE *f)
 static const char values_fn[] =
 	"# _entrylab_values SPEC CUR HARNESS: the values SPEC completes (@file, @dir,\n"
 	"# @variants and @benches asked of the harness, else the words of SPEC); a\n"
-	"# comma list completes its last element.\n"
+	"# comma list completes its last element.  Axis values come from the rows\n"
+	"# of `list` that hold a canonical name (never from its rule lines).\n"
 	"_entrylab_values() {\n"
 	"\tlocal spec=$1 cur=${2##*,} pre=\"\" words\n"
 	"\t[ \"$cur\" = \"$2\" ] || pre=${2%,*},\n"
@@ -37,7 +38,7 @@ static const char values_fn[] =
 	"\t@variants) words=\"all presets floor $(\"$3\" resolve all 2>/dev/null | tr '\\n' ' ')"
 	" $(\"$3\" list --presets 2>/dev/null | awk 'NR > 1 { print $1 }' | tr '\\n' ' ')\"\n"
 	"\t\twords=\"$words $(\"$3\" list 2>/dev/null | awk 'NR == 1 { for (i = 3; i < NF; i++)"
-	" axis[i] = $i; next } $2 != \"-\" && $3 != \"-\" { for (i in axis) print axis[i] \"=\" $i }'"
+	" axis[i] = $i; next } $2 ~ /,/ { for (i in axis) print axis[i] \"=\" $i }'"
 	" | sort -u | tr '\\n' ' ')\" ;;\n"
 	"\t@benches) words=$(\"$3\" matrix --list-benches 2>/dev/null | awk '{ print $1 }') ;;\n"
 	"\t*) words=$spec ;;\n"

@@ -1,5 +1,6 @@
 /*
- * systbl — generate syscall_nr.h and syscall_table.S from kernels/syscall.tbl.
+ * systbl — generate syscall_nr.h, syscall_table.S and syscall_switch.c from
+ * kernels/syscall.tbl.
  * Contract and row syntax: systbl.h.  Runs on the host at build time; the
  * library part is linked into the unit tests, main() only with -DSYSTBL_MAIN.
  */
@@ -313,6 +314,39 @@ int systbl_write_table(const struct systbl *t, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
+int systbl_write_switch(const struct systbl *t, FILE *f)
+{
+	const struct systbl_row *by_nr[SYSTBL_MAX_NR + 1] = { 0 };
+
+	for (int i = 0; i < t->nrows; i++)
+		by_nr[t->rows[i].nr] = &t->rows[i];
+	fputs(BANNER, f);
+	fputs("/* dispatch=switch: x64_sys_call(), one case per syscall number (the\n"
+	      " * entry points are called with the six arguments of syscall_fn, as the\n"
+	      " * table calls them; SYSCALL_CASE comes from kernel.h).  Empty under\n"
+	      " * dispatch=table. */\n"
+	      "#include \"kernel.h\"\n"
+	      "#include \"variant.h\"\n\n"
+	      "#ifdef DISPATCH_SWITCH\n", f);
+	fputs("long sys_ni_syscall(long, long, long, long, long, long);\n", f);
+	for (int nr = 0; nr <= t->max_nr; nr++)
+		if (by_nr[nr])
+			fprintf(f, "long %s(long, long, long, long, long, long);\n",
+				by_nr[nr]->entry);
+	fputs("\nlong x64_sys_call(const struct pt_regs *regs, unsigned int nr)\n"
+	      "{\n"
+	      "\tswitch (nr) {\n", f);
+	for (int nr = 0; nr <= t->max_nr; nr++)
+		if (by_nr[nr])
+			fprintf(f, "\tcase %d: return SYSCALL_CASE(%s, regs);\n",
+				nr, by_nr[nr]->entry);
+	fputs("\tdefault: return SYSCALL_CASE(sys_ni_syscall, regs);\n"
+	      "\t}\n"
+	      "}\n"
+	      "#endif\n", f);
+	return ferror(f) ? -1 : 0;
+}
+
 /* Files -------------------------------------------------------------------- */
 
 static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
@@ -405,11 +439,12 @@ static int write_tmp(const struct systbl *t, systbl_writer fn, const char *tmp,
 }
 
 int systbl_generate(const char *table_path, const char *hdr_path,
-		    const char *tbl_path, char *err, size_t errlen)
+		    const char *tbl_path, const char *switch_path, char *err, size_t errlen)
 {
-	const char *out[2] = { hdr_path, tbl_path };
-	systbl_writer fn[2] = { systbl_write_header, systbl_write_table };
-	char tmp[2][PATH_MAX];
+	enum { NOUT = 3 };
+	const char *out[NOUT] = { hdr_path, tbl_path, switch_path };
+	systbl_writer fn[NOUT] = { systbl_write_header, systbl_write_table, systbl_write_switch };
+	char tmp[NOUT][PATH_MAX];
 	struct systbl *t = malloc(sizeof(*t));
 	int rc = -1, done = 0;
 
@@ -419,7 +454,7 @@ int systbl_generate(const char *table_path, const char *hdr_path,
 	}
 	if (systbl_load(table_path, t, err, errlen))
 		goto out;
-	for (; done < 2; done++) {
+	for (; done < NOUT; done++) {
 		if (snprintf(tmp[done], PATH_MAX, "%s.tmp", out[done]) >= PATH_MAX) {
 			snprintf(err, errlen, "%s: path too long", out[done]);
 			goto out;
@@ -427,7 +462,7 @@ int systbl_generate(const char *table_path, const char *hdr_path,
 		if (write_tmp(t, fn[done], tmp[done], err, errlen))
 			goto out;
 	}
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < NOUT; i++) {
 		if (rename(tmp[i], out[i]) != 0) {
 			snprintf(err, errlen, "%s: cannot rename to %s: %s",
 				 tmp[i], out[i], strerror(errno));
@@ -447,9 +482,10 @@ out:
 #include "core/exitcodes.h"
 
 static const char usage[] =
-	"usage: systbl <table> <out-header> <out-table.S>\n"
-	"Generates the syscall number header and the syscall table from <table>\n"
-	"(kernels/syscall.tbl); each output is written to <out>.tmp and renamed.\n"
+	"usage: systbl <table> <out-header> <out-table.S> <out-switch.c>\n"
+	"Generates the syscall number header, the syscall table and the switch\n"
+	"of dispatch=switch from <table> (kernels/syscall.tbl); each output is\n"
+	"written to <out>.tmp and renamed.\n"
 	"Exit status: 0 success, 2 malformed table, usage or I/O error.\n";
 
 int main(int argc, char **argv)
@@ -460,12 +496,12 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return EL_EX_OK;
 	}
-	if (argc != 4) {
-		fprintf(stderr, "systbl: expected 3 arguments, got %d; usage: systbl"
-			" <table> <out-header> <out-table.S>\n", argc - 1);
+	if (argc != 5) {
+		fprintf(stderr, "systbl: expected 4 arguments, got %d; usage: systbl"
+			" <table> <out-header> <out-table.S> <out-switch.c>\n", argc - 1);
 		return EL_EX_USAGE;
 	}
-	if (systbl_generate(argv[1], argv[2], argv[3], err, sizeof(err))) {
+	if (systbl_generate(argv[1], argv[2], argv[3], argv[4], err, sizeof(err))) {
 		fprintf(stderr, "systbl: %s\n", err);
 		return EL_EX_USAGE;
 	}

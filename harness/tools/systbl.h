@@ -9,6 +9,9 @@
  *                     line per number 0..max_nr (holes -> sys_ni_syscall),
  *                     then one SYSCALL_REGS_STUB line per ":regs" row; the
  *                     macros come from the kernel's entry_variant.h
+ *   syscall_switch.c  x64_sys_call(regs, nr) of dispatch=switch: one case
+ *                     per row (SYSCALL_CASE of the kernel's kernel.h), the
+ *                     default sys_ni_syscall; all under #ifdef DISPATCH_SWITCH
  *
  * Row syntax: <nr> <name> <entry>[:regs], whitespace separated, '#' starts a
  * comment, blank lines ignored.  nr is decimal 0..SYSTBL_MAX_NR and unique;
@@ -16,7 +19,7 @@
  * Any violation, and a table without rows, is an error.
  *
  * CLI (built with -DSYSTBL_MAIN):
- *   systbl <table> <out-header> <out-table.S>
+ *   systbl <table> <out-header> <out-table.S> <out-switch.c>
  * Exit status: 0 success, 2 on any error (one line on stderr).
  */
 #ifndef ENTRYLAB_SYSTBL_H
@@ -48,19 +51,21 @@ struct systbl {
 int systbl_parse(const char *text, const char *fname, struct systbl *t,
 		 char *err, size_t errlen);
 
-/* Write syscall_nr.h / syscall_table.S for a parsed table to f.
- * Return 0, or -1 if a write to f failed. */
+/* Write syscall_nr.h / syscall_table.S / syscall_switch.c for a parsed
+ * table to f.  Return 0, or -1 if a write to f failed. */
 int systbl_write_header(const struct systbl *t, FILE *f);
 int systbl_write_table(const struct systbl *t, FILE *f);
+int systbl_write_switch(const struct systbl *t, FILE *f);
 
 /* Read and parse the table file at path (same contract as systbl_parse;
  * a file that cannot be read or holds a NUL byte is an error). */
 int systbl_load(const char *path, struct systbl *t, char *err, size_t errlen);
 
-/* The whole CLI job: load table_path, write hdr_path and tbl_path, each via
- * "<path>.tmp" and rename(), so a failed run never leaves a half-written
- * output and leaves no .tmp behind.  Returns 0, or -1 with a message in err. */
+/* The whole CLI job: load table_path, write hdr_path, tbl_path and
+ * switch_path, each via "<path>.tmp" and rename(), so a failed run never
+ * leaves a half-written output and leaves no .tmp behind.  Returns 0, or -1
+ * with a message in err. */
 int systbl_generate(const char *table_path, const char *hdr_path,
-		    const char *tbl_path, char *err, size_t errlen);
+		    const char *tbl_path, const char *switch_path, char *err, size_t errlen);
 
 #endif

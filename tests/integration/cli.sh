@@ -104,6 +104,10 @@ expect "resolve ptregs=sideways: names the values" grep -q "use one of partial, 
 expect_status 2 "resolve pcsaz (clear=yes on the assembler path): a usage error" "$EL" resolve pcsaz
 expect "resolve pcsaz: one line naming the rule and its line in axes.conf" \
 	sh -c "[ \$(wc -l <'$TMP/err') = 1 ] && grep -q \"forbidden by variants/axes.conf:[0-9]*: 'invalid path=asm clear=yes'\" '$TMP/err'"
+expect_status 2 "resolve fsacdzikmgx (the switch with the 5.10 entry): a usage error" "$EL" resolve fsacdzikmgx
+expect "resolve fsacdzikmgx: one line naming the dispatch rule" \
+	sh -c "[ \$(wc -l <'$TMP/err') = 1 ] && grep -q \"forbidden by variants/axes.conf:[0-9]*: 'invalid dispatch=switch entry=generic'\" '$TMP/err'"
+expect "resolve linux-6.1: the switch (fsacdzikmrx)" test "$("$EL" resolve linux-6.1)" = fsacdzikmrx
 expect "resolve path=c: a pattern leaves the forbidden combinations out" \
 	test "$("$EL" resolve path=c | paste -sd,)" = "$("$EL" list | awk 'NR > 1 && $7 == "c" { print $1 }' | paste -sd,)"
 

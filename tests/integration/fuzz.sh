@@ -4,6 +4,10 @@
 # (tests/fuzz/corpus/) and every crash reproducer kept as a regression case
 # (tests/fuzz/crashes/), then fuzzes for FUZZ_SMOKE_SECONDS (default 2
 # here).  One check per target; ends with "N passed, N failed".
+# Targets fuzz side by side, one a processor: nproc of them, or
+# nproc / EL_TEST_JOBS when run-all.sh runs that many jobs at once (the
+# others' jobs take the other processors), so that each target's seconds
+# are about one processor's, as when this script runs alone.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/integration/lib.sh
@@ -19,7 +23,9 @@ make -s -j"$(nproc)" fuzz-build >"$TMP/build.log" 2>&1
 expect "fuzz targets build" [ $? = 0 ]
 [ "$FAILED" = 0 ] || { sed 's/^/# /' "$TMP/build.log" | tail -20; finish; exit 1; }
 names=$(ls build/fuzz/ | sed -n 's/^fuzz_\([a-z_]*\)$/\1/p')
-make -s -k -j"$(nproc)" fuzz-smoke FUZZ_SMOKE_SECONDS="$secs" >"$TMP/smoke.log" 2>&1
+jobs=$(( $(nproc) / ${EL_TEST_JOBS:-1} ))
+[ "$jobs" -ge 1 ] || jobs=1
+make -s -k -j"$jobs" fuzz-smoke FUZZ_SMOKE_SECONDS="$secs" >"$TMP/smoke.log" 2>&1
 for n in $names; do
 	line=$(grep "^fuzz $n: " "$TMP/smoke.log")
 	if echo "$line" | grep -q ': ok, '; then

@@ -33,6 +33,11 @@ CLONE=$TMP/clone
 RES=$TMP/results
 export TMPDIR=$TMP/tmp
 mkdir -p "$TMPDIR" "$RES"
+# Every gate here builds through ccache (lib.sh, CCACHE): they build the
+# same sources again and again (HEAD in (a), (b) and the clone's working
+# tree; HEAD~1 differs from it in one header).  (f) interrupts a build,
+# which starts with make as ever.
+[ ${#CCACHE[@]} = 0 ] || export "${CCACHE[@]}"
 
 if [ ! -x "$EL" ]; then
 	fail "harness $EL not built: run 'make'"

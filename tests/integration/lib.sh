@@ -6,6 +6,19 @@ PASSED=0
 FAILED=0
 TMP=$(mktemp -d /tmp/entrylab-it.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+# CCACHE: for `env`, the environment that sends a build's compiler through
+# ccache, for the gates whose builds of sources built before only have to
+# be done (not interrupted): make, the checkouts and the links run as ever,
+# and ccache gives back the object an identical compilation gave (keyed by
+# the compiler, its arguments and every file the source includes).  The
+# directory is left out of the key: the gates' worktrees differ in path
+# only, which only DWARF's comp_dir records and nothing here reads.  The
+# cache is this checkout's build/ccache (make clean removes it).  Empty
+# without ccache (./run.sh deps installs it): those builds then compile.
+CCACHE=()
+if command -v ccache >/dev/null; then
+	CCACHE=("CC=ccache ${CC:-cc}" "CCACHE_DIR=$(pwd -P)/build/ccache" CCACHE_NOHASHDIR=1)
+fi
 
 ok()   { PASSED=$((PASSED + 1)); echo "ok - $1"; }
 fail() { FAILED=$((FAILED + 1)); echo "not ok - $1"; }

@@ -12,6 +12,11 @@
 # while linux-nomit hides its addresses (kptr_restrict=2) and says why it
 # has no breakdown.  Seven Linux boots.  They are skipped, with the reason,
 # when no /boot/vmlinuz-* is installed.
+# run-all: alone
+# (run-all.sh runs it with nothing beside it: the Linux rows' boots take
+# 12 s of their 60 s limit on a quiet machine, and the gate of the run
+# against itself counts on steady Linux samples, which a loaded machine
+# disturbs; both failed once beside the other scripts under a load of 10)
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh

@@ -195,10 +195,11 @@ descendants() {  # every process below PID
 }
 gate_interrupt() {  # gate_interrupt SIGNAL PHASE: builds | runs
 	local sig=$1 phase=$2 what="gate $1 while it $2" pid rc kids="" left="" st
-	local RG=$TMP/gate pat="gate: building base"   # PHASE builds
-	[ "$phase" = runs ] && pat="gate: round"
+	local RG=$TMP/gate pat="gate: building base" cc=()   # PHASE builds
+	# for the runs, the base's build only has to be done: through ccache
+	[ "$phase" = runs ] && pat="gate: round" cc=("${CCACHE[@]}")
 	mkdir -p "$TMP/gt"
-	TMPDIR=$TMP/gt "$EL" gate --base HEAD --variants pcsa --samples 2 --rounds 20 --mode tcg \
+	env "${cc[@]}" TMPDIR="$TMP/gt" "$EL" gate --base HEAD --variants pcsa --samples 2 --rounds 20 --mode tcg \
 		--results-dir "$RG" >"$TMP/gate.out" 2>"$TMP/gate.err" &
 	pid=$!
 	for _ in $(seq 1200); do

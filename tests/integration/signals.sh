@@ -14,6 +14,11 @@
 #           worktree or temporary directory left)
 # Each QEMU carries el.tag=<this test's tag>, and every other process of
 # this test names $TMP in its arguments, so only this test's are counted.
+# The gates run in a clone of this repository of their own, with this
+# checkout as the head (--head-tree, built): a gate elsewhere in the
+# repository (another test, or someone's work) removes any dead gate's
+# worktree it sees, and must not take the one this test leaves to its own
+# next gate.
 # Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -27,8 +32,9 @@ done
 set -m   # each background job leads its own process group, as from a shell
 
 leftovers() { pgrep -f -- "el.tag=$TAG"; pgrep -f -- "$TMP/"; }
-# whatever a failed check left: only this test's processes and worktrees
-trap 'for p in $(leftovers); do kill -9 "$p"; done 2>/dev/null; rm -rf "$TMP"; git worktree prune' EXIT
+# whatever a failed check left: only this test's processes (its worktrees
+# are in its clone, under $TMP)
+trap 'for p in $(leftovers); do kill -9 "$p"; done 2>/dev/null; rm -rf "$TMP"' EXIT
 # leftovers, allowing the kernel a moment to deliver the death signals
 none_left() {
 	for _ in $(seq 40); do [ -z "$(leftovers)" ] && return 0; sleep 0.05; done
@@ -129,10 +135,14 @@ expect "kill -9 of one run child: the matrix reports a failed variant (exit $rc)
 expect "kill -9 of one run child: nothing left" none_left
 
 # ------------------------------------------------------------ gate
-G=$TMP/gate GT=$TMP/gt
+G=$TMP/gate GT=$TMP/gt CLONE=$TMP/clone
 mkdir -p "$GT"
-worktrees() { git worktree list --porcelain | grep "^worktree $GT/"; }
-GATE=(env TMPDIR="$GT" "$EL" gate --variants pcsa --samples 2 --mode tcg --results-dir "$G")
+ROOT=$(pwd -P) ELA=$EL
+case "$EL" in /*) ;; *) ELA=$ROOT/$EL ;; esac
+git clone -q "$ROOT" "$CLONE" || fail "git clone of $ROOT for the gates"
+worktrees() { git -C "$CLONE" worktree list --porcelain | grep "^worktree $GT/"; }
+GATE=(env -C "$CLONE" TMPDIR="$GT" "$ELA" gate --head-tree "$ROOT" --variants pcsa --samples 2
+	--mode tcg --results-dir "$G")
 building() { grep -l 'gate: building base' "$TMP/gate.err" 2>/dev/null; }
 makes() { pgrep -f -- "make -C $GT/"; }
 
@@ -162,7 +172,8 @@ expect "next gate: removes the dead gate's temporary directory, one line" \
 	[ -z "$(ls -A "$GT")" ]
 expect "next gate: then fails on its own bad revision (exit $rc)" [ "$rc" = 2 ]
 
-"${GATE[@]}" --base HEAD 2>"$TMP/gate.err" | true
+# (its build only has to be done: through ccache, lib.sh)
+env "${CCACHE[@]}" "${GATE[@]}" --base HEAD 2>"$TMP/gate.err" | true
 rc=${PIPESTATUS[0]}
 v=$(ls -d "$G"/gate-* 2>/dev/null | head -1)
 expect "gate | true: the verdict is published ($v)" [ -s "$v/verdict.md" ]

@@ -17,6 +17,10 @@ EL=${ENTRYLAB:-build/host/entrylab}
 KDIR=build/kernels
 TMP=$(mktemp -d /tmp/entrylab-trace-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+# trace writes its raw log under TMPDIR: this test's own, so that the check
+# for leftovers below sees only this test's traces (others may run at once)
+export TMPDIR=$TMP/tmp
+mkdir -p "$TMPDIR"
 pass=0
 fail=0
 
@@ -158,7 +162,7 @@ chmod +x "$TMP/fakeqemu"
 expect2 "trace that never reaches the markers" trace pcsa getpid --qemu "$TMP/fakeqemu"
 grep -q 'never reached the markers' "$TMP/bad.err" || bad "markers message: $(cat "$TMP/bad.err")"
 expect2 "QEMU not found" trace pcsa getpid --qemu "$TMP/no-such-qemu"
-left=$(find /tmp -maxdepth 1 -name 'entrylab-trace-??????' -newer "$TMP/fakeqemu" 2>/dev/null | wc -l)
-check "no raw trace left in /tmp" test "$left" -eq 0
+left=$(find "$TMPDIR" -maxdepth 1 -name 'entrylab-trace-??????' 2>/dev/null | wc -l)
+check "no raw trace left in TMPDIR by any trace of this test" test "$left" -eq 0
 
 finish

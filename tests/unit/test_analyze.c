@@ -260,7 +260,7 @@ static void test_kvm_run(void **state)
 
 	/* another baseline, by canonical name with the axes in another order */
 	assert_int_equal(analyze(NULL, dir, "--no-plots", "--baseline",
-				 "irq=off,spec=off,exit=asm,regs=stub,clear=no,pti=off,rsp=cached,entry=arch,path=asm,ptregs=partial",
+				 "irq=off,spec=off,exit=asm,regs=stub,clear=no,pti=off,rsp=cached,entry=arch,dispatch=table,path=asm,ptregs=partial",
 				 NULL), 0);
 	j = load_summary(dir);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "baseline"),
@@ -459,14 +459,15 @@ static void test_matrix_effects(void **state)
 	 * axes flips in 40 (path=asm, clear=no: 8 with irq=off, 32 with irq=on
 	 * under the four pti/spec pairs), path and clear in 4 (fsaci-fsacdi,
 	 * fsacdi-fsacdzi, each under the four pti/spec pairs), irq in 16 (pti
-	 * and spec off), pti and spec in 40 (irq=on: 32 on path=asm, 8 on
-	 * path=c: entry arch and generic; kstack, the third value, is in no
-	 * first-against-second pair), entry in 4 (fsacdzi-fsacdzig under the
-	 * four pti/spec pairs) */
+	 * and spec off), pti and spec in 42 (irq=on: 32 on path=asm, 10 on
+	 * path=c: fsacdi, fsacdzi, fsacdzig, fsacdzir, fsacdzirx each under
+	 * the other's two values), entry in 4 (fsacdzi-fsacdzig under the four
+	 * pti/spec pairs; kstack, the third value, is in no first-against-
+	 * second pair), dispatch in 4 (fsacdzir-fsacdzirx, likewise) */
 	static const char *const axes[] = { "ptregs", "rsp", "regs", "exit", "path", "clear", "irq",
-					    "pti", "spec", "entry" };
-	static const int pairs[] = { 40, 40, 40, 40, 4, 4, 16, 40, 40, 4 };
-	for (int k = 0; k < 10; k++) {
+					    "pti", "spec", "entry", "dispatch" };
+	static const int pairs[] = { 40, 40, 40, 40, 4, 4, 16, 42, 42, 4, 4 };
+	for (int k = 0; k < 11; k++) {
 		json_t *e = effect(j, axes[k], "getpid");
 		double want = k == 3 ? 10.0 : 0.0;
 		assert_int_equal(json_integer_value(json_object_get(e, "pairs")), pairs[k]);
@@ -478,7 +479,7 @@ static void test_matrix_effects(void **state)
 	assert_true(json_number_value(json_object_get(e, "mean")) == 2.0);
 	assert_true(json_number_value(json_object_get(e, "min")) == 0.0);
 	assert_true(json_number_value(json_object_get(e, "max")) == 4.0);
-	assert_int_equal(json_array_size(json_object_get(j, "variants")), 97);
+	assert_int_equal(json_array_size(json_object_get(j, "variants")), 101);
 	assert_int_equal(json_array_size(json_object_get(j, "failed")), 0);
 	json_decref(j);
 

@@ -1,7 +1,7 @@
 /*
  * Unit tests for the syscall table generator (harness/tools/systbl.c): parsing,
- * every malformed-row rule with its file:line message, the generated header
- * and table, the real kernels/syscall.tbl, and atomic file output.
+ * every malformed-row rule with its file:line message, the generated header,
+ * table and switch, the real kernels/syscall.tbl, and atomic file output.
  * Run from the repository root.
  */
 #include <stdarg.h>
@@ -120,6 +120,35 @@ static void test_good_table_S(void **state)
 	assert_int_equal(count(s, "\tSYSCALL_REGS_STUB "), 2);
 	assert_true(strstr(s, "\tSYSCALL_REGS_STUB sys_last, last\n") > p);
 	assert_true(strstr(s, "\tSYSCALL_REGS_STUB sys_clone, clone\n") > p);
+	free(s);
+	free(t);
+}
+
+/* dispatch=switch: one case per row in number order, each entry declared
+ * once, holes and everything out of range to sys_ni_syscall. */
+static void test_good_switch(void **state)
+{
+	struct systbl *t = new_tbl();
+	char err[256], *s, *p;
+
+	(void)state;
+	assert_int_equal(systbl_parse(good_text, FNAME, t, err, sizeof(err)), 0);
+	s = gen(t, systbl_write_switch);
+	assert_non_null(strstr(s, "do not edit"));
+	assert_non_null(strstr(s, "#include \"kernel.h\"\n#include \"variant.h\"\n"));
+	assert_non_null(strstr(s, "#ifdef DISPATCH_SWITCH\n"));
+	assert_int_equal(count(s, "\tcase "), 5);
+	assert_int_equal(count(s, "long sys_clone(long, long, long, long, long, long);\n"), 1);
+	assert_int_equal(count(s, "long _sys_poll(long, long, long, long, long, long);\n"), 1);
+	p = strstr(s, "long x64_sys_call(const struct pt_regs *regs, unsigned int nr)\n{\n"
+		   "\tswitch (nr) {\n"
+		   "\tcase 1: return SYSCALL_CASE(sys_write, regs);\n"
+		   "\tcase 7: return SYSCALL_CASE(_sys_poll, regs);\n"
+		   "\tcase 39: return SYSCALL_CASE(sys_getpid, regs);\n"
+		   "\tcase 42: return SYSCALL_CASE(sys_last, regs);\n"
+		   "\tcase 56: return SYSCALL_CASE(sys_clone, regs);\n"
+		   "\tdefault: return SYSCALL_CASE(sys_ni_syscall, regs);\n\t}\n}\n#endif\n");
+	assert_non_null(p);
 	free(s);
 	free(t);
 }
@@ -309,6 +338,10 @@ static void test_real_table(void **state)
 	assert_int_equal(count(s, "SYSCALL_ENTRY ") + count(s, "SYSCALL_REGS_ENTRY "),
 			 t->max_nr + 1);
 	free(s);
+	s = gen(t, systbl_write_switch);
+	assert_int_equal(count(s, "\tcase "), t->nrows);
+	assert_non_null(strstr(s, "\tcase 39: return SYSCALL_CASE(sys_getpid, regs);\n"));
+	free(s);
 	free(t);
 }
 
@@ -360,7 +393,8 @@ static int exists(const char *path)
 
 static void test_generate_files(void **state)
 {
-	char dir[] = "/tmp/test_systbl.XXXXXX", tbl[128], hdr[128], asmf[128], tmp[160];
+	char dir[] = "/tmp/test_systbl.XXXXXX", tbl[128], hdr[128], asmf[128], swf[128];
+	char tmp[160];
 	char bad[192], err[512] = "";
 
 	(void)state;
@@ -368,39 +402,42 @@ static void test_generate_files(void **state)
 	snprintf(tbl, sizeof(tbl), "%s/t.tbl", dir);
 	snprintf(hdr, sizeof(hdr), "%s/syscall_nr.h", dir);
 	snprintf(asmf, sizeof(asmf), "%s/syscall_table.S", dir);
+	snprintf(swf, sizeof(swf), "%s/syscall_switch.c", dir);
 
 	write_text(tbl, good_text, strlen(good_text));
-	if (systbl_generate(tbl, hdr, asmf, err, sizeof(err)))
+	if (systbl_generate(tbl, hdr, asmf, swf, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_non_null(strstr(slurp(hdr), "#define NR_SYSCALLS 57\n"));
 	assert_non_null(strstr(slurp(asmf), "SYSCALL_REGS_ENTRY 56, sys_clone, clone\n"));
+	assert_non_null(strstr(slurp(swf), "\tcase 56: return SYSCALL_CASE(sys_clone, regs);\n"));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", hdr);
 	assert_false(exists(tmp));
 
 	/* a bad table leaves the previous outputs alone and no .tmp behind */
 	write_text(tbl, HEAD "56 clone\n", strlen(HEAD "56 clone\n"));
-	assert_int_equal(systbl_generate(tbl, hdr, asmf, err, sizeof(err)), -1);
+	assert_int_equal(systbl_generate(tbl, hdr, asmf, swf, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "t.tbl:4: \"56 clone\" has 2 columns"));
 	assert_non_null(strstr(slurp(hdr), "#define NR_SYSCALLS 57\n"));
 	assert_false(exists(tmp));
 
 	/* a NUL byte is reported with its line */
 	write_text(tbl, HEAD "5 x sys\0x\n", sizeof(HEAD "5 x sys\0x\n") - 1);
-	assert_int_equal(systbl_generate(tbl, hdr, asmf, err, sizeof(err)), -1);
+	assert_int_equal(systbl_generate(tbl, hdr, asmf, swf, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "t.tbl:4: contains a NUL byte"));
 
 	/* an unwritable output: the header is not replaced either */
 	write_text(tbl, good_text, strlen(good_text));
 	snprintf(bad, sizeof(bad), "%s/missing/syscall_table.S", dir);
-	assert_int_equal(systbl_generate(tbl, hdr, bad, err, sizeof(err)), -1);
+	assert_int_equal(systbl_generate(tbl, hdr, bad, swf, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "missing/syscall_table.S.tmp: cannot create"));
 	assert_false(exists(tmp));
 
 	unlink(tbl);
-	assert_int_equal(systbl_generate(tbl, hdr, asmf, err, sizeof(err)), -1);
+	assert_int_equal(systbl_generate(tbl, hdr, asmf, swf, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "t.tbl: cannot open"));
 	unlink(hdr);
 	unlink(asmf);
+	unlink(swf);
 	assert_int_equal(rmdir(dir), 0);
 }
 
@@ -409,6 +446,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_rows),
 		cmocka_unit_test(test_good_table_S),
+		cmocka_unit_test(test_good_switch),
 		cmocka_unit_test(test_good_header),
 		cmocka_unit_test(test_duplicate_nr),
 		cmocka_unit_test(test_duplicate_name),

@@ -439,10 +439,41 @@ static void test_history_flips(void **state)
 	el_variants_free(&v);
 }
 
+/* The dispatch axis of the project's axes.conf: the switch only where
+ * history has it (path=c with entry=kstack), asked for elsewhere by name a
+ * usage error naming the rule; linux-6.1 runs it, linux-5.10 the table. */
+static void test_dispatch_axis(void **state)
+{
+	struct el_variants v;
+	char err[EL_VARIANT_ERR] = "", name[256];
+	int codes[4];
+	size_t n = 0;
+
+	(void)state;
+	if (el_variants_load(&v, "variants", err, sizeof(err)))
+		fail_msg("variants/ does not load: %s", err);
+	resolves_to(&v, "linux-6.1", "fsacdzikmrx");
+	resolves_to(&v, "linux-5.10", "fsacdzikmg");
+	resolves_to(&v, "dispatch=switch", "fsacdzirx fsacdzimrx fsacdzikrx fsacdzikmrx");
+	resolves_to(&v, "ptregs=full,rsp=stored,regs=annotated,exit=c,path=c,clear=yes,irq=on,"
+		    "pti=on,spec=on,entry=kstack,dispatch=switch", "fsacdzikmrx");
+	resolves_to(&v, "flips:fsacdzikmrx", "fsacdzikmrx fsacdzimrx fsacdzikrx fsacdzikmr");
+	assert_int_equal(el_variants_resolve(&v, "fsacdzikmrx", codes, 4, &n, err, sizeof(err)), 0);
+	el_variant_canonical(&v, codes[0], name, sizeof(name));
+	assert_non_null(strstr(name, ",entry=kstack,dispatch=switch"));
+	el_variant_flags(&v, codes[0], name, sizeof(name));
+	assert_non_null(strstr(name, "-DENTRY_KSTACK -DDISPATCH_SWITCH"));
+	resolve_fails(&v, "fsacdzikmgx", "'invalid dispatch=switch entry=generic'");
+	resolve_fails(&v, "fsacdzikmx", "'invalid dispatch=switch entry=arch'");
+	resolve_fails(&v, "psacix", "'invalid dispatch=switch path=asm'");
+	el_variants_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_project_files),
+		cmocka_unit_test(test_dispatch_axis),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_selectors),
