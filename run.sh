@@ -315,7 +315,9 @@ VARIANT may also be a Linux row (linux, linux-nomit, linux.MODEL): Debian's
 kernel booted as the matrix boots it, its symbols read from /proc/kallsyms
 by the traced boot; a diff with a Linux row aligns the paths role by role
 (variants/roles.conf: entry assembler, dispatch, entry work, body, exit work,
-exit assembler), then by symbol, and lists the symbols whose counts differ.
+exit assembler), then by symbol, and lists the symbols whose counts differ;
+it also counts each side's ring-0 instructions outside the body, and how
+many of them are NOPs (alternatives, static keys and call sites patched out).
 --linux-cpu MODEL: the Linux row's QEMU CPU model (default: the one standing
 for this host, variants/linux-cpus.conf).  --linux-kernel PATH|debian-5.10:
 the vmlinuz the Linux row boots (default: the newest /boot/vmlinuz-*);
