@@ -176,6 +176,7 @@ int run_conformance(unsigned features)
 	test_top_of_user_range(features);
 	test_timer_on_path(features);
 	test_isolation();
+	test_fpu();
 	rec("@T 1..%d\n", test_no);
 	return failures;
 }

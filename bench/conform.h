@@ -35,4 +35,5 @@ void test_every_register(void);
 void test_top_of_user_range(unsigned features);
 void test_timer_on_path(unsigned features);
 void test_isolation(void);
+void test_fpu(void);
 #endif

@@ -60,6 +60,7 @@ void cpu_init(void)
 	tss_init();
 	idt_init();
 	timer_init();		/* 8259 PICs remapped and masked: no interrupt may arrive */
+	fpu_init();
 	cpu0.self = (u64)&cpu0;
 	wrmsr(MSR_GS_BASE, (u64)&cpu0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);

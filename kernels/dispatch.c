@@ -182,6 +182,12 @@ static noinline void exit_to_user_mode_prepare(struct pt_regs *regs)
 		exception_exit_to_user(regs);
 		local_irq_disable();
 	}
+	/* arch_exit_to_user_mode_prepare: the deferred FPU load (5.2+) and,
+	 * with CONFIG_X86_DEBUG_FPU as Debian builds, the owner check on
+	 * every return (kernels/fpu.c). */
+	fpregs_assert_state_consistent();
+	if (t->flags & _TIF_NEED_FPU_LOAD)
+		switch_fpu_return();
 #ifdef ENTRY_KSTACK
 	choose_random_kstack_offset(t);
 #endif

@@ -186,6 +186,7 @@ ret_to_user_full:
 	movq %rsp, %rdi
 	call exception_exit_to_user
 	IRQ_DISABLE
+	FPU_EXIT_TO_USER
 	jmp restore_all_iret
 #endif
 

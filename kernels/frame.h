@@ -40,7 +40,9 @@
 #define PCPU_CURRENT   24   /* struct task * of the running task */
 #define PCPU_ENTRY_STACK 32 /* pti=on: top of the entry stack (kernels/pti.h) */
 #define PCPU_USER_PCID_FLUSH 40 /* pti=on with PCID: user PCIDs awaiting a flush */
-#define PCPU_SIZE      48
+#define PCPU_FPREGS_OWNER 48 /* struct fpu * whose state the FPU registers hold (fpu.c) */
+#define PCPU_CPU_NUMBER 56  /* this CPU's number (0: the lab runs one CPU) */
+#define PCPU_SIZE      64
 
 /* struct task: only the fields the assembler touches. */
 #define TASK_FLAGS      0   /* u32 work flags (TIF_*) */
@@ -54,6 +56,8 @@
 #define TIF_SYSCALL_EXIT_TRACE  4   /* syscall-exit tracing */
 #define TIF_FULL_FRAME          5   /* frame complete: extra regs and top of stack valid */
 #define TIF_REGS_CHANGED        6   /* frame modified: return needs a full restore (IRET) */
+#define TIF_NEED_FPU_LOAD       14  /* deferred FPU model: load the task's FPU state before
+                                     * user mode (Linux's bit; kernels/fpu.c) */
 
 #define _TIF_NEED_RESCHED       (1 << TIF_NEED_RESCHED)
 #define _TIF_SIGPENDING         (1 << TIF_SIGPENDING)
@@ -62,6 +66,7 @@
 #define _TIF_SYSCALL_EXIT_TRACE (1 << TIF_SYSCALL_EXIT_TRACE)
 #define _TIF_FULL_FRAME         (1 << TIF_FULL_FRAME)
 #define _TIF_REGS_CHANGED       (1 << TIF_REGS_CHANGED)
+#define _TIF_NEED_FPU_LOAD      (1 << TIF_NEED_FPU_LOAD)
 
 /* Checked on syscall entry: anything here leaves the fast path. */
 #define _TIF_WORK_SYSCALL_ENTRY (_TIF_SYSCALL_TRACE)

@@ -4,6 +4,20 @@
  * the exception entry (idt.S).  Assembler only.
  */
 #include "frame.h"
+#include "variant.h"
+
+/* A return to user mode outside do_syscall_64 (exceptions, a new task, the
+ * timer interrupt), interrupts off: under the deferred FPU model the
+ * owner check and the load of a task marked TIF_NEED_FPU_LOAD
+ * (kernels/fpu.c); eager: nothing. */
+#ifdef FPU_DEFERRED
+.macro FPU_EXIT_TO_USER
+	call exit_to_user_mode_fpu
+.endm
+#else
+.macro FPU_EXIT_TO_USER
+.endm
+#endif
 
 /* The callee-saved ("extra") registers: rbx, rbp, r12-r15. */
 .macro PUSH_EXTRA_ALL

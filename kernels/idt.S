@@ -114,6 +114,7 @@ irq_timer_stub:
 	call timer_interrupt
 	testb $3, PT_CS(%rsp)
 	jz 2f
+	FPU_EXIT_TO_USER
 	PTI_IRQ_EXIT_TO_USER
 	swapgs
 2:	POP_ALL_REGS

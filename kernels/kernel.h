@@ -44,12 +44,16 @@ struct percpu {
 	struct task *current;
 	u64 entry_stack_top;
 	u64 user_pcid_flush;
+	struct fpu *fpregs_owner;
+	u64 cpu_number;
 };
 _Static_assert(offsetof(struct percpu, kstack_top) == PCPU_KSTACK, "percpu kstack");
 _Static_assert(offsetof(struct percpu, user_rsp) == PCPU_USER_RSP, "percpu user_rsp");
 _Static_assert(offsetof(struct percpu, current) == PCPU_CURRENT, "percpu current");
 _Static_assert(offsetof(struct percpu, entry_stack_top) == PCPU_ENTRY_STACK, "percpu entry stack");
 _Static_assert(offsetof(struct percpu, user_pcid_flush) == PCPU_USER_PCID_FLUSH, "percpu pcid flush");
+_Static_assert(offsetof(struct percpu, fpregs_owner) == PCPU_FPREGS_OWNER, "percpu fpregs owner");
+_Static_assert(offsetof(struct percpu, cpu_number) == PCPU_CPU_NUMBER, "percpu cpu number");
 _Static_assert(sizeof(struct percpu) == PCPU_SIZE, "percpu size");
 
 /* What the CPU or the entry reads while the user page table of pti=on is
@@ -65,6 +69,13 @@ enum task_state { TASK_FREE, TASK_RUNNABLE, TASK_BLOCKED, TASK_ZOMBIE, TASK_DEAD
 struct sigaction_k {
 	u64 handler;		/* 0 = default (kill), 1 = ignore */
 	u64 restorer;
+};
+
+/* A task's FPU state (kernels/fpu.c): its save area, and the CPU whose
+ * registers it was last saved from or loaded into (-1: none). */
+struct fpu {
+	int last_cpu;
+	u8 *state;
 };
 
 struct task {
@@ -89,6 +100,7 @@ struct task {
 	u64 trace_exit_rax;
 	u8 *kstack;
 	u32 kstack_offset;	/* entry=kstack: the next random offset of the kernel stack */
+	struct fpu fpu;
 };
 _Static_assert(offsetof(struct task, flags) == TASK_FLAGS, "task flags");
 _Static_assert(offsetof(struct task, ksp) == TASK_KSP, "task ksp");
@@ -177,6 +189,17 @@ long x64_sys_call(const struct pt_regs *regs, unsigned int nr);
 #define SYSCALL_CASE(fn, regs)							\
 	fn((long)(regs)->rdi, (long)(regs)->rsi, (long)(regs)->rdx,		\
 	   (long)(regs)->r10, (long)(regs)->r8, (long)(regs)->r9)
+
+/* fpu.c (variant-specific: eager or deferred, by the entry axis) */
+void fpu_init(void);
+void fpu_task_init(struct task *t);
+void fpu_init_task(struct task *t);
+void fpu_clone(struct task *parent, struct task *child);
+void fpu_exec(struct task *t);
+void fpu_drop(struct task *t);
+void switch_fpu(struct task *prev, struct task *next);
+void fpregs_assert_state_consistent(void);
+void switch_fpu_return(void);
 
 /* pmu.c */
 void pmu_init(void);

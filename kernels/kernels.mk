@@ -20,7 +20,7 @@ COMMON_SRCS := kernels/boot.S kernels/alternative.c kernels/spec_thunk.S kernels
 	kernels/sched.c kernels/signal.c kernels/syscalls.c kernels/work.c lib/string.c \
 	kernels/main.c kernels/selftest.c kernels/pmu.c kernels/timer.c lib/fmt.c lib/cpuid.c
 VARIANT_SRCS := kernels/entry.S kernels/entry_stubs.S kernels/idt.S kernels/regs.c \
-	kernels/dispatch.c kernels/pti.c kernels/spec.c $(GEN)/syscall_table.S \
+	kernels/dispatch.c kernels/pti.c kernels/spec.c kernels/fpu.c $(GEN)/syscall_table.S \
 	$(GEN)/syscall_switch.c
 USER_SRCS    := $(wildcard bench/*.c bench/*.S) lib/fmt.c lib/string.c
 

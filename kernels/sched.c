@@ -28,6 +28,7 @@ struct task *task_alloc(void)
 		t->kstack = kstacks[i];
 		t->kstack_top = (u64)(kstacks[i] + KSTACK_SIZE);
 		t->pid = next_pid++;
+		fpu_task_init(t);
 		return t;
 	}
 	return NULL;
@@ -37,6 +38,7 @@ void sched_init(void)
 {
 	struct task *init = task_alloc();
 	init->state = TASK_RUNNABLE;
+	fpu_init_task(init);
 	cpu0.current = init;
 	cpu_set_kernel_stack(init->kstack_top);
 }
@@ -62,6 +64,7 @@ void schedule(void)
 		panic("no runnable task (pid %d state %d)", prev->pid, prev->state);
 	if (next == prev)
 		return;
+	switch_fpu(prev, next);
 	cpu0.current = next;
 	cpu_set_kernel_stack(next->kstack_top);
 	switch_user_rsp_slot(prev, next);
@@ -87,6 +90,7 @@ void task_exit(int status)
 		kprintf("@K init exited with status %d\n", status);
 		system_exit(status == 0 ? EL_EXIT_PASS : EL_EXIT_FAIL, status == 0 ? "pass" : "fail");
 	}
+	fpu_drop(t);
 	t->exit_status = status;
 	t->state = t->detached ? TASK_DEAD : TASK_ZOMBIE;
 	struct task *parent = task_by_pid(t->parent);

@@ -183,6 +183,7 @@ long sys_execve(void)
 	regs->orig_rax = ~0ull;
 	struct task *t = current_task();
 	memset(t->sigactions, 0, sizeof(t->sigactions));
+	fpu_exec(t);
 	regs_mark_changed();
 	return 0;
 }
@@ -213,6 +214,7 @@ long sys_clone(void)
 	child->detached = flags & EL_CLONE_DETACHED;
 	memcpy(child->sigactions, parent->sigactions, sizeof(child->sigactions));
 	child->flags = _TIF_FULL_FRAME | _TIF_REGS_CHANGED;
+	fpu_clone(parent, child);
 	child->user_rsp_slot = cregs->rsp;
 	task_prepare_fork(child);
 	child->state = TASK_RUNNABLE;

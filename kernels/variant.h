@@ -44,6 +44,14 @@
 #if defined(PATH_C) && !(defined(PTREGS_FULL) && defined(RSP_STORED) && defined(EXIT_C))
 #error "path=c needs ptregs=full, rsp=stored and exit=c (variants/axes.conf rules)"
 #endif
+/* The FPU state model (kernels/fpu.c) follows the entry axis: the generic
+ * entry's kernels (5.9+) all load it on the way to user mode (5.2+). */
+#if defined(ENTRY_GENERIC) || defined(ENTRY_KSTACK)
+#define FPU_DEFERRED 1
+#if !defined(PATH_C) || !defined(EXIT_C)
+#error "the deferred FPU load needs path=c and exit=c (its exits are do_syscall_64's and ret_to_user_full's)"
+#endif
+#endif
 #ifndef EL_VARIANT_NAME
 #error "EL_VARIANT_NAME not set"
 #endif

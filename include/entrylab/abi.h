@@ -118,6 +118,30 @@ struct el_pti_info {
 	uint64_t probe_addr;    /* a kernel data address outside the entry data */
 };
 
+/* el_fpu(op, arg): the FPU/SSE state model (kernels/fpu.c). */
+#define EL_FPU_INFO        0	/* arg = struct el_fpu_info *: the model and its counters */
+#define EL_FPU_SWITCH_PEEK 1	/* switch to the next runnable task now; when this task runs
+				 * again, return the low 64 bits of xmm0 as ring 0 finds them
+				 * right after the switch (before any return to user mode) */
+#define EL_FPU_STALE_OWNER 2	/* forget which state the registers hold (a stale per-CPU
+				 * owner, the bug CONFIG_X86_DEBUG_FPU's check looks for) */
+#define EL_FPU_REPAIR      3	/* mark the registers the caller's again */
+#define EL_FPU_EAGER    0	/* saved and restored at the context switch (before 5.2) */
+#define EL_FPU_DEFERRED 1	/* saved at the switch, restored on the way to user mode (5.2+) */
+struct el_fpu_info {
+	uint64_t model;           /* EL_FPU_EAGER or EL_FPU_DEFERRED */
+	uint64_t xsave;           /* 1: XSAVE/XRSTOR, 0: FXSAVE/FXRSTOR */
+	uint64_t xfeatures;       /* XCR0 (xsave), else 3 (x87, SSE) */
+	uint64_t size;            /* bytes of one task's saved state */
+	uint64_t saves;           /* states saved at a context switch */
+	uint64_t loads_switch;    /* states loaded at a context switch (eager) */
+	uint64_t loads_exit;      /* states loaded on the way to user mode (deferred) */
+	uint64_t check_failures;  /* fpregs_assert_state_consistent() found the registers
+				   * not the task's (deferred); must stay 0 */
+	uint64_t xsave_failed;    /* 1: CPUID has XSAVE but it failed the boot self-test
+				   * (kernels/fpu.c), so FXSAVE is used */
+};
+
 #define EL_USER_CS 0x2b
 #define EL_USER_DS 0x23
 

@@ -116,7 +116,7 @@ n=0
 for v in $(echo "$want" | tr ',' ' '); do
 	n=$((n + 1))
 	r=$M/raw/$v.result
-	planned=68; [ "$v" = floor ] && planned=12
+	planned=72; [ "$v" = floor ] && planned=13
 	expect "$v: status pass under kvm" grep -qx 'status=pass' "$r"
 	expect "$v: conformance $planned/$planned under KVM" \
 		test "$(sed -n 's/^tap_pass=//p' "$r")" = "$planned" -a \
