@@ -462,9 +462,12 @@ main() {
 	case "$cmd" in
 	deps) ensure_deps; echo "run.sh: all dependencies installed" ;;
 	test)
-		ensure_deps; build
+		# one make for everything (test-build includes all): no idle core
+		# between two builds
+		ensure_deps
 		make -s -j"$(nproc)" test-build EL_CONFIG_QUIET=1 >&2 ||
-			die "build of the tests failed (see the compiler output above); fix it and rerun" 2
+			die "build failed (see the compiler output above); fix it and rerun" 2
+		check_config
 		# shellcheck disable=SC2046
 		exec tests/integration/run-all.sh $(make -s --no-print-directory unit-test-list) ;;
 	test-kvm) ensure_deps; build; NESTED_SET=full exec bash tests/integration/kvm-nested.sh ;;
