@@ -315,7 +315,9 @@ VARIANT may also be a Linux row (linux, linux-nomit, linux.MODEL): Debian's
 kernel booted as the matrix boots it, its symbols read from /proc/kallsyms
 by the traced boot; a diff with a Linux row aligns the paths role by role
 (variants/roles.conf: entry assembler, dispatch, entry work, body, exit work,
-exit assembler), then by symbol, and lists the symbols whose counts differ.
+exit assembler), then by symbol, and lists the symbols whose counts differ;
+it also counts each side's ring-0 instructions outside the body, and how
+many of them are NOPs (alternatives, static keys and call sites patched out).
 --linux-cpu MODEL: the Linux row's QEMU CPU model (default: the one standing
 for this host, variants/linux-cpus.conf).  --linux-kernel PATH|debian-5.10:
 the vmlinuz the Linux row boots (default: the newest /boot/vmlinuz-*);
@@ -351,7 +353,8 @@ kvm with head == base and with a head of 50 more fast-path instructions.
 Results come back as files and are checked on this host
 (tests/integration/kvm-nested.sh; ./run.sh test runs a reduced set).  The
 ticks are those of an emulated CPU: evidence that kvm mode works, never
-performance figures.  NESTED_TIMEOUT=SEC bounds the outer guest (default 900).
+performance figures.  NESTED_TIMEOUT=SEC bounds the outer guest (default
+2400 here, 900 in ./run.sh test).
 Exit: 0 all checks passed, 1 a check failed; a host that cannot do it (no
 kernel package, no SVM under TCG, kvm_amd refused) prints SKIP and exits 0.
 EOF

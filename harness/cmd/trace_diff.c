@@ -165,6 +165,32 @@ static void count_syms(const struct trace_run *r, int side, struct symcount *sc,
 	}
 }
 
+/* A no-operation: what a patched-out site leaves (an alternative or
+ * static key not taken, an ftrace call site, a paravirt pad).  objdump
+ * writes the two-byte 66 90 as xchg %ax,%ax; QEMU's log writes nop. */
+static bool insn_is_nop(const char *text)
+{
+	while (*text == ' ')
+		text++;
+	if (!strncmp(text, "xchg %ax,%ax", 12) || !strncmp(text, "xchg %ax, %ax", 13))
+		return true;
+	return !strncmp(text, "nop", 3) && (text[3] == '\0' || text[3] == ' ' ||
+					     (text[4] == '\0' || text[4] == ' '));
+}
+
+/* The ring-0 NOPs of one path outside the body. */
+static size_t path_nops(const struct trace_run *r, const unsigned char *ro)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->path.len; i++) {
+		const struct el_insn *in = el_insn_at(&r->im, r->log.pc[0][r->path.start + i]);
+		if (ro[i] != EL_ROLE_USER && ro[i] != EL_ROLE_BODY && in && insn_is_nop(in->text))
+			n++;
+	}
+	return n;
+}
+
 static void summaries(const struct trace_run *ra, const struct trace_run *rb,
 		      const unsigned char *roa, const unsigned char *rob, const char *roles_path)
 {
@@ -179,6 +205,13 @@ static void summaries(const struct trace_run *ra, const struct trace_run *rb,
 	for (int k = 0; k < EL_ROLE_COUNT; k++)
 		printf("  %-11s %6zu %6zu %+6lld\n", el_role_name(k), ca[k], cb[k],
 		       (long long)cb[k] - (long long)ca[k]);
+	size_t na = path_nops(ra, roa), nb = path_nops(rb, rob);
+	size_t wa = ra->path.len - ca[EL_ROLE_USER] - ca[EL_ROLE_BODY];
+	size_t wb = rb->path.len - cb[EL_ROLE_USER] - cb[EL_ROLE_BODY];
+	printf("ring 0 outside the body: A %zu, B %zu (B-A %+lld); of them NOPs (patched-out sites): "
+	       "A %zu, B %zu; without the NOPs: A %zu, B %zu (B-A %+lld)\n", wa, wb,
+	       (long long)wb - (long long)wa, na, nb, wa - na, wb - nb,
+	       (long long)(wb - nb) - (long long)(wa - na));
 	count_syms(ra, 0, sc, &nsc);
 	count_syms(rb, 1, sc, &nsc);
 	printf("by symbol, where A and B differ (a symbol in one path only is code the other "

@@ -102,15 +102,34 @@ expect "report.md lists the reference rows" grep -q 'Reference rows, not variant
 # stored run against a later one: a new kernel, or a change of the loops
 # its /init is built from).  Against itself: pass, exact; against a
 # baseline one instruction cheaper on linux's getpid: a regression there.
+# A Linux row's samples are exact under icount unless an interrupt of
+# Debian's kernel lands in a sample's window (only ever more
+# instructions); QEMU's icount clock follows the host's while the guest
+# idles, so on a loaded host that happens on some boots (once in a full
+# run at load 8).  Then the same samples on both sides give a wide
+# interval around 0, and the verdict is rightly inconclusive, never a
+# regression; with steady samples it must be a pass, exactly.
 "$EL" baseline save --run "$run" --out "$TMP/lr-base.json" >/dev/null 2>&1
-expect_status 0 "gate --baseline-file: the run with the Linux rows against itself passes" \
-	"$EL" gate --baseline-file "$TMP/lr-base.json" --run "$run" --results-dir "$TMP/g1"
+steady=$(python3 -c 'import csv, sys
+seen = {}
+for f in sys.argv[1:]:
+    for r in csv.DictReader(open(f)):
+        seen.setdefault((f, r["bench"]), set()).add(r["per_call"])
+print("yes" if seen and all(len(v) == 1 for v in seen.values()) else "no")' \
+	"$run/raw/linux.samples.csv" "$run/raw/linux-nomit.samples.csv")
+[ "$steady" = yes ] || echo "# the run's Linux samples were disturbed by an interrupt: pass or inconclusive accepted"
+"$EL" gate --baseline-file "$TMP/lr-base.json" --run "$run" --results-dir "$TMP/g1" >"$TMP/g1.out" 2>&1
+st=$?
+expect "gate --baseline-file: the run with the Linux rows against itself passes (exit $st; samples steady: $steady)" \
+	sh -c "[ $st = 0 ] || { [ $st = 3 ] && [ $steady = no ]; }"
 expect "... with the Linux rows' getpid in the verdict, delta 0" \
 	python3 -c 'import json, sys
 v = json.load(open(sys.argv[1]))
+ok = ("pass",) if sys.argv[2] == "yes" else ("pass", "inconclusive")
 rows = {(r["variant"], r["bench"]): r for r in v["rows"]}
-sys.exit(not all(rows[(s, "getpid")]["verdict"] == "pass" and rows[(s, "getpid")]["delta"] == 0
-                 for s in ("linux", "linux-nomit")))' "$(ls -d "$TMP"/g1/gate-*)/verdict.json"
+sys.exit(not all(r["verdict"] in ok for r in v["rows"]) or
+         not all(rows[(s, "getpid")]["delta"] == 0 for s in ("linux", "linux-nomit")))' \
+	"$(ls -d "$TMP"/g1/gate-*)/verdict.json" "$steady"
 python3 - "$TMP/lr-base.json" "$TMP/lr-cheaper.json" <<'PY'
 import json, sys
 b = json.load(open(sys.argv[1]))
@@ -119,13 +138,21 @@ for v in b["variants"]:
         v["samples"]["getpid"] = [x - 1 for x in v["samples"]["getpid"]]
 json.dump(b, open(sys.argv[2], "w"))
 PY
-expect_status 1 "gate --baseline-file: linux's getpid one instruction dearer than its baseline is a regression" \
-	"$EL" gate --baseline-file "$TMP/lr-cheaper.json" --run "$run" --results-dir "$TMP/g2"
-expect "... on that row only" \
+"$EL" gate --baseline-file "$TMP/lr-cheaper.json" --run "$run" --results-dir "$TMP/g2" >"$TMP/g2.out" 2>&1
+st=$?
+expect "gate --baseline-file: linux's getpid one instruction dearer than its baseline is a regression (exit $st; samples steady: $steady)" \
+	sh -c "[ $st = 1 ] || { [ $st = 3 ] && [ $steady = no ]; }"
+expect "... on that row only, delta +1" \
 	python3 -c 'import json, sys
 v = json.load(open(sys.argv[1]))
-bad = sorted((r["variant"], r["bench"]) for r in v["rows"] if r["verdict"] != "pass")
-sys.exit(bad != [("linux", "getpid")])' "$(ls -d "$TMP"/g2/gate-*)/verdict.json"
+steady = sys.argv[2] == "yes"
+ok = ("pass",) if steady else ("pass", "inconclusive")
+row = [r for r in v["rows"] if (r["variant"], r["bench"]) == ("linux", "getpid")]
+others = [r for r in v["rows"] if (r["variant"], r["bench"]) != ("linux", "getpid")]
+sys.exit(len(row) != 1 or row[0]["delta"] != 1 or
+         row[0]["verdict"] not in (("regression",) if steady else ("regression", "inconclusive")) or
+         not all(r["verdict"] in ok for r in others))' \
+	"$(ls -d "$TMP"/g2/gate-*)/verdict.json" "$steady"
 
 # ------------------------------------------------------------ CPU model, verdicts, breakdown
 py() { local code=$1; shift; python3 -c "import json,sys; m=json.load(open(sys.argv[1])); $code" "$run/meta.json" "$@"; }

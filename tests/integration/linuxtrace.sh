@@ -46,6 +46,17 @@ expect "difference $d = B $b - A $a" sh -c "[ -n '$d' ] && [ \$(( $d )) = \$(( $
 expect "the by-role table adds up to both paths" \
 	awk -v a="$a" -v b="$b" '/^by role/ { on = 1; next } /^by symbol/ { on = 0 }
 		on && NF == 4 && $1 != "role" { sa += $2; sb += $3 } END { exit !(sa == a && sb == b) }' "$TMP/diff"
+# the NOPs outside the body, counted again from the listing itself
+read -r wa wb na nb xa xb <<<"$(sed -n 's/^ring 0 outside the body: A \([0-9]*\), B \([0-9]*\) .* NOPs (patched-out sites): A \([0-9]*\), B \([0-9]*\); without the NOPs: A \([0-9]*\), B \([0-9]*\) .*/\1 \2 \3 \4 \5 \6/p' "$TMP/diff")"
+read -r la lb lna lnb <<<"$(awk '/^-- [a-z-]+: A / { role = $2; sub(":", "", role); next }
+	/^by role/ { exit }
+	role != "" && role != "body" && role != "user" && / ring0 / {
+		m = substr($0, 1, 1); f = (m == " ") ? 4 : 5; nop = ($f ~ /^nop/ || ($f == "xchg" && $(f + 1) ~ /^%ax,/))
+		if (m != "+") { a++; na += nop }
+		if (m != "-") { b++; nb += nop } }
+	END { print a + 0, b + 0, na + 0, nb + 0 }' "$TMP/diff")"
+expect "ring 0 outside the body and its NOPs ($wa/$wb, NOPs $na/$nb) as the listing counts them ($la/$lb, $lna/$lnb)" \
+	sh -c "[ -n '$wa' ] && [ '$wa $wb $na $nb' = '$la $lb $lna $lnb' ] && [ $((wa - na)) = '$xa' ] && [ $((wb - nb)) = '$xb' ] && [ '$nb' -gt 0 ]"
 expect "Linux's dispatcher is named as code only B runs" grep -qE '^ +0 +[0-9]+ +\+[0-9]+  do_syscall_64  \(only in B\)$' "$TMP/diff"
 expect "both sides' syscall instruction is aligned" grep -qE '^  ring3  el_loop_syscall\+0x[0-9a-f]+ +el_loop_syscall\+0x[0-9a-f]+ +syscall$' "$TMP/diff"
 
