@@ -159,6 +159,7 @@ struct watch {
 	void *ctx;
 	struct el_qemu_result *res;
 	bool killed;
+	int64_t hv_error_ms;   /* when QEMU reported a KVM internal error, or 0 */
 };
 
 static void stop(struct watch *w, enum el_qemu_end why)
@@ -209,6 +210,10 @@ static void read_stderr(struct watch *w)
 		size_t keep = EL_QEMU_STDERR_MAX - e->len;
 		el_buf_append(e, buf, (size_t)n < keep ? (size_t)n : keep);
 	}
+	/* QEMU pauses the guest after this and waits: its register dump
+	 * follows within the same few writes, so give it a moment */
+	if (e->data && strstr(e->data, "KVM internal error") && !w->hv_error_ms)
+		w->hv_error_ms = el_now_ms();
 }
 
 /* Read both pipes until they close, the deadline passes, the output cap is
@@ -227,6 +232,12 @@ static void pump(struct watch *w)
 			stop(w, EL_QEMU_TIMEOUT);
 			break;
 		}
+		if (w->hv_error_ms && el_now_ms() - w->hv_error_ms >= 200) {
+			stop(w, EL_QEMU_HV_ERROR);
+			break;
+		}
+		if (w->hv_error_ms && left > 200)
+			left = 200;
 		if (poll(p, 2, left > 1000 ? 1000 : (int)left) < 0)
 			continue;
 		if (p[0].revents)
@@ -381,6 +392,7 @@ enum el_guest_end el_qemu_decode(const struct el_qemu_result *r)
 	case EL_QEMU_NOT_FOUND:
 	case EL_QEMU_EXEC_ERROR:
 	case EL_QEMU_SPAWN_ERROR: return EL_GUEST_NO_QEMU;
+	case EL_QEMU_HV_ERROR:    return EL_GUEST_QEMU_ERROR;
 	case EL_QEMU_EXITED:      break;
 	}
 	if (r->code == EL_QEMU_STATUS(EL_EXIT_PASS))
@@ -413,6 +425,7 @@ char *el_qemu_status_text(const struct el_qemu_result *r, char *dst, size_t size
 	case EL_QEMU_NOT_FOUND:   el_fmt(dst, size, "not-found"); break;
 	case EL_QEMU_EXEC_ERROR:  el_fmt(dst, size, "exec-error:%d", r->code); break;
 	case EL_QEMU_SPAWN_ERROR: el_fmt(dst, size, "spawn-error:%d", r->code); break;
+	case EL_QEMU_HV_ERROR:    el_fmt(dst, size, "kvm-internal-error"); break;
 	}
 	return dst;
 }

@@ -70,6 +70,9 @@ enum el_qemu_end {
 	EL_QEMU_NOT_FOUND,     /* exec failed with ENOENT */
 	EL_QEMU_EXEC_ERROR,    /* exec failed otherwise; code = errno */
 	EL_QEMU_SPAWN_ERROR,   /* pipe or fork failed; code = errno */
+	EL_QEMU_HV_ERROR,      /* killed by the runner: QEMU wrote "KVM internal error" (KVM
+				* could not run or emulate an instruction) and stopped the
+				* guest, which would otherwise sit paused until the time limit */
 };
 
 struct el_qemu_result {

@@ -54,6 +54,12 @@ static void crash_message(const struct el_qemu_result *q, const struct el_stream
 		       "after line %llu", (unsigned long long)s->line_no);
 	else if (g == EL_GUEST_KILLED)
 		el_fmt(dst, size, "QEMU died from signal %d (%s): %s", q->code, strsignal(q->code), line);
+	else if (q->end == EL_QEMU_HV_ERROR) {
+		const char *k = q->err.data ? strstr(q->err.data, "KVM internal error") : NULL;
+		size_t n = k ? strcspn(k, "\n") : 0;
+		el_fmt(dst, size, "KVM could not run the guest (QEMU: %.*s), killed after %.3g s",
+		       (int)(n < 120 ? n : 120), k ? k : "", (double)q->wall_ms / 1000.0);
+	}
 	else
 		el_fmt(dst, size, "QEMU exited with status %d: %s", q->code, line);
 }

@@ -226,6 +226,34 @@ static void test_hang_killed(void **state)
 	el_buf_free(&out);
 }
 
+/* QEMU reports a KVM internal error and sits with the guest paused: it is
+ * killed at once, not at the time limit, and the verdict names the error. */
+static void test_kvm_internal_error(void **state)
+{
+	struct el_buf out = { 0 };
+	struct el_qemu_result r;
+	struct el_run_verdict v;
+	struct el_stream s;
+
+	(void)state;
+	fake_qemu(HDR, "echo 'KVM internal error. Suberror: 1' >&2; "
+		  "echo 'extra data[0]: 0x0000000000000001' >&2; sleep 1000");
+	run_fake(20000, 1 << 20, &out, &r);
+	assert_int_equal(r.end, EL_QEMU_HV_ERROR);
+	assert_int_equal(el_qemu_decode(&r), EL_GUEST_QEMU_ERROR);
+	assert_true(r.wall_ms < 5000);
+	el_stream_init(&s);
+	el_stream_feed(&s, out.data, out.len);
+	el_stream_finish(&s);
+	el_run_classify(&r, &s, "pcsa", EL_MODE_KVM, NULL, 1 << 24, NULL, &v);
+	assert_int_equal(v.exit, EL_EX_CRASH);
+	if (!strstr(v.error, "KVM could not run the guest (QEMU: KVM internal error. Suberror: 1)"))
+		fail_msg("verdict '%s' lacks the KVM internal error", v.error);
+	el_stream_free(&s);
+	el_qemu_result_free(&r);
+	el_buf_free(&out);
+}
+
 /* A child that closes its output but keeps running still hits the limit. */
 static void test_hang_after_close(void **state)
 {
@@ -493,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_exit_statuses),
 		cmocka_unit_test(test_killed_by_signal),
 		cmocka_unit_test(test_hang_killed),
+		cmocka_unit_test(test_kvm_internal_error),
 		cmocka_unit_test(test_hang_after_close),
 		cmocka_unit_test(test_flood_capped),
 		cmocka_unit_test(test_exec_failures),
