@@ -56,6 +56,19 @@ void rt_prepare(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 	rt_is_clone = 0;
 }
 
+/* clone() through the register test with its own stack (stack_top), the
+ * child running fn on it; the parent gets the child's pid (or an error). */
+long rt_clone_child(int (*fn)(void), void *stack_top)
+{
+	rt_prepare(SYS_clone, 0, (long)stack_top, 0, 0, 0, 0);
+	rt_is_clone = 1;
+	rt_child_fn = fn;
+	long pid = rt_syscall();
+	rt_is_clone = 0;
+	rt_child_fn = 0;
+	return pid;
+}
+
 bool callee_saved_survived(const struct el_regs *in, const struct el_regs *out)
 {
 	return out->rbx == in->rbx && out->rbp == in->rbp && out->r12 == in->r12 &&

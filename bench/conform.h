@@ -10,6 +10,7 @@ extern u64 rt_exec_rflags;
 extern u64 rt_out_rflags, rt_child_rflags, rt_saved_rsp, rt_flags_set;
 extern u64 rt_is_clone, rt_child_ran, rt_landed;
 extern int (*rt_child_fn)(void);
+long rt_clone_child(int (*fn)(void), void *stack_top);
 long rt_syscall(void);
 long rt_setregs(void);
 long rt_syscall_at(void);

@@ -88,13 +88,7 @@ static long start_child(void)
 	child_rounds = 0;
 	child_bad_at = child_bad_round = -1;
 	child_bad_rounds = 0;
-	rt_prepare(SYS_clone, 0, (long)(child_stack + 1024), 0, 0, 0, 0);
-	rt_is_clone = 1;
-	rt_child_fn = fpu_child;
-	long pid = rt_syscall();
-	rt_is_clone = 0;
-	rt_child_fn = 0;
-	return pid;
+	return rt_clone_child(fpu_child, child_stack + 1024);
 }
 
 static void test_fpu_syscall(void)

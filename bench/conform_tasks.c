@@ -137,12 +137,7 @@ void test_execve(void)
 {
 	if (!need(EL_FEAT_FRAME | EL_FEAT_CLONE, 2, "execve"))
 		return;
-	rt_prepare(SYS_clone, 0, (long)(child_stack + 1024), 0, 0, 0, 0);
-	rt_is_clone = 1;
-	rt_child_fn = exec_child;
-	long pid = rt_syscall();
-	rt_is_clone = 0;
-	rt_child_fn = 0;
+	long pid = rt_clone_child(exec_child, child_stack + 1024);
 	u64 status = ~0ull;
 	long w = sys2(SYS_wait4, pid, &status);
 	struct el_regs *r = &rt_exec_out;	/* written by rt_exec_entry in the child */
@@ -206,12 +201,7 @@ void test_yield_pingpong(void)
 	if (!need(EL_FEAT_CLONE | EL_FEAT_EXITWORK, 2, "two tasks rescheduling"))
 		return;
 	ping = 0;
-	rt_prepare(SYS_clone, 0, (long)(child_stack + 1024), 0, 0, 0, 0);
-	rt_is_clone = 1;
-	rt_child_fn = yield_child;
-	long pid = rt_syscall();
-	rt_is_clone = 0;
-	rt_child_fn = 0;
+	long pid = rt_clone_child(yield_child, child_stack + 1024);
 	bool parent_ok = true, alternated = true;
 	for (int i = 0; i < 4; i++) {
 		u64 before = read_rsp(), seen = ping;
