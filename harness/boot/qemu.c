@@ -212,7 +212,7 @@ static void read_stderr(struct watch *w)
 	}
 	/* QEMU pauses the guest after this and waits: its register dump
 	 * follows within the same few writes, so give it a moment */
-	if (e->data && strstr(e->data, "KVM internal error") && !w->hv_error_ms)
+	if (!w->hv_error_ms && e->data && strstr(e->data, "KVM internal error"))
 		w->hv_error_ms = el_now_ms();
 }
 

@@ -174,8 +174,8 @@ static bool insn_is_nop(const char *text)
 		text++;
 	if (!strncmp(text, "xchg %ax,%ax", 12) || !strncmp(text, "xchg %ax, %ax", 13))
 		return true;
-	return !strncmp(text, "nop", 3) && (text[3] == '\0' || text[3] == ' ' ||
-					     (text[4] == '\0' || text[4] == ' '));
+	size_t n = strcspn(text, " ");   /* the mnemonic: nop, nopl, nopw */
+	return (n == 3 || n == 4) && !strncmp(text, "nop", 3);
 }
 
 /* The ring-0 NOPs of one path outside the body. */

@@ -23,18 +23,15 @@ cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 
 SET=${NESTED_SET:-reduced}
+OUT=$TMP/nested
+REDUCED=pcsa,fsacdzi,floor
 # the outer guest's limit: the reduced set takes 1-2 min; the full set
 # about 11 min quiet, and its matrix alone 13 min at load 4-6 (then 900 s
 # left no time for the Linux rows and the gates)
 case "$SET" in
-full) LIMIT=${NESTED_TIMEOUT:-2400} ;;
-*) LIMIT=${NESTED_TIMEOUT:-900} ;;
-esac
-OUT=$TMP/nested
-REDUCED=pcsa,fsacdzi,floor
-case "$SET" in
-reduced) want=$REDUCED ;;
-full) want=$("$EL" resolve all | paste -sd,) ;;   # every variant and the floor
+reduced) want=$REDUCED; LIMIT=${NESTED_TIMEOUT:-900} ;;
+full) want=$("$EL" resolve all | paste -sd,)   # every variant and the floor
+	LIMIT=${NESTED_TIMEOUT:-2400} ;;
 *) fail "NESTED_SET=$SET: use reduced or full"; finish; exit ;;
 esac
 

@@ -118,10 +118,15 @@ for f in sys.argv[1:]:
 print("yes" if seen and all(len(v) == 1 for v in seen.values()) else "no")' \
 	"$run/raw/linux.samples.csv" "$run/raw/linux-nomit.samples.csv")
 [ "$steady" = yes ] || echo "# the run's Linux samples were disturbed by an interrupt: pass or inconclusive accepted"
-"$EL" gate --baseline-file "$TMP/lr-base.json" --run "$run" --results-dir "$TMP/g1" >"$TMP/g1.out" 2>&1
-st=$?
-expect "gate --baseline-file: the run with the Linux rows against itself passes (exit $st; samples steady: $steady)" \
-	sh -c "[ $st = 0 ] || { [ $st = 3 ] && [ $steady = no ]; }"
+# gate_vs DIR BASELINE WANT WHAT: the gate of the run against BASELINE
+# exits WANT, or 3 (inconclusive) when the samples were disturbed
+gate_vs() {
+	"$EL" gate --baseline-file "$2" --run "$run" --results-dir "$TMP/$1" >"$TMP/$1.out" 2>&1
+	local st=$?
+	expect "$4 (exit $st; samples steady: $steady)" \
+		sh -c "[ $st = $3 ] || { [ $st = 3 ] && [ $steady = no ]; }"
+}
+gate_vs g1 "$TMP/lr-base.json" 0 "gate --baseline-file: the run with the Linux rows against itself passes"
 expect "... with the Linux rows' getpid in the verdict, delta 0" \
 	python3 -c 'import json, sys
 v = json.load(open(sys.argv[1]))
@@ -138,10 +143,8 @@ for v in b["variants"]:
         v["samples"]["getpid"] = [x - 1 for x in v["samples"]["getpid"]]
 json.dump(b, open(sys.argv[2], "w"))
 PY
-"$EL" gate --baseline-file "$TMP/lr-cheaper.json" --run "$run" --results-dir "$TMP/g2" >"$TMP/g2.out" 2>&1
-st=$?
-expect "gate --baseline-file: linux's getpid one instruction dearer than its baseline is a regression (exit $st; samples steady: $steady)" \
-	sh -c "[ $st = 1 ] || { [ $st = 3 ] && [ $steady = no ]; }"
+gate_vs g2 "$TMP/lr-cheaper.json" 1 \
+	"gate --baseline-file: linux's getpid one instruction dearer than its baseline is a regression"
 expect "... on that row only, delta +1" \
 	python3 -c 'import json, sys
 v = json.load(open(sys.argv[1]))
